@@ -1,0 +1,49 @@
+"""What the analysis knows about a photo. Plain arrays and dataclasses, cacheable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face, in normalised photo coordinates (0..1 of width and height)."""
+
+    box: tuple[float, float, float, float]  # x, y, w, h
+    score: float = 1.0
+    # Dense landmarks (e.g. FaceMesh's 478 points incl. irises) as an N x 2 (or N x 3) array, x and y
+    # normalised like the box; None when only a box is known.
+    landmarks: np.ndarray | None = None
+
+
+@dataclass
+class Analysis:
+    """Per-photo understanding, at analysis resolution (maps are H x W float32 in 0..1).
+
+    depth: nearness, 0 = farthest, 1 = nearest (relative inverse depth, as Depth Anything gives).
+    subject: soft mask of the main subject (people, the salient object).
+    sky: soft mask of the sky (0 where there is none).
+    regions: further named soft masks ("water", "foliage", "light", ...) added by region finders.
+    """
+
+    depth: np.ndarray
+    subject: np.ndarray
+    sky: np.ndarray
+    faces: list[Face] = field(default_factory=list)
+    regions: dict[str, np.ndarray] = field(default_factory=dict)
+    depth_source: str = "classical"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the maps."""
+        return self.depth.shape[1], self.depth.shape[0]
+
+    def mask(self, name: str) -> np.ndarray | None:
+        """A named soft mask: "sky", "subject", a region name, or None when unknown."""
+        if name == "sky":
+            return self.sky
+        if name == "subject":
+            return self.subject
+        return self.regions.get(name)

@@ -1,0 +1,115 @@
+"""The library's front door: make_plan, render, animate, iter_frames.
+
+Every shell (CLI, studio, batch, Ray) calls these; no logic lives only in a shell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .analysis import Analysis, analyse
+from .director import direct
+from .errors import PlanError
+from .photo import Photo, load_photo
+from .plan import Plan
+from .progress import CancelCheck, ProgressCallback, Reporter
+
+PhotoLike = str | Path | Photo
+
+
+def make_plan(
+    photo: PhotoLike,
+    prompt: str = "",
+    *,
+    depth: str = "auto",
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    **options: Any,
+) -> Plan:
+    """Load and analyse a photo, then let the director write the plan (nothing is rendered)."""
+    plan, _, _ = _plan_with_inputs(photo, prompt, depth, Reporter(progress, cancel), options)
+    return plan
+
+
+def render(
+    plan: Plan,
+    output: str | Path,
+    *,
+    photo: Photo | None = None,
+    analysis: Analysis | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    encoder: dict[str, Any] | None = None,
+) -> Path:
+    """Render a plan to a video file (format from the extension). Returns the output path.
+
+    The file appears only when complete: it is written under a temporary name and renamed.
+    """
+    from .encode import check_output
+    from .render.video import write_video
+
+    output = check_output(output, force=force)
+    reporter = Reporter(progress, cancel)
+    photo, analysis = _inputs_for(plan, photo, analysis, reporter)
+    return write_video(plan, photo, analysis, output, reporter, encoder or {})
+
+
+def animate(
+    photo: PhotoLike,
+    output: str | Path | None = None,
+    prompt: str = "",
+    *,
+    force: bool = False,
+    depth: str = "auto",
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    encoder: dict[str, Any] | None = None,
+    **options: Any,
+) -> Path:
+    """Photo (and sentence) in, video out: make_plan then render, in one call."""
+    from .encode import check_output, default_output
+
+    reporter = Reporter(progress, cancel)
+    if output is None:
+        output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
+    output = check_output(output, force=force)  # fail before the work, not after it
+    plan, photo, analysis = _plan_with_inputs(photo, prompt, depth, reporter, options)
+    return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder)
+
+
+def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
+    """The plan's frames as RGB uint8 arrays, one at a time (each a fresh array)."""
+    from .render.renderer import Renderer
+
+    photo, analysis = _inputs_for(plan, photo, analysis, Reporter())
+    renderer = Renderer(plan, photo, analysis)
+    for index in range(renderer.frame_count):
+        yield renderer.frame(index).copy()
+
+
+def _plan_with_inputs(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
+    reporter("load", 0, 1)
+    if not isinstance(photo, Photo):
+        photo = load_photo(photo)
+    reporter("analyse", 0, 1)
+    analysis = analyse(photo, depth=depth)
+    reporter("plan", 0, 1)
+    plan = direct(photo, analysis, prompt, **options)
+    return plan, photo, analysis
+
+
+def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, reporter: Reporter) -> tuple[Photo, Analysis]:
+    """The photo and analysis a plan was made from, loaded (and checked) if not given."""
+    if photo is None:
+        reporter("load", 0, 1)
+        photo = load_photo(plan.photo)
+    if plan.photo_sha256 and photo.sha256 != plan.photo_sha256:
+        raise PlanError(f"{plan.photo}: the photo has changed since the plan was made (content hash differs)")
+    if analysis is None:
+        reporter("analyse", 0, 1)
+        analysis = analyse(photo, depth=plan.depth)
+    return photo, analysis

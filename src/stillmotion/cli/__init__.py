@@ -1,0 +1,55 @@
+"""The `stillmotion` command: a thin shell over the library.
+
+Each subcommand is one module with `add_parser(subparsers)` and `run(args) -> int`.
+Errors the user can fix print one line on stderr and exit 1; Ctrl-C exits 130 and leaves no file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Subcommand name -> module. Add a line here to add a command.
+COMMANDS = {
+    "animate": "stillmotion.cli.animate",
+    "plan": "stillmotion.cli.plan",
+    "render": "stillmotion.cli.render",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(prog="stillmotion", description="Turn a still photo into a short living video.")
+    parser.add_argument("--version", action="version", version=f"stillmotion {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMANDS.values():
+        module = importlib.import_module(module_name)
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..errors import Cancelled, StillmotionError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except Cancelled:
+        print("stillmotion: cancelled; no output written", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("\nstillmotion: interrupted; no output written", file=sys.stderr)
+        return 130
+    except StillmotionError as exc:
+        print(f"stillmotion: error: {exc}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("stillmotion: error: out of memory; try a smaller resolution (-r 720)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

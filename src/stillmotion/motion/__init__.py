@@ -1,0 +1,27 @@
+"""Effect registry: effect type name -> "module:Class", imported only when a plan uses it.
+
+Adding an effect means: one module here, one entry below, one test, one vocabulary entry
+in the director. Types of the plan vocabulary not listed here are skipped by the renderer
+with a visible warning naming them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+REGISTRY: dict[str, str] = {
+    # "water": "stillmotion.motion.water:Water",
+}
+
+
+def is_implemented(effect_type: str) -> bool:
+    return effect_type in REGISTRY
+
+
+def renderer_class(effect_type: str):
+    """The EffectRenderer class for a type (imported lazily), or None if not implemented yet."""
+    target = REGISTRY.get(effect_type)
+    if target is None:
+        return None
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
