@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
 # Subcommand name -> module. Add a line here to add a command.
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Library warnings (e.g. an effect this version cannot render yet) reach the user as one line each.
+    logging.basicConfig(format="stillmotion: %(levelname)s: %(message)s", level=logging.WARNING)
     try:
         return args.run(args) or 0
     except Cancelled:

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run the whole suite (slow and browser tests included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,1 @@
+"""Rendering: canvas, camera, parallax, effects composition, and streaming to the encoder."""

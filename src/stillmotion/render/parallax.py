@@ -1,0 +1,205 @@
+"""Depth-parallax reprojection: the photo seen from a moved camera, with revealed areas filled.
+
+Per video (once): a background layer (the photo with near objects' edges inpainted, and a
+depth map with near objects removed) and the grids the per-frame work reuses.
+Per frame: for every screen pixel, march along its ray through the depth map (at a low
+resolution) to find the nearest surface it meets; where the ray slips behind a near object's
+edge (a disocclusion), take the background layer instead. The maps are upsampled and one
+cv2.remap per layer makes the frame. The visible frame never leaves the photo: a tiny extra
+zoom, computed per frame from where the background's borders land, keeps the borders covered.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .camera import IDENTITY, Pose, backward, forward
+
+RAY_STEPS = 12  # nearness samples per ray; refined by interpolation between the bracketing two
+WALL_JUMP = 0.12  # a depth jump larger than this inside one ray step is an object's edge, not a slope
+
+
+class ParallaxWarp:
+    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], reach: float,
+                 map_scale: float = 0.25):
+        """image: canvas RGB uint8; depth: canvas-size nearness; target: normalised canvas point (0..1);
+        reach: the largest parallax shift of the whole path, in normalised units (sizes the background band)."""
+        self.image = image
+        self.height, self.width = image.shape[:2]
+        self.scale = max(self.width, self.height) / 2.0  # S: pixels per normalised unit
+        self.cx, self.cy = (self.width - 1) / 2.0, (self.height - 1) / 2.0
+        self.target = ((target[0] * (self.width - 1) - self.cx) / self.scale, (target[1] * (self.height - 1) - self.cy) / self.scale)
+        self.map_scale = map_scale
+        self.grid_size = (max(8, math.ceil(self.width * map_scale)), max(8, math.ceil(self.height * map_scale)))
+        # Depth is sampled from a half-size copy: sharper edges than the ray grid, still cheap to sample.
+        self.depth_scale = 0.5
+        dsize = (max(8, round(self.width * self.depth_scale)), max(8, round(self.height * self.depth_scale)))
+        self.depth = cv2.resize(depth, dsize, interpolation=cv2.INTER_AREA).astype(np.float32)
+        self.bg_depth, self.bg_image = self._background(image, self.depth, reach)
+        gw, gh = self.grid_size
+        xs = (np.arange(gw, dtype=np.float32) + 0.5) / gw * self.width - 0.5
+        ys = (np.arange(gh, dtype=np.float32) + 0.5) / gh * self.height - 0.5
+        self.grid_u = np.broadcast_to((xs - self.cx) / self.scale, (gh, gw)).astype(np.float32)
+        self.grid_v = np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)).astype(np.float32)
+        self._border = self._border_samples()
+        self._steps = np.linspace(1.0, 0.0, RAY_STEPS, dtype=np.float32)
+
+    # --- once per video ---------------------------------------------------------------------
+    def _background(self, image: np.ndarray, depth: np.ndarray, reach: float):
+        """Depth with near objects pushed back to what surrounds them, and the photo with those
+        objects' edge bands inpainted: what a moving camera may see behind an edge."""
+        band_px = max(3, math.ceil(reach * self.scale * self.depth_scale * 1.5) + 2)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band_px + 1, 2 * band_px + 1))
+        far = cv2.erode(depth, kernel)
+        far = cv2.GaussianBlur(far, (0, 0), band_px / 2)
+        bg_depth = np.minimum(far, depth)
+        occluder = ((depth - bg_depth) > WALL_JUMP * 0.5).astype(np.uint8)
+        if not occluder.any():
+            return bg_depth, image
+        # Inpaint at a quarter of the canvas size: the fill is soft anyway, and Telea is costly.
+        small_size = (max(8, self.width // 4), max(8, self.height // 4))
+        small = cv2.resize(image, small_size, interpolation=cv2.INTER_AREA)
+        hole = cv2.resize(occluder, small_size, interpolation=cv2.INTER_NEAREST)
+        hole = cv2.dilate(hole, np.ones((3, 3), np.uint8))
+        filled = cv2.inpaint(small, hole, 5, cv2.INPAINT_TELEA)
+        filled = cv2.resize(filled, (self.width, self.height), interpolation=cv2.INTER_CUBIC)
+        alpha = cv2.resize(hole.astype(np.float32), (self.width, self.height), interpolation=cv2.INTER_LINEAR)
+        alpha = cv2.GaussianBlur(alpha, (0, 0), 2)[..., None]
+        bg_image = (image * (1 - alpha) + filled * alpha).astype(np.uint8)
+        return bg_depth, bg_image
+
+    def _border_samples(self):
+        """Points along the photo's border (normalised), with the background depth there."""
+        n = 64
+        xs = np.linspace(0, self.width - 1, n, dtype=np.float32)
+        ys = np.linspace(0, self.height - 1, n, dtype=np.float32)
+        sides = {
+            "left": (np.zeros(n, np.float32), ys), "right": (np.full(n, self.width - 1, np.float32), ys),
+            "top": (xs, np.zeros(n, np.float32)), "bottom": (xs, np.full(n, self.height - 1, np.float32)),
+        }
+        samples = {}
+        for side, (px, py) in sides.items():
+            w = self._sample_at_pixels(self.bg_depth, px, py)
+            samples[side] = ((px - self.cx) / self.scale, (py - self.cy) / self.scale, w)
+        return samples
+
+    def _sample_at_pixels(self, depth: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+        dx = (px + 0.5) * self.depth_scale - 0.5
+        dy = (py + 0.5) * self.depth_scale - 0.5
+        return cv2.remap(depth, dx.reshape(1, -1), dy.reshape(1, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+
+    # --- per frame ---------------------------------------------------------------------------
+    def cover_zoom(self, pose: Pose) -> float:
+        """The smallest extra zoom (>= 1) that keeps the photo's background covering the screen."""
+        half_u, half_v = self.cx / self.scale, self.cy / self.scale
+        needed = 1.0
+        for side, (u, v, w) in self._border.items():
+            su, sv = forward(pose, u, v, w, self.target)
+            if side == "left":
+                needed = max(needed, float(np.max(half_u / np.maximum(-su, 1e-3))))
+            elif side == "right":
+                needed = max(needed, float(np.max(half_u / np.maximum(su, 1e-3))))
+            elif side == "top":
+                needed = max(needed, float(np.max(half_v / np.maximum(-sv, 1e-3))))
+            else:
+                needed = max(needed, float(np.max(half_v / np.maximum(sv, 1e-3))))
+        return min(needed, 4.0)
+
+    def warp(self, pose: Pose, source: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Render `source` (canvas image, possibly changed by scene effects) under pose into out.
+
+        Returns the screen depth at grid resolution (for depth-aware atmosphere)."""
+        if pose == IDENTITY:
+            np.copyto(out, source)
+            return cv2.resize(self.depth, self.grid_size, interpolation=cv2.INTER_AREA), None
+        zoom = self.cover_zoom(pose)
+        su, sv = self.grid_u / zoom, self.grid_v / zoom
+        if not pose.has_parallax:
+            u, v = backward(pose, su, sv, 0.0, self.target)
+            self._remap(source, u, v, out)
+            return self._sample_norm(self.depth, u, v), (u, v)
+        u, v, w, behind = self._march(pose, su, sv)
+        self._remap(source, u, v, out)
+        if behind.any():
+            bu, bv = self._background_rays(pose, su, sv)
+            self._blend_background(bu, bv, behind, out)
+        return w, (u, v)
+
+    def _march(self, pose: Pose, su: np.ndarray, sv: np.ndarray):
+        """Nearest surface along each screen pixel's ray, and where the ray passed behind an edge."""
+        # backward() is affine in w for a fixed screen point: u(w) = a + b * w. Precompute a and b.
+        a_u, a_v = backward(pose, su, sv, 0.0, self.target)
+        one_u, one_v = backward(pose, su, sv, 1.0, self.target)
+        b_u, b_v = one_u - a_u, one_v - a_v
+        gh, gw = su.shape
+        found = np.zeros((gh, gw), bool)
+        hit_w = np.zeros((gh, gw), np.float32)
+        behind = np.zeros((gh, gw), bool)
+        prev_f = None
+        prev_d = None
+        for w in self._steps:
+            d = self._sample_norm(self.depth, a_u + b_u * w, a_v + b_v * w)
+            f = d - w
+            hit = (f >= 0) & ~found
+            if prev_f is not None:
+                # Refine between the previous step (in front of the surface) and this one.
+                step = float(self._steps[0] - self._steps[1])
+                frac = np.clip(prev_f / np.minimum(prev_f - f, -1e-6), 0, 1)
+                w_refined = (w + step) - frac * step
+                hit_w[hit] = w_refined[hit]
+                behind |= hit & ((d - prev_d) > WALL_JUMP)
+            else:
+                hit_w[hit] = w
+            found |= hit
+            prev_f, prev_d = f, d
+            if found.all():
+                break
+        u = a_u + b_u * hit_w
+        v = a_v + b_v * hit_w
+        return u, v, hit_w, behind
+
+    def _background_rays(self, pose: Pose, su: np.ndarray, sv: np.ndarray):
+        """Rays against the smooth background layer: a few fixed-point steps converge there."""
+        w = self._sample_norm(self.bg_depth, *backward(pose, su, sv, 0.0, self.target))
+        for _ in range(3):
+            u, v = backward(pose, su, sv, w, self.target)
+            w = self._sample_norm(self.bg_depth, u, v)
+        return backward(pose, su, sv, w, self.target)
+
+    def _sample_norm(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Sample a half-size depth map at normalised coordinates."""
+        s = self.scale * self.depth_scale
+        ox = self.cx * self.depth_scale + 0.5 * self.depth_scale - 0.5
+        oy = self.cy * self.depth_scale + 0.5 * self.depth_scale - 0.5
+        return cv2.remap(depth, (u * s + ox).astype(np.float32), (v * s + oy).astype(np.float32),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def _full_maps(self, u: np.ndarray, v: np.ndarray):
+        """Low-res normalised coordinates -> full-size fixed-point maps for cv2.remap."""
+        grid = np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
+        full = cv2.resize(grid, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
+        return cv2.convertMaps(full, None, cv2.CV_16SC2)
+
+    def _remap(self, source: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+        m1, m2 = self._full_maps(u, v)
+        cv2.remap(source, m1, m2, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
+
+    def _blend_background(self, u: np.ndarray, v: np.ndarray, behind: np.ndarray, out: np.ndarray) -> None:
+        """Fill disoccluded pixels from the background layer, softly, inside their bounding box only."""
+        alpha_lo = cv2.GaussianBlur(behind.astype(np.float32), (3, 3), 0)
+        rows = np.flatnonzero(alpha_lo.max(axis=1) > 0)
+        cols = np.flatnonzero(alpha_lo.max(axis=0) > 0)
+        gh, gw = behind.shape
+        y0 = max(0, math.floor(rows[0] / gh * self.height) - 4)
+        y1 = min(self.height, math.ceil((rows[-1] + 1) / gh * self.height) + 4)
+        x0 = max(0, math.floor(cols[0] / gw * self.width) - 4)
+        x1 = min(self.width, math.ceil((cols[-1] + 1) / gw * self.width) + 4)
+        m1, m2 = self._full_maps(u, v)
+        roi_out = out[y0:y1, x0:x1]
+        bg = cv2.remap(self.bg_image, m1[y0:y1, x0:x1], m2[y0:y1, x0:x1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        alpha = cv2.resize(alpha_lo, (self.width, self.height), interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
+        blended = roi_out * (1 - alpha[..., None]) + bg * alpha[..., None]
+        np.copyto(roi_out, blended.astype(np.uint8))
