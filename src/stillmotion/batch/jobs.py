@@ -1,0 +1,193 @@
+"""One unit of batch work, the same for the local pool and for Ray: photo + options in, video (or a reason) out.
+
+The work itself is the library's (make_plan, then render); this module only decides where the
+video goes, whether a finished one is already there, and what the report says.
+
+Output names: <relative path of the photo>.<hash of the effective plan>.<format>, e.g.
+`2019/beach.3fa9c2d1e0.mp4`. The hash covers everything that changes the frames (canvas, camera,
+effects, seed, the photo's content hash, the prompt) and nothing that does not (the director's
+explanation, where the photo lies on disk), so a re-run with the same options finds its videos
+and a changed option makes a new one next to the old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import Cancelled, StillmotionError
+from .inputs import Source
+
+HASH_LENGTH = 10  # hex digits: 40 bits, collisions among one photo's variants are not a concern
+# Plan fields left out of the hash: notes the renderer never reads, and the photo's location
+# (its content hash is in the plan; moving an album must not re-render it).
+UNHASHED_FIELDS = ("explanation", "photo")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A source with its effective options: the command line's defaults overridden by the row's."""
+
+    index: int
+    photo: Path
+    shown: str
+    rel: str
+    prompt: str
+    options: dict[str, Any]
+    depth: str
+    format: str
+    error: str | None = None
+
+
+@dataclass
+class Result:
+    """What happened to one item: one line of the report."""
+
+    input: str
+    output: str | None
+    status: str  # "done", "skipped", "failed" or "cancelled" (in flight at Ctrl-C)
+    error: str | None = None
+    seconds: float = 0.0
+    index: int = -1  # position in the batch, for a stable report order
+
+    def record(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        del data["index"]
+        return data
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The command line's options, applying wherever a manifest row does not say otherwise."""
+
+    prompt: str = ""
+    options: dict[str, Any] = field(default_factory=dict)  # None values: director's choice
+    depth: str = "auto"
+    format: str = "mp4"
+
+
+def make_items(sources: list[Source], defaults: Defaults) -> list[Item]:
+    items = []
+    for index, source in enumerate(sources):
+        options = {k: v for k, v in defaults.options.items() if v is not None}
+        options.update(source.options)
+        items.append(Item(
+            index=index,
+            photo=source.photo,
+            shown=source.shown,
+            rel=str(source.rel),
+            prompt=source.prompt if source.prompt is not None else defaults.prompt,
+            options=options,
+            depth=source.depth or defaults.depth,
+            format=source.format or defaults.format,
+            error=source.error,
+        ))
+    return items
+
+
+def plan_hash(plan) -> str:
+    """A short hash of what decides a video's frames: the plan without its notes and photo location."""
+    data = plan.to_dict()
+    for name in UNHASHED_FIELDS:
+        data.pop(name, None)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:HASH_LENGTH]
+
+
+def output_path(item: Item, plan, outdir: Path) -> Path:
+    return outdir / f"{item.rel}.{plan_hash(plan)}.{item.format}"
+
+
+def expected_frames(plan, fmt: str) -> int:
+    """Frames the video of this plan holds: every frame, or every n-th for a GIF (as encode.py writes them)."""
+    frames = plan.canvas.frame_count
+    if fmt != "gif":
+        return frames
+    from ..encode import EncoderSettings
+
+    step = max(1, round(plan.canvas.fps / EncoderSettings().gif_fps))
+    return math.ceil(frames / step)
+
+
+def check_video(path: Path, frames: int) -> str | None:
+    """None when path is a complete video that decodes to `frames` frames; else why not."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return "no video stream"
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            count = sum(1 for _ in container.decode(stream))
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        return f"does not decode ({exc.__class__.__name__})"
+    if count != frames:
+        return f"has {count} frames, expected {frames}"
+    return None
+
+
+def process_item(
+    item: Item,
+    outdir: Path,
+    *,
+    cancel: Callable[[], bool] | None = None,
+    progress=None,
+) -> Result:
+    """Plan, check for a finished video, render if needed. Never raises for a bad photo: returns a failed Result."""
+    from .. import api
+
+    started = time.monotonic()
+    output: Path | None = None
+
+    def result(status: str, error: str | None = None) -> Result:
+        return Result(item.shown, str(output) if output else None, status, error, time.monotonic() - started, item.index)
+
+    if item.error:
+        return result("failed", item.error)
+    try:
+        plan = api.make_plan(item.photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
+        output = output_path(item, plan, outdir)
+        existing = output.exists()
+        if existing and check_video(output, expected_frames(plan, item.format)) is None:
+            return result("skipped")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        # force only replaces a file just found incomplete or corrupt (e.g. from an older, killed tool).
+        api.render(plan, output, force=existing, progress=progress, cancel=cancel)
+        return result("done")
+    except Cancelled:
+        return result("cancelled", "interrupted before the video was finished")
+    except StillmotionError as exc:
+        return result("failed", str(exc))
+    except MemoryError:
+        return result("failed", "out of memory; try a smaller resolution (-r 720) or fewer --jobs")
+    except Exception as exc:  # a bug in one item must not stop the other 1,999
+        return result("failed", f"internal error: {exc.__class__.__name__}: {exc}")
+
+
+class Report:
+    """The JSONL report, one line per item, written as items finish (so a killed run keeps what it did)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("w", encoding="utf-8")
+
+    def write(self, result: Result) -> None:
+        self._file.write(json.dumps(result.record()) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Report:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

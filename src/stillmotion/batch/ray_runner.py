@@ -1,0 +1,77 @@
+"""The same batch work as Ray tasks, for when one machine is not enough.
+
+Each item is one task running jobs.process_item, exactly as a local worker does: same plan, same
+output name, same skip rule, and the video written by the task straight to the output folder.
+On a cluster the photos and the output folder must therefore be at the same path on every node
+(a shared file system), and stillmotion installed on every node.
+
+address: None starts a local Ray (or uses one this process already started); "auto" joins the
+cluster running on this machine (`ray start --head`); "ray://host:10001" goes through Ray Client.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..errors import MissingDependency
+from .jobs import Item, Result, process_item
+
+WAIT_SECONDS = 1.0  # how often the driver looks up from waiting (so Ctrl-C is answered)
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependency("--ray needs Ray: pip install 'stillmotion[ray]'") from None
+    return ray
+
+
+def _task(item: Item, outdir: Path) -> Result:
+    return process_item(item, outdir)
+
+
+def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None], *, address: str | None = None) -> bool:
+    """Run items as Ray tasks (one CPU each). True if interrupted."""
+    ray = import_ray()
+    started_here = False
+    if not ray.is_initialized():
+        import logging
+
+        ray.init(address=address or None, include_dashboard=False, logging_level=logging.WARNING, configure_logging=True)
+        started_here = True
+    # max_retries=0: a photo that crashes a worker fails once, with its reason, and is not rerun.
+    task = ray.remote(num_cpus=1, max_retries=0)(_task)
+    pending = {task.remote(item, outdir): item for item in items}
+    try:
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=WAIT_SECONDS)
+            for ref in ready:
+                on_result(_outcome(ray, ref, pending.pop(ref)))
+        return False
+    except KeyboardInterrupt:
+        # Queued tasks are dropped; running ones get KeyboardInterrupt, which unwinds the render and
+        # removes its temporary file. Wait for them, so the report says what became of each.
+        for ref in pending:
+            ray.cancel(ref, force=False)
+        for ref, item in pending.items():
+            result = _outcome(ray, ref, item)
+            if result.status == "failed" and result.error and "cancelled" in result.error.lower():
+                result = Result(item.shown, None, "cancelled", "interrupted before the video was finished", 0.0, item.index)
+            on_result(result)
+        return True
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def _outcome(ray, ref, item: Item) -> Result:
+    try:
+        return ray.get(ref)
+    except ray.exceptions.TaskCancelledError:
+        return Result(item.shown, None, "cancelled", "cancelled before it started", 0.0, item.index)
+    except ray.exceptions.RayError as exc:
+        # The task's process died or Ray could not run it: this item fails, the batch goes on.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        return Result(item.shown, None, "failed", f"Ray: {exc.__class__.__name__}: {reason}", 0.0, item.index)
