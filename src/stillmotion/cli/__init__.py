@@ -16,6 +16,7 @@ COMMANDS = {
     "animate": "stillmotion.cli.animate",
     "plan": "stillmotion.cli.plan",
     "render": "stillmotion.cli.render",
+    "serve": "stillmotion.server.cli",
     "batch": "stillmotion.batch.cli",
 }
 
