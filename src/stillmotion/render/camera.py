@@ -94,7 +94,7 @@ class CameraPath:
             return Pose(shift_x=dx, shift_y=dy, pan_x=-0.35 * dx, pan_y=-0.35 * dy)
         if kind == "orbit":
             # Round the subject: sideways travel with a turn that keeps the subject's depth still.
-            phase = 2 * math.pi * t / self.duration if self.loop else math.pi * ease_in_out(t / self.duration)
+            phase = 2 * math.pi * t / self.duration if self.loop else 0.5 * math.pi * ease_in_out(t / self.duration)
             radius = 0.12 * a
             sx = radius * math.sin(phase)
             push = 0.06 * a * (1 - math.cos(phase)) / 2

@@ -72,7 +72,8 @@ class ParallaxWarp:
         return bg_depth, bg_image
 
     def _border_samples(self):
-        """Points along the photo's border (normalised), with the background depth there."""
+        """Points along the photo's border (normalised), with the depth there (near things at a border
+        move the most, and nothing exists beyond the border to show in their place)."""
         n = 64
         xs = np.linspace(0, self.width - 1, n, dtype=np.float32)
         ys = np.linspace(0, self.height - 1, n, dtype=np.float32)
@@ -82,7 +83,7 @@ class ParallaxWarp:
         }
         samples = {}
         for side, (px, py) in sides.items():
-            w = self._sample_at_pixels(self.bg_depth, px, py)
+            w = self._sample_at_pixels(self.depth, px, py)
             samples[side] = ((px - self.cx) / self.scale, (py - self.cy) / self.scale, w)
         return samples
 
@@ -184,6 +185,12 @@ class ParallaxWarp:
         return cv2.convertMaps(full, None, cv2.CV_16SC2)
 
     def _remap(self, source: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+        # Where this frame samples the photo, in pixels (x min, x max, y min, y max): tests check
+        # that it never leaves the photo (no holes, no mirrored borders).
+        self.last_source_bounds = (
+            float(u.min() * self.scale + self.cx), float(u.max() * self.scale + self.cx),
+            float(v.min() * self.scale + self.cy), float(v.max() * self.scale + self.cy),
+        )
         m1, m2 = self._full_maps(u, v)
         cv2.remap(source, m1, m2, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
 
