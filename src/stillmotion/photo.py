@@ -1,27 +1,75 @@
-"""Loading a photo: any common format in, one RGB uint8 array out, checked at the edge."""
+"""Loading a photo: any common format in, one RGB uint8 array out, checked at the edge.
+
+`load_photo` works in this order, each step cheap before the next costly one:
+
+1. read the file's bytes once: they are hashed (the analysis cache key) and decoded from memory;
+2. parse the header only and refuse an image over the pixel limit before anything is decoded;
+3. decode, at reduced scale for large JPEGs (libjpeg's DCT scaling through Pillow's draft mode),
+   and fully: a truncated or corrupt file is an error, never a half-grey photo;
+4. bring the pixels to 8 bits: 16-bit and float data are scaled (not clipped), palettes expanded;
+5. downscale once to `max_side` (long side) with a high-quality filter;
+6. colour: CMYK and non-sRGB photos through their ICC profile to sRGB, alpha composited over
+   white (what image viewers show behind a transparent photo), grey to RGB;
+7. apply the EXIF orientation last, on the small image, where it is cheapest.
+
+Animated GIF/WebP and multi-page TIFF: the first frame is the photo.
+Every failure is a PhotoError (or MissingDependency) whose message is one line for the user.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import re
+import stat
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .errors import PhotoError
+from .errors import MissingDependency, PhotoError
 
 DEFAULT_MAX_PIXELS = 100_000_000  # refuse anything larger (decompression-bomb guard)
 DEFAULT_MAX_SIDE = 4096  # photos are downscaled once, early, to at most this long side
+MAX_PIXELS_ENV = "STILLMOTION_MAX_PIXELS"
+BACKGROUND = (255, 255, 255)  # what shows through transparent pixels
+
+# Pillow format names we accept. Others Pillow could parse (EPS, PDF, ICO, ...) are refused:
+# fewer parsers facing untrusted uploads, and none that shells out.
+SUPPORTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "DIB", "GIF", "HEIF", "AVIF", "PPM"})
+SUPPORTED_TEXT = "JPEG, PNG, WebP, TIFF, BMP, GIF or HEIC"
+
+# First bytes of the formats we accept, to tell "corrupt JPEG" from "not an image at all".
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+# ISO-BMFF brands of HEIF/HEIC stills and sequences (AVIF is read by Pillow itself).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"})
+
+# EXIF orientation tag value -> the transpose that shows the photo upright.
+_ORIENTATION_TAG = 0x0112
+_TRANSPOSE_NAMES = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+                    6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+_heif_registered = False
 
 
 @dataclass(frozen=True, eq=False)
 class Photo:
     """A loaded photo: RGB uint8 pixels (EXIF orientation applied), its source and content hash."""
 
-    pixels: np.ndarray  # H x W x 3, uint8, RGB
+    pixels: np.ndarray  # H x W x 3, uint8, RGB (read-only when loaded from a file)
     sha256: str  # hash of the file's bytes: the cache key for analysis
     path: Path | None = None
-    original_size: tuple[int, int] | None = None  # (width, height) before downscaling
+    original_size: tuple[int, int] | None = None  # (width, height) upright, before downscaling
 
     @property
     def width(self) -> int:
@@ -36,34 +84,34 @@ class Photo:
         return self.width, self.height
 
 
-def load_photo(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, max_side: int = DEFAULT_MAX_SIDE) -> Photo:
-    """Load a photo file; raises PhotoError with a one-line reason when it cannot be used."""
-    from PIL import Image, ImageOps
+def max_pixels_from_env() -> int:
+    """The pixel limit: $STILLMOTION_MAX_PIXELS if set (200000000, 200_000_000 or 2e8), else the default."""
+    text = os.environ.get(MAX_PIXELS_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_PIXELS
+    try:
+        value = int(float(text.replace("_", "")))
+    except (ValueError, OverflowError):
+        raise PhotoError(f"{MAX_PIXELS_ENV}={text!r} is not a number of pixels; use e.g. {MAX_PIXELS_ENV}=200000000") from None
+    if value < 1:
+        raise PhotoError(f"{MAX_PIXELS_ENV}={text!r} must be at least 1 pixel")
+    return value
 
+
+def load_photo(path: str | Path, *, max_pixels: int | None = None, max_side: int = DEFAULT_MAX_SIDE) -> Photo:
+    """Load a photo file as upright 8-bit RGB, at most `max_side` pixels on its long side.
+
+    `max_pixels` (default: $STILLMOTION_MAX_PIXELS, else 100 million) refuses larger images from
+    their header, before decoding. Raises PhotoError with a one-line reason when the file cannot
+    be used, or MissingDependency for a HEIC photo without pillow-heif.
+    """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PhotoError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise PhotoError(f"{path}: is a folder, not a photo") from None
-    except OSError as exc:
-        raise PhotoError(f"{path}: cannot read ({exc.strerror})") from None
-    if not data:
-        raise PhotoError(f"{path}: file is empty")
-    import io
-
-    try:
-        image = Image.open(io.BytesIO(data))
-        image = ImageOps.exif_transpose(image)
-        image = image.convert("RGB")
-    except Exception as exc:  # Pillow raises many types for bad data
-        raise PhotoError(f"{path}: not a readable image ({exc.__class__.__name__})") from None
-    original = image.size
-    if max(original) > max_side:
-        scale = max_side / max(original)
-        image = image.resize((max(1, round(original[0] * scale)), max(1, round(original[1] * scale))), Image.LANCZOS)
-    pixels = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+    if max_pixels is None:
+        max_pixels = max_pixels_from_env()
+    if max_pixels < 1 or max_side < 1:
+        raise PhotoError(f"max_pixels and max_side must be at least 1, got {max_pixels} and {max_side}")
+    data = _read_bytes(path)
+    pixels, original = decode_photo(data, str(path), max_pixels=max_pixels, max_side=max_side)
     return Photo(pixels=pixels, sha256=hashlib.sha256(data).hexdigest(), path=path, original_size=original)
 
 
@@ -71,5 +119,270 @@ def photo_from_array(pixels: np.ndarray, name: str = "array") -> Photo:
     """Wrap an RGB uint8 array (tests, the studio) as a Photo with a content hash."""
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
         raise PhotoError(f"{name}: expected an H x W x 3 uint8 RGB array, got {pixels.dtype} {pixels.shape}")
+    if pixels.shape[0] == 0 or pixels.shape[1] == 0:
+        raise PhotoError(f"{name}: the array has no pixels ({pixels.shape[1]} x {pixels.shape[0]})")
     pixels = np.ascontiguousarray(pixels)
     return Photo(pixels=pixels, sha256=hashlib.sha256(pixels.tobytes()).hexdigest(), path=None, original_size=(pixels.shape[1], pixels.shape[0]))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, once; one clear line for each way that can fail."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise PhotoError(f"{path}: is a folder, not a photo")
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise PhotoError(f"{path}: not a regular file")
+        if info.st_size == 0:
+            raise PhotoError(f"{path}: file is empty (0 bytes)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PhotoError(f"{path}: file not found") from None
+    except PermissionError:
+        raise PhotoError(f"{path}: cannot read the file (permission denied)") from None
+    except IsADirectoryError:
+        raise PhotoError(f"{path}: is a folder, not a photo") from None
+    except OSError as exc:
+        raise PhotoError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if not data:  # emptied between stat and read
+        raise PhotoError(f"{path}: file is empty (0 bytes)")
+    return data
+
+
+def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.ndarray, tuple[int, int]]:
+    """Encoded image bytes -> (H x W x 3 uint8 RGB upright pixels, upright (width, height) before downscaling)."""
+    from PIL import Image
+
+    if _looks_like_heif(data):
+        _register_heif_opener(name)
+    _allow_up_to(max_pixels)
+    with warnings.catch_warnings():
+        # Pillow's metadata warnings ("Corrupt EXIF data", ...) would be noise on stderr; its
+        # decompression-bomb warning must stop the load instead.
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _open(data, name, max_pixels)
+        width, height = image.size
+        fmt = image.format or "image"
+        target = _fit((width, height), max_side)
+        if target != (width, height) and fmt in ("JPEG", "MPO"):
+            image.draft("RGB", target)  # libjpeg decodes at 1/2, 1/4 or 1/8 scale: no larger than needed
+        try:
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _too_large(name, _pixels_in(exc), max_pixels) from None
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # Pillow's decoders raise OSError, ValueError, SyntaxError, ...
+            raise PhotoError(f"{name}: truncated or corrupt {fmt} file ({_reason(exc)})") from None
+        orientation = _orientation(image)
+        icc = image.info.get("icc_profile")
+        try:
+            image = _to_8bit(image)
+            if image.size != target:
+                image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            image = _to_srgb(image, icc)
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            raise PhotoError(f"{name}: cannot convert its {image.mode} pixels to RGB ({_reason(exc)})") from None
+        if orientation in _TRANSPOSE_NAMES:
+            image = image.transpose(getattr(Image.Transpose, _TRANSPOSE_NAMES[orientation]))
+    original = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    pixels = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+    pixels.setflags(write=False)  # a Photo is identified by its hash: its pixels never change
+    return pixels, original
+
+
+def _open(data: bytes, name: str, max_pixels: int):
+    """Parse the header only (Pillow opens lazily) and check format, size and pixel count."""
+    from PIL import Image
+
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.UnidentifiedImageError:
+        known = _signature(data)
+        declared = _declared_size(data)
+        if declared and min(declared) <= 0:
+            raise PhotoError(f"{name}: the image has no pixels (its header says {declared[0]} x {declared[1]})") from None
+        if known:
+            raise PhotoError(f"{name}: truncated or corrupt {known} file (its header cannot be read)") from None
+        raise PhotoError(f"{name}: not a photo (unrecognised file format; use {SUPPORTED_TEXT})") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large(name, _declared_size(data) or _pixels_in(exc), max_pixels) from None
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise PhotoError(f"{name}: truncated or corrupt {_signature(data) or 'image'} file ({_reason(exc)})") from None
+    if image.format not in SUPPORTED_FORMATS:
+        raise PhotoError(f"{name}: {image.format} files are not supported; use {SUPPORTED_TEXT}")
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise PhotoError(f"{name}: the image has no pixels ({width} x {height})")
+    if width * height > max_pixels:
+        raise _too_large(name, (width, height), max_pixels)
+    return image
+
+
+def _too_large(name: str, size: tuple[int, int] | int | None, limit: int) -> PhotoError:
+    if isinstance(size, tuple):
+        count = size[0] * size[1]
+        what = f"{size[0]} x {size[1]} = {count:,} pixels"
+    elif size:
+        count, what = size, f"{size:,} pixels"
+    else:
+        count, what = limit + 1, "the image"
+    return PhotoError(
+        f"{name}: {what} is over the limit of {limit:,} pixels (a guard against decompression bombs); "
+        f"if you trust the file, raise it with {MAX_PIXELS_ENV}={count} or load_photo(..., max_pixels={count})"
+    )
+
+
+def _pixels_in(exc: Exception) -> int | None:
+    match = re.search(r"\((\d+) pixels\)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def _allow_up_to(max_pixels: int) -> None:
+    """Let our limit decide: raise Pillow's global guard (never lower it) to at least max_pixels."""
+    from PIL import Image
+
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The size with its long side at most max_side (exactly max_side when it was longer), aspect kept."""
+    width, height = size
+    long_side = max(width, height)
+    if long_side <= max_side:
+        return size
+    scale = max_side / long_side
+    if width >= height:
+        return max_side, max(1, round(height * scale))
+    return max(1, round(width * scale)), max_side
+
+
+def _orientation(image) -> int:
+    """The EXIF orientation (1 to 8); a photo is never refused for broken metadata."""
+    try:
+        value = int(image.getexif().get(_ORIENTATION_TAG, 1))
+    except Exception:
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _to_8bit(image):
+    """Any decoded mode -> an 8-bit mode that resizes well: L, LA, RGB, RGBA or CMYK."""
+    from PIL import Image
+
+    mode = image.mode
+    if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return image
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return Image.fromarray(_scale_to_uint8(np.asarray(image), mode), mode="L")
+    if mode in ("P", "PA"):
+        has_alpha = mode == "PA" or "transparency" in image.info
+        return image.convert("RGBA" if has_alpha else "RGB")
+    if mode in ("La", "RGBa"):  # premultiplied alpha
+        return image.convert("LA" if mode == "La" else "RGBA")
+    if mode == "1":
+        return image.convert("L")
+    return image.convert("RGB")  # YCbCr, RGBX, HSV, LAB, ... (Pillow raises for what it cannot)
+
+
+def _scale_to_uint8(values: np.ndarray, mode: str) -> np.ndarray:
+    """16-bit, 32-bit and float grey to 0..255 by scaling, never by clipping.
+
+    16-bit data (and 32-bit integer data within 0..65535) maps 65535 to 255; float data within
+    0..1 maps 1.0 to 255; anything else is stretched from its own minimum to its maximum.
+    """
+    if mode.startswith("I;16") or (mode == "I" and values.size and values.min() >= 0 and values.max() <= 65535):
+        wide = values.astype(np.uint32)
+        return ((wide * 255 + 32767) // 65535).astype(np.uint8)
+    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    if mode == "F" and low >= 0.0 and high <= 1.0:
+        low, high = 0.0, 1.0
+    span = high - low or 1.0
+    return np.clip(np.rint((values - low) * (255.0 / span)), 0, 255).astype(np.uint8)
+
+
+def _to_srgb(image, icc: bytes | None):
+    """8-bit L/LA/RGB/RGBA/CMYK -> sRGB RGB: ICC profile applied, alpha over BACKGROUND."""
+    from PIL import Image
+
+    if image.mode in ("LA", "RGBA"):
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, BACKGROUND)
+        image.paste(rgba, mask=rgba.getchannel("A"))  # a masked paste blends: a * photo + (1 - a) * background
+    if icc and image.mode in ("RGB", "CMYK"):
+        converted = _apply_icc(image, icc)
+        if converted is not None:
+            return converted
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _apply_icc(image, icc: bytes):
+    """The image converted to sRGB through its embedded profile; None when that is not needed or fails."""
+    try:
+        from PIL import ImageCms
+
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if image.mode == "RGB" and "srgb" in ImageCms.getProfileDescription(source).lower():
+            return None  # already sRGB: skip the transform
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except Exception:  # a broken or mismatched profile: keep the pixels as they are
+        return None
+
+
+def _signature(data: bytes) -> str | None:
+    for magic, fmt in _SIGNATURES:
+        if data.startswith(magic):
+            return fmt
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    if data[4:8] == b"ftyp":
+        return "AVIF" if data[8:12] in (b"avif", b"avis") else "HEIC"
+    return None
+
+
+def _declared_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from the fixed-place headers of PNG, GIF and BMP, for messages only."""
+    import struct
+
+    try:
+        if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+            return struct.unpack(">II", data[16:24])
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data.startswith(b"BM") and struct.unpack("<I", data[14:18])[0] >= 40:
+            width, height = struct.unpack("<ii", data[18:26])
+            return width, abs(height)  # negative height: rows stored top-down
+    except struct.error:
+        return None
+    return None
+
+
+def _looks_like_heif(data: bytes) -> bool:
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
+def _register_heif_opener(name: str) -> None:
+    """Teach Pillow HEIC/HEIF (iPhone photos) on first need, so other loads never import pillow-heif."""
+    global _heif_registered
+    if _heif_registered:
+        return
+    try:
+        import pillow_heif
+    except ImportError:
+        raise MissingDependency(f"{name}: HEIC/HEIF photos need pillow-heif; install it with: pip install pillow-heif") from None
+    pillow_heif.register_heif_opener()
+    _heif_registered = True
+
+
+def _reason(exc: Exception) -> str:
+    """An exception as a short, single-line reason."""
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    return text if len(text) <= 120 else text[:117] + "..."
