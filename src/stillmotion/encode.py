@@ -79,7 +79,7 @@ class VideoWriter:
         os.close(fd)
         self._tmp = Path(tmp)
         try:
-            options = {"movflags": "+faststart"} if self.format == "mp4" else {}
+            options = {"mp4": {"movflags": "+faststart"}, "gif": {"loop": "0"}}.get(self.format, {})
             self._container = av.open(str(self._tmp), mode="w", format=self.format, options=options)
             self._stream = self._add_stream()
         except Exception as exc:
@@ -96,7 +96,7 @@ class VideoWriter:
             stream = self._container.add_stream("gif", rate=Fraction(self.fps, self._gif_step))
             stream.width, stream.height = self._gif_size
             stream.pix_fmt = "pal8"
-            self._container.options = {"loop": "0"}
+            self._palette = None  # one palette for the whole clip, from the first frame (the photo)
             return stream
         if self.format == "mp4":
             stream = self._container.add_stream("libx264", rate=self.fps)
@@ -118,7 +118,7 @@ class VideoWriter:
         if self.format == "gif":
             if self._index % self._gif_step == 0:
                 small = cv2.resize(rgb, self._gif_size, interpolation=cv2.INTER_AREA)
-                frame = av.VideoFrame.from_ndarray(small, format="rgb24")
+                frame = av.VideoFrame.from_ndarray(self._quantise(small), format="pal8")
                 frame.pts = self._index // self._gif_step
                 self._mux(frame)
             self._index += 1
@@ -131,6 +131,22 @@ class VideoWriter:
         frame.time_base = Fraction(1, self.fps)
         self._index += 1
         self._mux(frame)
+
+    def _quantise(self, rgb: np.ndarray):
+        """Indices into one adaptive palette (made from the first frame), dithered, as PyAV's pal8 input."""
+        from PIL import Image
+
+        image = Image.fromarray(rgb)
+        if self._palette is None:
+            self._palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+            colours = np.zeros((256, 3), np.uint32)
+            used = np.asarray(self._palette.getpalette()[: 256 * 3], np.uint32).reshape(-1, 3)
+            colours[: len(used)] = used
+            # PyAV takes each entry as a big-endian 32-bit ARGB value.
+            argb = (255 << 24) | (colours[:, 0] << 16) | (colours[:, 1] << 8) | colours[:, 2]
+            self._pal8 = argb.astype(">u4").view(np.uint8).reshape(256, 4)
+        indices = image.quantize(palette=self._palette, dither=Image.Dither.FLOYDSTEINBERG)
+        return np.asarray(indices, np.uint8), self._pal8
 
     def _mux(self, frame) -> None:
         try:
