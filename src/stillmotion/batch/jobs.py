@@ -164,7 +164,8 @@ def process_item(
     except Cancelled:
         return result("cancelled", "interrupted before the video was finished")
     except StillmotionError as exc:
-        return result("failed", str(exc))
+        # The report names the input already; drop the library's "<path>: " prefix.
+        return result("failed", str(exc).removeprefix(f"{item.photo}: "))
     except MemoryError:
         return result("failed", "out of memory; try a smaller resolution (-r 720) or fewer --jobs")
     except Exception as exc:  # a bug in one item must not stop the other 1,999

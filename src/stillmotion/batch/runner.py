@@ -45,7 +45,7 @@ class Summary:
         if c["cancelled"]:
             text += f", {c['cancelled']} cancelled"
         if self.not_photos:
-            text += f" ({self.not_photos} file{'s' if self.not_photos != 1 else ''} that are not photos skipped)"
+            text += f" ({self.not_photos} non-photo file{'s' if self.not_photos != 1 else ''} skipped)"
         left = self.total - sum(c.values())
         if left > 0:
             text += f"; {left} not started"
