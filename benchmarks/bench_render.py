@@ -1,0 +1,100 @@
+"""Render + encode vs encode only, for a camera move with parallax (issue 2's targets).
+
+    python benchmarks/bench_render.py [--photo PATH] [--camera dolly_in] [--duration 10] [--resolution 1080] [--long]
+
+Prints, in one run: render+encode wall time, the time to only encode the same frames with the
+same encoder settings, their ratio, real-time factor, peak memory (each measured in its own
+process), and the time to load and analyse the photo. --long adds a 60 s clip's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "photos"
+DEFAULT_PHOTO = SHARED / "moviepy_vacation_2017_large.jpg"
+
+
+def child(args: argparse.Namespace) -> None:
+    """Runs in a fresh process: one measurement, printed as JSON."""
+    import stillmotion
+    from stillmotion.encode import EncoderSettings, VideoWriter
+    from stillmotion.render.renderer import Renderer
+
+    started = time.perf_counter()
+    photo = stillmotion.load_photo(args.photo)
+    analysis = stillmotion.analyse(photo, cache=False)
+    analysed = time.perf_counter() - started
+    plan = stillmotion.direct(photo, analysis, camera=args.camera, duration=args.duration,
+                              resolution=args.resolution, aspect=args.aspect)
+    out = Path(args.out)
+    result = {"analyse_s": analysed}
+    if args.mode == "render":
+        t0 = time.perf_counter()
+        stillmotion.render(plan, out, photo=photo, analysis=analysis, force=True)
+        result["wall_s"] = time.perf_counter() - t0
+    else:
+        renderer = Renderer(plan, photo, analysis)
+        frames = [renderer.frame(i).copy() for i in range(renderer.frame_count)]  # not timed
+        t0 = time.perf_counter()
+        with VideoWriter(out, renderer.size, plan.canvas.fps, EncoderSettings()) as writer:
+            for frame in frames:
+                writer.write(frame)
+        result["wall_s"] = time.perf_counter() - t0
+    result["frames"] = plan.canvas.frame_count
+    result["size_mb"] = out.stat().st_size / 1e6
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(args: argparse.Namespace, mode: str, duration: float, out: Path) -> dict:
+    command = [sys.executable, __file__, "--child", mode, "--photo", str(args.photo), "--camera", args.camera,
+               "--duration", str(duration), "--resolution", str(args.resolution), "--aspect", args.aspect, "--out", str(out)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photo", type=Path, default=DEFAULT_PHOTO)
+    parser.add_argument("--camera", default="dolly_in")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--resolution", type=int, default=1080)
+    parser.add_argument("--aspect", default="16:9")
+    parser.add_argument("--long", action="store_true", help="also measure a 60 s clip's peak memory")
+    parser.add_argument("--child", choices=("render", "encode"))
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.child:
+        args.mode = args.child
+        child(args)
+        return
+    if not args.photo.exists():
+        sys.exit(f"{args.photo}: not found (pass --photo)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        render = measure(args, "render", args.duration, tmp / "render.mp4")
+        encode = measure(args, "encode", args.duration, tmp / "encode.mp4")
+        ratio = render["wall_s"] / encode["wall_s"]
+        bitrate = render["size_mb"] * 8 / args.duration
+        print(f"photo {args.photo.name}, {args.camera}, {args.duration:g} s at {args.resolution}p {args.aspect}, {render['frames']} frames")
+        print(f"load + analyse:        {render['analyse_s']:6.2f} s")
+        print(f"render + encode:       {render['wall_s']:6.2f} s  ({render['wall_s'] / args.duration:.2f}x real time, peak {render['peak_rss_mb']:.0f} MB)")
+        print(f"encode only:           {encode['wall_s']:6.2f} s")
+        print(f"ratio render+encode / encode only: {ratio:.2f}")
+        print(f"bitrate:               {bitrate:6.2f} Mbit/s")
+        if args.long:
+            long = measure(args, "render", 60.0, tmp / "long.mp4")
+            print(f"60 s clip: {long['wall_s']:.1f} s, peak {long['peak_rss_mb']:.0f} MB (10 s clip: {render['peak_rss_mb']:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
