@@ -1,0 +1,151 @@
+"""What kind of photo this is, and where in it each effect belongs (from the Analysis only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..analysis.types import Analysis
+from ..plan import Region
+
+# A region counts as present above this mean mask value (soft masks: roughly the area share).
+MIN_COVERAGE = {"sky": 0.03, "water": 0.02, "foliage": 0.03, "light": 0.001, "fire": 0.002,
+                "steam_source": 0.0005, "subject": 0.02}
+REGION_NAMES = tuple(MIN_COVERAGE)
+MIN_FACE_AREA = 0.0015  # smaller faces are too small to animate (the renderer leaves them still)
+PORTRAIT_FACE_AREA = 0.01
+NIGHT_BRIGHTNESS = 0.25
+
+KIND_WORDS = {
+    "portrait": "a portrait", "group": "a group photo", "landscape": "a landscape",
+    "night": "a night scene", "still_life": "a still life", "scene": "a photo with nothing specific found",
+}
+
+
+@dataclass
+class PhotoFacts:
+    kind: str
+    faces: int
+    coverage: dict[str, float | None] = field(default_factory=dict)  # None: the analysis has no such map
+    brightness: float = 0.5
+    face_area: float = 0.0
+
+    def has(self, name: str) -> bool:
+        value = self.coverage.get(name)
+        return value is not None and value >= MIN_COVERAGE.get(name, 0.01)
+
+    def known(self, name: str) -> bool:
+        return self.coverage.get(name) is not None
+
+    def share(self, name: str) -> str:
+        value = self.coverage.get(name) or 0.0
+        return f"{value * 100:.0f}%" if value >= 0.01 else "under 1%"
+
+    def describe(self) -> str:
+        parts = []
+        if self.faces:
+            parts.append(f"{self.faces} face{'s' if self.faces > 1 else ''}")
+        for name in ("sky", "water", "foliage", "light", "fire", "steam_source"):
+            if self.has(name):
+                parts.append(f"{name.replace('_', ' ')} {self.share(name)}")
+        if self.kind == "night":
+            parts.append(f"dark (brightness {self.brightness:.2f})")
+        return f"{KIND_WORDS[self.kind]} ({', '.join(parts) or 'no faces, sky, water or light sources found'})"
+
+
+def photo_facts(photo, analysis: Analysis) -> PhotoFacts:
+    coverage: dict[str, float | None] = {}
+    for name in REGION_NAMES:
+        mask = analysis.mask(name)
+        coverage[name] = None if mask is None or mask.size == 0 else float(np.mean(mask))
+    faces = [f for f in analysis.faces if f.box[2] * f.box[3] >= MIN_FACE_AREA]
+    face_area = max((f.box[2] * f.box[3] for f in faces), default=0.0)
+    brightness = _brightness(photo)
+    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area)
+    facts.kind = _kind(facts)
+    return facts
+
+
+def _brightness(photo) -> float:
+    """Mean luma (0..1) from a sparse sample of the pixels: cheap and enough to tell night."""
+    pixels = getattr(photo, "pixels", None)
+    if pixels is None or pixels.size == 0:
+        return 0.5
+    step = max(1, int(max(pixels.shape[:2]) / 64))
+    sample = pixels[::step, ::step].astype(np.float32)
+    luma = sample[..., 0] * 0.299 + sample[..., 1] * 0.587 + sample[..., 2] * 0.114
+    return float(luma.mean() / 255.0)
+
+
+def _kind(f: PhotoFacts) -> str:
+    if f.faces >= 2:
+        return "group"
+    if f.faces == 1 and f.face_area >= PORTRAIT_FACE_AREA:
+        return "portrait"
+    if f.brightness < NIGHT_BRIGHTNESS and (f.has("light") or not f.known("light")):
+        return "night"
+    if f.has("sky") or f.has("water"):
+        return "landscape"
+    if f.has("steam_source") or f.has("subject") or f.has("fire"):
+        return "still_life"
+    return "scene"
+
+
+# Where each effect goes: the analysis regions to try, in order. None in the list: the whole
+# frame is a fine place (atmosphere); a list without None means the effect needs that region.
+PLACES: dict[str, tuple[str | None, ...]] = {
+    "water": ("water",),
+    "clouds": ("sky",),
+    "foliage": ("foliage",),
+    "fire": ("fire", "light"),
+    "hair": ("subject",),
+    "rain": (None,), "snow": (None,), "fog": (None,), "dust": (None,), "petals": (None,), "grade": (None,),
+    "lightning": (None,),
+    "light_rays": ("light", "sky", None),
+    "steam": ("steam_source", None),
+    "smoke": ("steam_source", "fire", None),
+    "sparkle": ("light", "water", None),
+    "flicker": ("light", None),
+    "light_sweep": ("subject", None),
+}
+FACE_EFFECTS = ("blink", "smile", "breathe", "head_turn")
+WHERE = {"water": "on the water", "sky": "in the sky", "foliage": "on the trees and plants", "fire": "on the fire",
+         "light": "on the light sources and highlights", "subject": "on the subject",
+         "steam_source": "from the steam source"}
+
+
+@dataclass
+class Placement:
+    keep: bool
+    region: Region | None
+    note: str
+    instead: str | None = None  # another effect type to use instead (nearest honest thing)
+
+
+def place(effect_type: str, facts: PhotoFacts) -> Placement:
+    """Where an effect goes in this photo, or why it cannot go anywhere (and what instead)."""
+    if effect_type in FACE_EFFECTS:
+        if facts.faces:
+            who = "the face" if facts.faces == 1 else f"each of the {facts.faces} faces"
+            return Placement(True, None, f"on {who}")
+        return Placement(False, None, "no face was found in the photo (face detection may be unavailable)")
+    if effect_type == "hair":
+        if facts.faces:
+            return Placement(True, Region(name="subject") if facts.has("subject") else None, "on the hair near the face")
+        return Placement(False, None, "no face, so no hair to move")
+    places = PLACES.get(effect_type, (None,))
+    for name in places:
+        if name is None:
+            return Placement(True, None, "over the whole frame")
+        if facts.has(name):
+            return Placement(True, Region(name=name), f"{WHERE.get(name, 'on ' + name)} ({facts.share(name)} of the photo)")
+    name = places[0]
+    if not facts.known(name):
+        return Placement(True, None, f"the analysis has no {name.replace('_', ' ')} map, so the renderer chooses where")
+    if effect_type == "foliage" and facts.faces:
+        return Placement(False, None, "no trees or grass in the photo: the breeze moves the hair instead", instead="hair")
+    if effect_type == "fire" and facts.has("light"):
+        return Placement(True, Region(name="light"), "no fire found: the flames flicker on the brightest light sources")
+    missing = {"water": "no water", "clouds": "no sky", "foliage": "no trees, grass or plants", "fire": "no fire or flame"}
+    return Placement(False, None, f"the photo shows {missing.get(effect_type, 'nowhere for it')}")
