@@ -25,7 +25,7 @@ def child(args: argparse.Namespace) -> None:
     """Runs in a fresh process: one measurement, printed as JSON."""
     import stillmotion
     from stillmotion.encode import EncoderSettings, VideoWriter
-    from stillmotion.render.renderer import Renderer
+    from stillmotion.frames.renderer import Renderer
 
     started = time.perf_counter()
     photo = stillmotion.load_photo(args.photo)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from stillmotion.plan import CAMERA_TYPES, Camera
-from stillmotion.render.camera import IDENTITY, CameraPath, backward, forward
+from stillmotion.frames.camera import IDENTITY, CameraPath, backward, forward
 
 
 @pytest.mark.parametrize("kind", CAMERA_TYPES)

@@ -8,7 +8,7 @@ from stillmotion.analysis.types import Analysis
 from stillmotion.director import direct
 from stillmotion.photo import photo_from_array
 from stillmotion.plan import CAMERA_TYPES
-from stillmotion.render.renderer import Renderer
+from stillmotion.frames.renderer import Renderer
 
 MOVING = [k for k in CAMERA_TYPES if k != "static"]
 

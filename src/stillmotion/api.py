@@ -50,7 +50,7 @@ def render(
     The file appears only when complete: it is written under a temporary name and renamed.
     """
     from .encode import check_output
-    from .render.video import write_video
+    from .frames.video import write_video
 
     output = check_output(output, force=force)
     reporter = Reporter(progress, cancel)
@@ -83,7 +83,7 @@ def animate(
 
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
     """The plan's frames as RGB uint8 arrays, one at a time (each a fresh array)."""
-    from .render.renderer import Renderer
+    from .frames.renderer import Renderer
 
     photo, analysis = _inputs_for(plan, photo, analysis, Reporter())
     renderer = Renderer(plan, photo, analysis)

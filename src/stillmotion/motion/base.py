@@ -41,7 +41,7 @@ class Scene:
 
     def mask_at_canvas(self, name: str) -> np.ndarray | None:
         """A named analysis mask ("sky", "subject", "water", ...) cropped and resized to the canvas."""
-        from ..render.canvas import crop_and_resize
+        from ..frames.canvas import crop_and_resize
 
         mask = self.analysis.mask(name)
         if mask is None:
