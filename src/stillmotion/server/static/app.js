@@ -1,0 +1,490 @@
+// stillmotion studio: the page's logic. Plain JavaScript, no build step, no network beyond this server.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  file: null,        // the photo picked on this page (a File)
+  sourceJob: null,   // or: an earlier job whose photo to reuse (opened from the gallery)
+  job: null,         // the job shown in the result panel
+  events: null,      // its EventSource
+  poll: null,        // fallback timer when events are not available
+  offset: 0,
+  planFromPreview: false,
+};
+const PAGE = 12;
+const STAGES = {
+  starting: "Starting",
+  load: "Reading the photo",
+  analyse: "Understanding the scene: depth, sky, faces",
+  plan: "Planning the motion",
+  render: "Rendering frames",
+  encode: "Encoding the video",
+};
+
+// ---------- helpers -------------------------------------------------------------------------
+async function api(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (err) {
+    throw new Error("The studio server cannot be reached. Is `stillmotion serve` still running?");
+  }
+  let body = null;
+  const type = response.headers.get("content-type") || "";
+  if (type.includes("application/json")) body = await response.json();
+  if (!response.ok) {
+    if (response.status === 401) throw new Error("This studio needs a token: open it as /?token=YOUR_TOKEN.");
+    if (response.status === 413) throw new Error((body && body.error) || "The photo is too large.");
+    throw new Error((body && body.error) || `The server answered ${response.status}.`);
+  }
+  return body;
+}
+
+function showError(el, message) {
+  el.textContent = message || "";
+  el.hidden = !message;
+}
+
+function timeAgo(iso) {
+  if (!iso) return "";
+  const seconds = (Date.now() - Date.parse(iso)) / 1000;
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+function selected(name) {
+  const input = document.querySelector(`input[name="${name}"]:checked`);
+  return input ? input.value : "";
+}
+
+// ---------- the photo -----------------------------------------------------------------------
+const drop = $("drop");
+const fileInput = $("file");
+
+function setPhoto(file) {
+  const looksLikeImage = file.type.startsWith("image/") || /\.(heic|heif|jpe?g|png|webp|tiff?|bmp)$/i.test(file.name);
+  if (!looksLikeImage) {
+    showError($("error"), `"${file.name}" does not look like a photo. Choose a JPEG, PNG, WebP, TIFF or HEIC file.`);
+    return;
+  }
+  showError($("error"), "");
+  state.file = file;
+  state.sourceJob = null;
+  const preview = $("preview");
+  if (preview.dataset.url) URL.revokeObjectURL(preview.dataset.url);
+  preview.dataset.url = URL.createObjectURL(file);
+  preview.src = preview.dataset.url;
+  preview.alt = `Preview of ${file.name}`;
+  showPhotoChosen(file.name);
+}
+
+function showPhotoChosen(name) {
+  $("preview").hidden = false;
+  $("drop-empty").hidden = true;
+  $("drop-info").hidden = false;
+  $("file-name").textContent = name;
+  drop.classList.add("has-photo");
+  drop.setAttribute("aria-label", `Photo chosen: ${name}. Press Enter to choose another.`);
+}
+
+$("preview").addEventListener("error", () => {
+  // Some formats (HEIC) cannot be previewed by the browser; the server still reads them.
+  $("preview").hidden = true;
+});
+drop.addEventListener("click", (e) => { if (!e.target.closest("#change-photo")) fileInput.click(); });
+$("change-photo").addEventListener("click", (e) => { e.stopPropagation(); fileInput.click(); });
+drop.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" || e.key === " ") { e.preventDefault(); fileInput.click(); }
+});
+fileInput.addEventListener("change", () => { if (fileInput.files[0]) setPhoto(fileInput.files[0]); fileInput.value = ""; });
+["dragenter", "dragover"].forEach((type) => drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add("over"); }));
+["dragleave", "drop"].forEach((type) => drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.remove("over"); }));
+drop.addEventListener("drop", (e) => { const file = e.dataTransfer.files[0]; if (file) setPhoto(file); });
+// Dropping a photo anywhere on the page should not navigate away from it.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => { e.preventDefault(); const file = e.dataTransfer && e.dataTransfer.files[0]; if (file) setPhoto(file); });
+
+// ---------- the form ------------------------------------------------------------------------
+document.querySelectorAll(".chip").forEach((chip) => chip.addEventListener("click", () => {
+  const prompt = $("prompt");
+  prompt.value = chip.textContent;
+  prompt.focus();
+}));
+document.querySelectorAll('input[name="duration"]').forEach((radio) => radio.addEventListener("change", () => {
+  $("custom-wrap").hidden = selected("duration") !== "custom";
+}));
+$("strength").addEventListener("input", () => { $("strength-out").value = Number($("strength").value).toFixed(2); });
+$("prompt").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) generate(); });
+
+function readOptions() {
+  let duration = selected("duration");
+  if (duration === "custom") {
+    const value = Number($("custom-duration").value);
+    if (!(value >= 1 && value <= 60)) throw new Error("Choose a custom duration between 1 and 60 seconds.");
+    duration = String(value);
+  }
+  const options = {
+    prompt: $("prompt").value.trim(),
+    duration,
+    aspect: selected("aspect"),
+    resolution: $("resolution").value,
+    strength: $("strength").value,
+    loop: $("loop").checked ? "true" : "false",
+    format: $("format").value,
+  };
+  if ($("camera").value) options.camera = $("camera").value;
+  return options;
+}
+
+function photoFields(form) {
+  if (state.file) form.append("photo", state.file, state.file.name);
+  else if (state.sourceJob) form.append("photo_from", state.sourceJob);
+  else throw new Error("Choose a photo first: drop it in the box or press it to pick one.");
+}
+
+async function submitJob(fields, usePhoto = true) {
+  const form = new FormData();
+  if (usePhoto) photoFields(form);
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  const answer = await api("/api/jobs", { method: "POST", body: form });
+  await openJob(answer.id);
+  loadGallery(true);
+}
+
+async function generate() {
+  const button = $("generate");
+  showError($("error"), "");
+  try {
+    const options = readOptions();
+    button.disabled = true;
+    button.textContent = "Sending…";
+    await submitJob(options);
+    if (window.matchMedia("(max-width: 920px)").matches) $("result").scrollIntoView({ block: "start" });
+  } catch (err) {
+    showError($("error"), err.message);
+  } finally {
+    button.disabled = false;
+    button.textContent = "Generate";
+  }
+}
+$("generate").addEventListener("click", generate);
+
+$("preview-plan").addEventListener("click", async () => {
+  showError($("error"), "");
+  const button = $("preview-plan");
+  try {
+    if (!state.file) throw new Error(state.sourceJob
+      ? "Open the plan of this job below, or choose a photo to preview a new plan."
+      : "Choose a photo first: drop it in the box or press it to pick one.");
+    const options = readOptions();
+    delete options.format;
+    const form = new FormData();
+    form.append("photo", state.file, state.file.name);
+    for (const [key, value] of Object.entries(options)) form.append(key, value);
+    button.disabled = true;
+    button.textContent = "Planning…";
+    const answer = await api("/api/plan", { method: "POST", body: form });
+    state.planFromPreview = true;
+    showPlan(answer.plan, answer.explanation);
+    $("plan-panel").open = true;
+    $("plan-panel").scrollIntoView({ block: "nearest" });
+  } catch (err) {
+    showError($("error"), err.message);
+  } finally {
+    button.disabled = false;
+    button.textContent = "Preview plan";
+  }
+});
+
+// ---------- the plan ------------------------------------------------------------------------
+function showPlan(plan, explanation) {
+  const list = $("explanation");
+  list.replaceChildren();
+  const notes = explanation && explanation.length ? explanation : ["The director made no special choices for this photo."];
+  for (const note of notes) {
+    const item = document.createElement("li");
+    item.textContent = note;
+    list.append(item);
+  }
+  $("plan-json").value = plan ? JSON.stringify(plan, null, 2) : "";
+  $("rerender").disabled = !plan;
+  showError($("plan-error"), "");
+}
+
+$("rerender").addEventListener("click", async () => {
+  showError($("plan-error"), "");
+  let text = $("plan-json").value;
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    showError($("plan-error"), `The plan is not valid JSON: ${err.message}`);
+    return;
+  }
+  const fields = { plan: text, format: $("format").value };
+  try {
+    const form = new FormData();
+    // A previewed plan goes with the photo picked here; an existing job's plan reuses its photo.
+    if (state.planFromPreview && state.file) form.append("photo", state.file, state.file.name);
+    else if (state.job) form.append("photo_from", state.job.id);
+    else photoFields(form);
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    const answer = await api("/api/jobs", { method: "POST", body: form });
+    state.planFromPreview = false;
+    await openJob(answer.id);
+    loadGallery(true);
+  } catch (err) {
+    showError($("plan-error"), err.message);
+  }
+});
+
+// ---------- following a job -----------------------------------------------------------------
+function stopFollowing() {
+  if (state.events) { state.events.close(); state.events = null; }
+  if (state.poll) { clearInterval(state.poll); state.poll = null; }
+}
+
+async function openJob(id) {
+  stopFollowing();
+  const job = await api(`/api/jobs/${id}`);
+  state.job = null;
+  showJob(job);
+  if (job.status === "queued" || job.status === "running") follow(id);
+}
+
+function follow(id) {
+  if (!window.EventSource) { state.poll = setInterval(() => refresh(id), 1000); return; }
+  const events = new EventSource(`/api/jobs/${id}/events`);
+  state.events = events;
+  events.onmessage = (e) => showJob(JSON.parse(e.data));
+  events.addEventListener("end", (e) => { showJob(JSON.parse(e.data)); stopFollowing(); loadGallery(true); });
+  events.addEventListener("gone", () => { stopFollowing(); });
+  events.onerror = () => {
+    // The stream dropped (server restart, network): fall back to asking every second.
+    stopFollowing();
+    state.poll = setInterval(() => refresh(id), 1000);
+  };
+}
+
+async function refresh(id) {
+  try {
+    const job = await api(`/api/jobs/${id}`);
+    showJob(job);
+    if (job.status !== "queued" && job.status !== "running") { stopFollowing(); loadGallery(true); }
+  } catch (err) {
+    showError($("job-error"), err.message);
+  }
+}
+
+function showJob(job) {
+  const previous = state.job;
+  state.job = job;
+  const active = job.status === "queued" || job.status === "running";
+  const badge = $("badge");
+  badge.hidden = false;
+  badge.className = `badge ${job.status}`;
+  badge.textContent = job.status;
+
+  $("progress-wrap").hidden = !active;
+  const percent = Math.round(job.progress * 100);
+  const progress = $("progress");
+  progress.classList.toggle("indeterminate", job.status === "queued");
+  progress.setAttribute("aria-valuenow", String(percent));
+  $("bar").style.width = `${percent}%`;
+  $("percent").textContent = job.status === "queued" ? "" : `${percent}%`;
+  $("status-text").textContent = job.status === "queued"
+    ? (job.note ? "Waiting to run again after a restart…" : "Waiting in line…")
+    : (STAGES[job.stage] || "Working") + "…";
+
+  $("job-prompt").hidden = !job.prompt;
+  $("job-prompt").textContent = job.prompt ? `“${job.prompt}”` : "";
+  showError($("job-error"), job.status === "failed" ? `This video could not be made: ${job.error}` :
+    job.status === "cancelled" ? "This job was cancelled." : "");
+
+  const video = $("video");
+  const poster = $("poster");
+  $("placeholder").hidden = true;
+  if (job.status === "done") {
+    poster.hidden = true;
+    if (!previous || previous.id !== job.id || previous.status !== "done" || video.hidden) {
+      video.hidden = false;
+      if (job.format === "gif") {
+        // A GIF is an image: show it where the video would be.
+        poster.src = job.video_url; poster.hidden = false; poster.style.filter = "none"; video.hidden = true;
+      } else {
+        video.src = job.video_url;
+        video.play().catch(() => {});
+      }
+    }
+    $("download").href = `${job.video_url}?download=1`;
+  } else {
+    video.hidden = true;
+    video.removeAttribute("src");
+    poster.src = job.thumbnail_url;
+    poster.style.filter = "";
+    poster.hidden = false;
+  }
+  $("result-actions").hidden = false;
+  $("download").hidden = job.status !== "done";
+  $("variant").hidden = active;
+  $("cancel").hidden = !active;
+  if (!previous || previous.id !== job.id || (job.plan && !previous.plan)) {
+    state.planFromPreview = false;
+    showPlan(job.plan, job.plan ? job.plan.explanation : []);
+  }
+  document.querySelectorAll(".tile").forEach((tile) => tile.classList.toggle("current", tile.dataset.id === job.id));
+}
+
+$("cancel").addEventListener("click", async () => {
+  if (!state.job) return;
+  try {
+    await api(`/api/jobs/${state.job.id}`, { method: "DELETE" });
+    await refresh(state.job.id);
+  } catch (err) {
+    showError($("job-error"), err.message);
+  }
+});
+
+$("variant").addEventListener("click", async () => {
+  const job = state.job;
+  if (!job) return;
+  const seed = String(Math.floor(Math.random() * 2 ** 31));
+  try {
+    showError($("job-error"), "");
+    const form = { photo_from: job.id, format: job.format };
+    if (Object.keys(job.options || {}).length || !job.plan) {
+      Object.assign(form, { prompt: job.prompt }, Object.fromEntries(Object.entries(job.options || {}).map(([k, v]) => [k, String(v)])), { seed });
+    } else {
+      form.plan = JSON.stringify({ ...job.plan, seed: Number(seed) });
+    }
+    await submitJob(form, false);
+  } catch (err) {
+    showError($("job-error"), err.message);
+  }
+});
+
+// ---------- the gallery ---------------------------------------------------------------------
+async function loadGallery(reset = false) {
+  if (reset) state.offset = 0;
+  let page;
+  try {
+    page = await api(`/api/jobs?limit=${PAGE}&offset=${state.offset}`);
+  } catch (err) {
+    showError($("error"), err.message);
+    return;
+  }
+  const list = $("gallery");
+  if (reset) list.replaceChildren();
+  for (const job of page.jobs) list.append(tile(job));
+  state.offset += page.jobs.length;
+  $("more").hidden = !page.next;
+  $("gallery-empty").hidden = page.total > 0;
+  $("past-count").textContent = page.total ? `${page.total} video${page.total === 1 ? "" : "s"}` : "";
+  const active = page.jobs.some((j) => j.status === "queued" || j.status === "running");
+  clearTimeout(state.galleryTimer);
+  if (active) state.galleryTimer = setTimeout(() => loadGallery(true), 3000);
+}
+
+function tile(job) {
+  const item = document.createElement("li");
+  item.className = "tile";
+  item.dataset.id = job.id;
+  if (state.job && state.job.id === job.id) item.classList.add("current");
+  const open = document.createElement("button");
+  open.className = "open";
+  open.type = "button";
+  const label = job.prompt || "No prompt";
+  open.setAttribute("aria-label", `Open: ${label}, ${job.status}`);
+  const img = document.createElement("img");
+  img.src = job.thumbnail_url;
+  img.alt = "";
+  img.loading = "lazy";
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const prompt = document.createElement("div");
+  prompt.className = "prompt";
+  prompt.textContent = label;
+  const sub = document.createElement("div");
+  sub.className = "sub";
+  const duration = job.plan ? `${job.plan.canvas.duration} s · ${job.plan.canvas.aspect}` : (job.options.duration ? `${job.options.duration} s` : "");
+  sub.textContent = [timeAgo(job.created), duration, job.format.toUpperCase()].filter(Boolean).join(" · ");
+  meta.append(prompt, sub);
+  open.append(img);
+  if (job.status === "running") {
+    const mini = document.createElement("div");
+    mini.className = "mini";
+    const fill = document.createElement("div");
+    fill.style.width = `${Math.round(job.progress * 100)}%`;
+    mini.append(fill);
+    open.append(mini);
+  }
+  open.append(meta);
+  open.addEventListener("click", () => {
+    state.file = null;
+    state.sourceJob = job.id;
+    $("preview").src = job.thumbnail_url;
+    showPhotoChosen(`photo of “${label}”`);
+    if (job.prompt) $("prompt").value = job.prompt;
+    openJob(job.id).catch((err) => showError($("job-error"), err.message));
+    if (window.matchMedia("(max-width: 920px)").matches) $("result").scrollIntoView({ block: "start" });
+  });
+  const badge = document.createElement("span");
+  badge.className = `badge ${job.status}`;
+  badge.textContent = job.status;
+  const del = document.createElement("button");
+  del.type = "button";
+  del.className = "del";
+  del.textContent = "×";
+  const active = job.status === "queued" || job.status === "running";
+  del.setAttribute("aria-label", `${active ? "Cancel" : "Delete"}: ${label}`);
+  del.title = active ? "Cancel" : "Delete";
+  del.addEventListener("click", async () => {
+    if (!active && !confirm("Delete this video and its photo?")) return;
+    try {
+      await api(`/api/jobs/${job.id}`, { method: "DELETE" });
+      if (state.job && state.job.id === job.id && !active) resetResult();
+      loadGallery(true);
+    } catch (err) {
+      showError($("error"), err.message);
+    }
+  });
+  item.append(open, badge, del);
+  return item;
+}
+
+function resetResult() {
+  stopFollowing();
+  state.job = null;
+  $("video").hidden = true;
+  $("poster").hidden = true;
+  $("placeholder").hidden = false;
+  $("badge").hidden = true;
+  $("result-actions").hidden = true;
+  $("progress-wrap").hidden = true;
+  $("job-prompt").hidden = true;
+  showError($("job-error"), "");
+  showPlan(null, []);
+}
+
+$("more").addEventListener("click", () => loadGallery(false));
+
+// ---------- start ---------------------------------------------------------------------------
+async function start() {
+  try {
+    const info = await api("/api/info");
+    const camera = $("camera");
+    for (const type of info.choices.camera) {
+      const option = document.createElement("option");
+      option.value = type;
+      option.textContent = type.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+      camera.append(option);
+    }
+    $("drop-hint").textContent = `JPEG, PNG, WebP, TIFF or HEIC · up to ${info.max_upload_mb} MB`;
+  } catch (err) {
+    showError($("error"), err.message);
+  }
+  showPlan(null, []);
+  loadGallery(true);
+}
+start();

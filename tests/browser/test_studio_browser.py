@@ -1,0 +1,153 @@
+"""End to end in a real headless Chromium: upload a photo, generate a clip, watch it progress and play.
+
+Needs Debian's chromium (/usr/bin/chromium) and Playwright for Python; the project's set-up
+installs both. Screenshots land in the test's tmp folder, or in $STILLMOTION_SCREENSHOTS.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("STILLMOTION_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SHARED_PHOTO = Path(__file__).resolve().parents[3] / "shared" / "photos" / "kodak16_sea_clouds.png"
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install 'stillmotion[browser]')")
+    with sync_api.sync_playwright() as playwright:
+        # A fresh profile each run: nothing carried over between tests.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def studio(tmp_path):
+    from stillmotion.server.launch import start_server, stop_server
+
+    process, base = start_server(tmp_path / "data", workers=1)
+    try:
+        yield base
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture
+def photo(tmp_path) -> Path:
+    if SHARED_PHOTO.exists():
+        return SHARED_PHOTO
+    import numpy as np
+    from PIL import Image
+
+    # A small synthetic landscape: a sky gradient over textured ground.
+    rng = np.random.default_rng(3)
+    image = np.zeros((512, 768, 3), np.uint8)
+    image[:200] = np.linspace([120, 170, 230], [200, 220, 245], 200)[:, None, :].astype(np.uint8)
+    image[200:] = rng.integers(40, 120, (312, 768, 1)) * np.array([[[0.6, 0.9, 0.5]]])
+    path = tmp_path / "landscape.png"
+    Image.fromarray(image).save(path)
+    return path
+
+
+def screenshots_dir(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("STILLMOTION_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_generate_a_clip_in_the_browser(browser, studio, photo, tmp_path):
+    shots = screenshots_dir(tmp_path)
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(studio + "/")
+    page.wait_for_selector("#camera option[value=orbit]", state="attached")  # /api/info has filled the form
+
+    page.set_input_files("#file", str(photo))
+    page.wait_for_selector("#preview:not([hidden])")
+    page.fill("#prompt", "gentle waves, clouds drifting")
+    page.check('input[name="duration"][value="custom"]', force=True)
+    page.fill("#custom-duration", "4")
+    page.select_option("#resolution", "480")
+    page.click("#generate")
+
+    # The progress bar must move: collect the values it shows until the video appears.
+    seen: list[int] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if page.is_visible("#video"):
+            break
+        value = page.get_attribute("#progress", "aria-valuenow")
+        if page.is_visible("#progress-wrap") and value is not None:
+            seen.append(int(value))
+        page.wait_for_timeout(40)
+    assert page.is_visible("#video"), f"no video after 120 s; status: {page.text_content('#status-text')!r}, error: {page.text_content('#job-error')!r}"
+    moving = sorted({v for v in seen if 0 < v < 100})
+    assert moving, f"the progress bar never showed a value between 0 and 100 (saw {sorted(set(seen))})"
+
+    # The video element must actually play: time advances and a frame has been decoded.
+    page.wait_for_function("() => { const v = document.getElementById('video'); return v.readyState >= 2 && v.currentTime > 0.3 && !v.paused; }", timeout=30_000)
+    size = page.evaluate("() => [document.getElementById('video').videoWidth, document.getElementById('video').videoHeight]")
+    assert min(size) == 480, size
+    assert page.get_attribute("#download", "href").endswith("/video?download=1")
+    page.wait_for_selector(".tile .badge.done")
+    page.screenshot(path=str(shots / "studio-desktop.png"), full_page=False)
+
+    # The plan with its explanation is shown and can be rendered again, edited.
+    page.click("#plan-panel summary")
+    plan_text = page.input_value("#plan-json")
+    assert '"canvas"' in plan_text and '"camera"' in plan_text
+    page.fill("#plan-json", plan_text.replace('"seed": 0', '"seed": 7'))
+    page.click("#rerender")
+    page.wait_for_function("() => document.querySelectorAll('.tile').length === 2")
+    page.screenshot(path=str(shots / "studio-desktop-plan.png"), full_page=True)
+
+    # Phone width: the same page, one column, still usable.
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    phone.goto(studio + "/")
+    phone.wait_for_selector(".tile")
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width} px wide)"
+    phone.screenshot(path=str(shots / "studio-phone.png"), full_page=True)
+    assert not errors, errors
+
+
+def test_errors_are_shown_in_words(browser, studio, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(studio + "/")
+    page.click("#generate")  # no photo yet
+    page.wait_for_selector("#error:not([hidden])")
+    assert "Choose a photo" in page.text_content("#error")
+
+    fake = tmp_path / "notes.jpg"
+    fake.write_text("this is not a photo")
+    page.set_input_files("#file", str(fake))
+    page.click("#generate")
+    page.wait_for_function("() => document.getElementById('error').textContent.includes('not a photo')")
+    text = page.text_content("#error")
+    assert "notes.jpg" in text and "Traceback" not in text
+
+    # The keyboard alone reaches the photo picker and the Generate button.
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    focused = [page.evaluate("() => document.activeElement.id || document.activeElement.textContent.trim()")]
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("() => document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert "drop" in focused and "generate" in focused and "prompt" in focused
+    page.screenshot(path=str(screenshots_dir(tmp_path) / "studio-error.png"))
