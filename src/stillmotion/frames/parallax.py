@@ -18,7 +18,8 @@ import numpy as np
 
 from .camera import IDENTITY, Pose, backward, forward
 
-RAY_STEPS = 12  # nearness samples per ray; refined by interpolation between the bracketing two
+MAX_RAY_STEPS = 12  # nearness samples per ray at most; refined by interpolation between the bracketing two
+STEP_PIXELS = 3.0  # a ray advances at most this many grid pixels per step (thinner things may be skipped)
 WALL_JUMP = 0.12  # a depth jump larger than this inside one ray step is an object's edge, not a slope
 
 
@@ -45,7 +46,7 @@ class ParallaxWarp:
         self.grid_u = np.broadcast_to((xs - self.cx) / self.scale, (gh, gw)).astype(np.float32)
         self.grid_v = np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)).astype(np.float32)
         self._border = self._border_samples()
-        self._steps = np.linspace(1.0, 0.0, RAY_STEPS, dtype=np.float32)
+        self._nearest = float(self.depth.max())
 
     # --- once per video ---------------------------------------------------------------------
     def _background(self, image: np.ndarray, depth: np.ndarray, reach: float):
@@ -135,19 +136,23 @@ class ParallaxWarp:
         a_u, a_v = backward(pose, su, sv, 0.0, self.target)
         one_u, one_v = backward(pose, su, sv, 1.0, self.target)
         b_u, b_v = one_u - a_u, one_v - a_v
+        # As many steps as the longest ray needs, from the nearest depth present down to 0.
+        reach_px = float(max(np.abs(b_u).max(), np.abs(b_v).max())) * self._nearest * self.scale * self.map_scale
+        count = int(min(MAX_RAY_STEPS, max(4, math.ceil(reach_px / STEP_PIXELS) + 1)))
+        steps = np.linspace(self._nearest, 0.0, count, dtype=np.float32)
+        step = float(steps[0] - steps[1])
         gh, gw = su.shape
         found = np.zeros((gh, gw), bool)
         hit_w = np.zeros((gh, gw), np.float32)
         behind = np.zeros((gh, gw), bool)
         prev_f = None
         prev_d = None
-        for w in self._steps:
+        for w in steps:
             d = self._sample_norm(self.depth, a_u + b_u * w, a_v + b_v * w)
             f = d - w
             hit = (f >= 0) & ~found
             if prev_f is not None:
                 # Refine between the previous step (in front of the surface) and this one.
-                step = float(self._steps[0] - self._steps[1])
                 frac = np.clip(prev_f / np.minimum(prev_f - f, -1e-6), 0, 1)
                 w_refined = (w + step) - frac * step
                 hit_w[hit] = w_refined[hit]
