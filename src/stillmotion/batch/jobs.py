@@ -147,7 +147,9 @@ def process_item(
     output: Path | None = None
 
     def result(status: str, error: str | None = None) -> Result:
-        return Result(item.shown, str(output) if output else None, status, error, time.monotonic() - started, item.index)
+        # The report names an output only where one exists: after "done" or "skipped".
+        kept = str(output) if output and status in ("done", "skipped") else None
+        return Result(item.shown, kept, status, error, time.monotonic() - started, item.index)
 
     if item.error:
         return result("failed", item.error)
