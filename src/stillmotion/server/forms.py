@@ -54,6 +54,8 @@ async def read_form(request, tmp_dir: Path, max_photo_bytes: int, file_field: st
     from python_multipart.multipart import MultipartParser, parse_options_header
 
     content_type, params = parse_options_header(request.headers.get("content-type"))
+    if content_type == b"application/x-www-form-urlencoded":
+        return await _read_urlencoded(request)  # fields only (photo_from, plan): no file possible
     if content_type != b"multipart/form-data" or b"boundary" not in params:
         raise ApiError(415, "send the request as multipart/form-data (a 'photo' file and option fields)")
     limit_mb = max_photo_bytes / 1024 / 1024
@@ -145,6 +147,21 @@ async def read_form(request, tmp_dir: Path, max_photo_bytes: int, file_field: st
         if out is not None:
             out.close()
     return form
+
+
+async def _read_urlencoded(request) -> Form:
+    from urllib.parse import parse_qsl
+
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_FIELD_BYTES * 2:
+            raise ApiError(413, "the form is too long; send a photo as multipart/form-data")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise ApiError(400, "the form is not UTF-8 text") from None
+    return Form(fields=dict(pairs))
 
 
 # --- options -------------------------------------------------------------------------------
