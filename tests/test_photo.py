@@ -280,6 +280,42 @@ def test_srgb_profile_keeps_pixels_and_broken_profile_is_ignored(tmp_path):
     assert np.array_equal(load(save(image, tmp_path / "junk.png", icc_profile=b"not a profile")).pixels, card())
 
 
+def rgb_icc_profile(red, green, blue, description: str, gamma: float = 2.2) -> bytes:
+    """A minimal ICC v2 display profile written by hand: three colorants (D50 XYZ), one gamma curve."""
+    def s15(value):
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(values):
+        return b"XYZ " + b"\0" * 4 + b"".join(s15(v) for v in values)
+    text = description.encode("ascii") + b"\0"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(text)) + text + b"\0" * 8 + b"\0" * 70
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, round(gamma * 256)) + b"\0\0"
+    tags = [(b"desc", desc), (b"wtpt", xyz((0.9642, 1.0, 0.8249))), (b"rXYZ", xyz(red)), (b"gXYZ", xyz(green)),
+            (b"bXYZ", xyz(blue)), (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve), (b"cprt", b"text" + b"\0" * 4 + b"none\0")]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for signature, data in tags:
+        data += b"\0" * (-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    header = (struct.pack(">I", offset + len(body)) + b"\0" * 4 + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
+              + b"\0" * 12 + b"acsp" + b"\0" * 28 + s15(0.9642) + s15(1.0) + s15(0.8249) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+# sRGB's colorants adapted to D50; a profile with red and green swapped makes a conversion visible.
+SRGB_RED, SRGB_GREEN, SRGB_BLUE = (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141)
+
+
+@pytest.mark.parametrize("suffix, max_side", [(".png", 4096), (".jpg", 4096), (".jpg", 40)])
+def test_non_srgb_profile_is_converted_to_srgb(tmp_path, suffix, max_side):
+    swapped = rgb_icc_profile(SRGB_GREEN, SRGB_RED, SRGB_BLUE, "red and green swapped")
+    image = Image.new("RGB", (96, 64), (200, 100, 50))
+    photo = load(save(image, tmp_path / f"swapped{suffix}", icc_profile=swapped, quality=95), max_side=max_side)
+    assert photo.size == ((96, 64) if max_side > 96 else (40, 27))
+    assert np.abs(photo.pixels.reshape(-1, 3).mean(axis=0) - [100, 201, 46]).max() <= 3
+
+
 def test_alpha_is_composited_over_white(tmp_path):
     rgba = np.zeros((4, 3, 4), np.uint8)
     rgba[..., :3] = (200, 40, 0)

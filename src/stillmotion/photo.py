@@ -7,10 +7,11 @@
 3. decode, at reduced scale for large JPEGs (libjpeg's DCT scaling through Pillow's draft mode),
    and fully: a truncated or corrupt file is an error, never a half-grey photo;
 4. bring the pixels to 8 bits: 16-bit and float data are scaled (not clipped), palettes expanded;
-5. downscale once to `max_side` (long side) with a high-quality filter;
-6. colour: CMYK and non-sRGB photos through their ICC profile to sRGB, alpha composited over
-   white (what image viewers show behind a transparent photo), grey to RGB;
-7. apply the EXIF orientation last, on the small image, where it is cheapest.
+5. flatten: alpha composited over white (what image viewers show behind a transparent photo),
+   CMYK to RGB (through its ICC profile when it has one);
+6. downscale once to `max_side` (long side) by area averaging (OpenCV INTER_AREA);
+7. a non-sRGB RGB profile (Display P3, Adobe RGB) converted to sRGB, on the smaller image;
+8. grey to RGB, and the EXIF orientation applied last, where it is cheapest.
 
 Animated GIF/WebP and multi-page TIFF: the first frame is the photo.
 Every failure is a PhotoError (or MissingDependency) whose message is one line for the user.
@@ -54,10 +55,7 @@ _SIGNATURES = (
 # ISO-BMFF brands of HEIF/HEIC stills and sequences (AVIF is read by Pillow itself).
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"})
 
-# EXIF orientation tag value -> the transpose that shows the photo upright.
-_ORIENTATION_TAG = 0x0112
-_TRANSPOSE_NAMES = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
-                    6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+_ORIENTATION_TAG = 0x0112  # EXIF orientation: 1 upright, 2-8 flips and quarter turns
 
 _heif_registered = False
 
@@ -178,19 +176,23 @@ def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int = DEFAULT_
             raise PhotoError(f"{name}: truncated or corrupt {fmt} file ({_reason(exc)})") from None
         orientation = _orientation(image)
         icc = image.info.get("icc_profile")
+        mode = image.mode
         try:
-            image = _to_8bit(image)
+            image, icc_pending = _flatten(_to_8bit(image), icc)
+            pixels = np.asarray(image)
             if image.size != target:
-                image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-            image = _to_srgb(image, icc)
+                import cv2  # area averaging: the right filter for shrinking, and fast
+
+                pixels = cv2.resize(pixels, target, interpolation=cv2.INTER_AREA)
+            if icc_pending:
+                pixels = _icc_to_srgb(pixels, icc_pending)
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:
-            raise PhotoError(f"{name}: cannot convert its {image.mode} pixels to RGB ({_reason(exc)})") from None
-        if orientation in _TRANSPOSE_NAMES:
-            image = image.transpose(getattr(Image.Transpose, _TRANSPOSE_NAMES[orientation]))
+            raise PhotoError(f"{name}: cannot convert its {mode} pixels to RGB ({_reason(exc)})") from None
+    pixels = _orient(_to_rgb(pixels), orientation)
     original = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-    pixels = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
     pixels.setflags(write=False)  # a Photo is identified by its hash: its pixels never change
     return pixels, original
 
@@ -309,32 +311,83 @@ def _scale_to_uint8(values: np.ndarray, mode: str) -> np.ndarray:
     return np.clip(np.rint((values - low) * (255.0 / span)), 0, 255).astype(np.uint8)
 
 
-def _to_srgb(image, icc: bytes | None):
-    """8-bit L/LA/RGB/RGBA/CMYK -> sRGB RGB: ICC profile applied, alpha over BACKGROUND."""
+def _flatten(image, icc: bytes | None):
+    """8-bit L/LA/RGB/RGBA/CMYK -> (L or RGB image, the ICC profile still to apply after resizing).
+
+    Alpha is composited over BACKGROUND before resizing: compositing is linear, so this equals
+    resizing premultiplied colour, without dark fringes from the colour of transparent pixels.
+    CMYK goes to RGB here, through its profile when it has one (CMYK photos are rare; RGB ones
+    get their profile applied after resizing, on fewer pixels).
+    """
     from PIL import Image
 
     if image.mode in ("LA", "RGBA"):
+        grey = image.mode == "LA"
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, BACKGROUND)
         image.paste(rgba, mask=rgba.getchannel("A"))  # a masked paste blends: a * photo + (1 - a) * background
-    if icc and image.mode in ("RGB", "CMYK"):
-        converted = _apply_icc(image, icc)
-        if converted is not None:
-            return converted
-    return image if image.mode == "RGB" else image.convert("RGB")
+        if grey:
+            return image.convert("L"), None
+    if image.mode == "CMYK":
+        converted = _icc_transform(image, icc) if icc else None
+        return (converted or image.convert("RGB")), None
+    if image.mode == "RGB" and icc and not _is_srgb(icc):
+        return image, icc
+    return image, None
 
 
-def _apply_icc(image, icc: bytes):
-    """The image converted to sRGB through its embedded profile; None when that is not needed or fails."""
+def _is_srgb(icc: bytes) -> bool:
+    try:
+        from PIL import ImageCms
+
+        return "srgb" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).lower()
+    except Exception:
+        return True  # unreadable profile: nothing to convert with, keep the pixels as they are
+
+
+def _icc_transform(image, icc: bytes):
+    """The image converted to sRGB RGB through its embedded profile; None when that fails."""
     try:
         from PIL import ImageCms
 
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        if image.mode == "RGB" and "srgb" in ImageCms.getProfileDescription(source).lower():
-            return None  # already sRGB: skip the transform
         return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
     except Exception:  # a broken or mismatched profile: keep the pixels as they are
         return None
+
+
+def _icc_to_srgb(pixels: np.ndarray, icc: bytes) -> np.ndarray:
+    from PIL import Image
+
+    converted = _icc_transform(Image.fromarray(pixels, mode="RGB"), icc)
+    return pixels if converted is None else np.asarray(converted)
+
+
+def _to_rgb(pixels: np.ndarray) -> np.ndarray:
+    if pixels.ndim == 2:
+        return np.repeat(pixels[:, :, None], 3, axis=2)
+    return pixels
+
+
+def _orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (2 to 8) so the photo stands upright; 1 and others: unchanged."""
+    import cv2
+
+    if orientation == 2:
+        return cv2.flip(pixels, 1)
+    if orientation == 3:
+        return cv2.rotate(pixels, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(pixels, 0)
+    if orientation == 5:
+        return cv2.transpose(pixels)
+    if orientation == 6:
+        return cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.rotate(cv2.transpose(pixels), cv2.ROTATE_180)
+    if orientation == 8:
+        return cv2.rotate(pixels, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return pixels
 
 
 def _signature(data: bytes) -> str | None:
