@@ -43,8 +43,8 @@ class ParallaxWarp:
         gw, gh = self.grid_size
         xs = (np.arange(gw, dtype=np.float32) + 0.5) / gw * self.width - 0.5
         ys = (np.arange(gh, dtype=np.float32) + 0.5) / gh * self.height - 0.5
-        self.grid_u = np.broadcast_to((xs - self.cx) / self.scale, (gh, gw)).astype(np.float32)
-        self.grid_v = np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)).astype(np.float32)
+        self.grid_u = np.ascontiguousarray(np.broadcast_to((xs - self.cx) / self.scale, (gh, gw)), np.float32)
+        self.grid_v = np.ascontiguousarray(np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)), np.float32)
         self._border = self._border_samples()
         self._nearest = float(self.depth.max())
 
@@ -141,28 +141,40 @@ class ParallaxWarp:
         count = int(min(MAX_RAY_STEPS, max(4, math.ceil(reach_px / STEP_PIXELS) + 1)))
         steps = np.linspace(self._nearest, 0.0, count, dtype=np.float32)
         step = float(steps[0] - steps[1])
-        gh, gw = su.shape
-        found = np.zeros((gh, gw), bool)
-        hit_w = np.zeros((gh, gw), np.float32)
-        behind = np.zeros((gh, gw), bool)
-        prev_f = None
-        prev_d = None
-        for w in steps:
-            d = self._sample_norm(self.depth, a_u + b_u * w, a_v + b_v * w)
+        # Rays in depth-map pixels: x(w) = ax + bx * w; one cv2.scaleAdd per axis and step.
+        s, ox, oy = self._depth_transform()
+        ax, ay = (a_u * s + ox).astype(np.float32), (a_v * s + oy).astype(np.float32)
+        bx, by = (b_u * s).astype(np.float32), (b_v * s).astype(np.float32)
+        x, y = np.empty(ax.shape, np.float32), np.empty(ay.shape, np.float32)
+        shape = su.shape
+        found = np.zeros(shape, bool)
+        hit = np.empty(shape, bool)
+        hit_index = np.zeros(shape, np.float32)  # the step at which the ray met a surface
+        f_hit = np.zeros(shape, np.float32)  # how far past the surface the ray was then (>= 0)
+        f_before = np.zeros(shape, np.float32)  # and the step before (< 0: still in front of it)
+        behind = np.zeros(shape, bool)
+        prev_f = prev_d = None
+        for i, w in enumerate(steps):
+            cv2.scaleAdd(bx, float(w), ax, dst=x)
+            cv2.scaleAdd(by, float(w), ay, dst=y)
+            d = cv2.remap(self.depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             f = d - w
-            hit = (f >= 0) & ~found
+            np.greater_equal(f, 0, out=hit)
+            hit &= ~found
             if prev_f is not None:
-                # Refine between the previous step (in front of the surface) and this one.
-                frac = np.clip(prev_f / np.minimum(prev_f - f, -1e-6), 0, 1)
-                w_refined = (w + step) - frac * step
-                hit_w[hit] = w_refined[hit]
+                np.copyto(f_before, prev_f, where=hit)
+                # A big depth jump inside one step: the ray slipped behind a near object's edge.
                 behind |= hit & ((d - prev_d) > WALL_JUMP)
-            else:
-                hit_w[hit] = w
+            np.copyto(f_hit, f, where=hit)
+            np.copyto(hit_index, np.float32(i), where=hit)
             found |= hit
             prev_f, prev_d = f, d
-            if found.all():
+            if i % 3 == 2 and found.all():
                 break
+        # Refine between the step in front of the surface and the step at it (linear in f).
+        frac = np.clip(f_before / np.minimum(f_before - f_hit, -1e-6), 0.0, 1.0)
+        frac[hit_index == 0] = 1.0  # met at the very first step: nothing in front to refine with
+        hit_w = (steps[0] - (hit_index - 1.0 + frac) * step).astype(np.float32)
         u = a_u + b_u * hit_w
         v = a_v + b_v * hit_w
         return u, v, hit_w, behind
@@ -175,11 +187,16 @@ class ParallaxWarp:
             w = self._sample_norm(self.bg_depth, u, v)
         return backward(pose, su, sv, w, self.target)
 
-    def _sample_norm(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """Sample a half-size depth map at normalised coordinates."""
+    def _depth_transform(self) -> tuple[float, float, float]:
+        """Scale and offsets from normalised coordinates to depth-map pixels."""
         s = self.scale * self.depth_scale
         ox = self.cx * self.depth_scale + 0.5 * self.depth_scale - 0.5
         oy = self.cy * self.depth_scale + 0.5 * self.depth_scale - 0.5
+        return s, ox, oy
+
+    def _sample_norm(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Sample a half-size depth map at normalised coordinates."""
+        s, ox, oy = self._depth_transform()
         return cv2.remap(depth, (u * s + ox).astype(np.float32), (v * s + oy).astype(np.float32),
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
@@ -213,5 +230,4 @@ class ParallaxWarp:
         roi_out = out[y0:y1, x0:x1]
         bg = cv2.remap(self.bg_image, m1[y0:y1, x0:x1], m2[y0:y1, x0:x1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         alpha = cv2.resize(alpha_lo, (self.width, self.height), interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
-        blended = roi_out * (1 - alpha[..., None]) + bg * alpha[..., None]
-        np.copyto(roi_out, blended.astype(np.uint8))
+        np.copyto(roi_out, cv2.blendLinear(roi_out, bg, 1.0 - alpha, alpha))
