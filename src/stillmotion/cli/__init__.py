@@ -33,13 +33,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLine(logging.Formatter):
+    """'stillmotion: warning: ...' on one line, like the error messages."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"stillmotion: {record.levelname.lower()}: {record.getMessage()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     from ..errors import Cancelled, StillmotionError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     # Library warnings (e.g. an effect this version cannot render yet) reach the user as one line each.
-    logging.basicConfig(format="stillmotion: %(levelname)s: %(message)s", level=logging.WARNING)
+    logger = logging.getLogger("stillmotion")
+    if not any(isinstance(h.formatter, _OneLine) for h in logger.handlers):  # main() may run many times in-process
+        handler = logging.StreamHandler()
+        handler.setFormatter(_OneLine())
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
     try:
         return args.run(args) or 0
     except Cancelled:
