@@ -40,6 +40,18 @@ class _OneLine(logging.Formatter):
         return f"stillmotion: {record.levelname.lower()}: {record.getMessage()}"
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests and shells may swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     from ..errors import Cancelled, StillmotionError
 
@@ -48,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     # Library warnings (e.g. an effect this version cannot render yet) reach the user as one line each.
     logger = logging.getLogger("stillmotion")
     if not any(isinstance(h.formatter, _OneLine) for h in logger.handlers):  # main() may run many times in-process
-        handler = logging.StreamHandler()
+        handler = _StderrHandler()
         handler.setFormatter(_OneLine())
         logger.addHandler(handler)
         logger.setLevel(logging.WARNING)
