@@ -147,10 +147,16 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int = DEFAULT_MAX_PIXELS,
+def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int | None = None,
                  max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.ndarray, tuple[int, int]]:
-    """Encoded image bytes -> (H x W x 3 uint8 RGB upright pixels, upright (width, height) before downscaling)."""
+    """Encoded image bytes -> (H x W x 3 uint8 RGB upright pixels, upright (width, height) before downscaling).
+
+    `name` is only used in messages. `max_pixels` as for load_photo.
+    """
     from PIL import Image
+
+    if max_pixels is None:
+        max_pixels = max_pixels_from_env()
 
     if _looks_like_heif(data):
         _register_heif_opener(name)
@@ -170,7 +176,7 @@ def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int = DEFAULT_
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _too_large(name, _pixels_in(exc), max_pixels) from None
-        except (MemoryError, KeyboardInterrupt):
+        except MemoryError:
             raise
         except Exception as exc:  # Pillow's decoders raise OSError, ValueError, SyntaxError, ...
             raise PhotoError(f"{name}: truncated or corrupt {fmt} file ({_reason(exc)})") from None
@@ -186,7 +192,7 @@ def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int = DEFAULT_
                 pixels = cv2.resize(pixels, target, interpolation=cv2.INTER_AREA)
             if icc_pending:
                 pixels = _icc_to_srgb(pixels, icc_pending)
-        except (MemoryError, KeyboardInterrupt):
+        except MemoryError:
             raise
         except Exception as exc:
             raise PhotoError(f"{name}: cannot convert its {mode} pixels to RGB ({_reason(exc)})") from None
@@ -213,7 +219,7 @@ def _open(data: bytes, name: str, max_pixels: int):
         raise PhotoError(f"{name}: not a photo (unrecognised file format; use {SUPPORTED_TEXT})") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _too_large(name, _declared_size(data) or _pixels_in(exc), max_pixels) from None
-    except (MemoryError, KeyboardInterrupt):
+    except MemoryError:
         raise
     except Exception as exc:
         raise PhotoError(f"{name}: truncated or corrupt {_signature(data) or 'image'} file ({_reason(exc)})") from None
