@@ -18,6 +18,7 @@ import numpy as np
 
 from stillmotion.analysis.types import Analysis, Face
 from stillmotion.photo import photo_from_array
+from stillmotion.plan import EFFECT_TYPES  # noqa: F401  (the suite test checks names against it)
 
 HERE = Path(__file__).parent
 H, W = 48, 64

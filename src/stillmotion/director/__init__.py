@@ -126,7 +126,10 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
         if others:
             explanation.append(f"one look per clip: {style.replace('_', ' ')} chosen over {', '.join(others)}")
 
-    placed = _place_all(effects, sources, facts, explanation)
+    intents_of: dict[str, list[Intent]] = {}
+    for it in asked:
+        intents_of.setdefault("grade" if it.kind == "grade" else it.value, []).append(it)
+    placed = _place_all(effects, sources, facts, explanation, intents_of)
 
     # Vague or empty: the photo's own defaults (minus what was excluded).
     motion = [e for e in placed if e.type != "grade"]
@@ -160,18 +163,28 @@ def _effect_from(it: Intent) -> Effect:
 
 
 def _describe(it: Intent) -> str:
-    mods = [f'{k} {v:g} ("{w}")' if isinstance(v, float) else f'{k} {v} ("{w}")' for k, w, v in it.modifiers]
-    if not it.modifier("strength") and it.strength is not None:
-        mods.insert(0, f'strength {it.strength:g} (the word itself)')
-    return f'"{it.words}"' + (f" with {', '.join(mods)}" if mods else "")
+    """The words behind an effect: '"rain" + "heavy", "falling"'."""
+    mods = [f'"{w}"' for _, w, _ in it.modifiers]
+    return f'"{it.words}"' + (f" + {', '.join(mods)}" if mods else "")
 
 
 def _name(it: Intent) -> str:
     return f"{it.value.replace('_', ' ')} look" if it.kind == "grade" else it.value
 
 
+def _origin(etype: str, intents: list[Intent] | None) -> str:
+    """Why the strength is what it is, in a few words."""
+    if not intents:
+        return ""
+    if any(it.modifier("strength") for it in intents):
+        return ""
+    if any(it.strength is not None for it in intents):
+        return " (the word itself)"
+    return " (default)"
+
+
 def _place_all(effects: dict[str, Effect], sources: dict[str, list[str]], facts: PhotoFacts,
-               explanation: list[str]) -> list[Effect]:
+               explanation: list[str], intents_of: dict[str, list[Intent]]) -> list[Effect]:
     placed: list[Effect] = []
     for etype, effect in effects.items():
         why = " and ".join(sources.get(etype, []))
@@ -181,7 +194,8 @@ def _place_all(effects: dict[str, Effect], sources: dict[str, list[str]], facts:
             style = f" ({effect.style.replace('_', ' ')})" if effect.style else ""
             speed = f", speed {effect.speed:g}" if effect.speed != 1.0 else ""
             direction = f", heading {effect.direction}" if effect.direction else ""
-            explanation.append(f"{why} -> {etype}{style}, strength {effect.strength:g}{speed}{direction}, {where.note}")
+            explanation.append(f"{why} -> {etype}{style}, strength {effect.strength:g}{_origin(etype, intents_of.get(etype))}"
+                               f"{speed}{direction}, {where.note}")
         elif where.instead and where.instead not in effects:
             instead = place(where.instead, facts)
             placed.append(effect.model_copy(update={"type": where.instead, "region": instead.region, "direction": None}))

