@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
+import math
+
 import numpy as np
 
 from .analysis import Analysis, analyse
 from .director import direct
 from .errors import PlanError
-from .photo import Photo, load_photo
+from .photo import DEFAULT_MAX_SIDE, Photo, load_photo
 from .plan import Plan
 from .progress import CancelCheck, ProgressCallback, Reporter
 
@@ -91,14 +93,25 @@ def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | Non
         yield renderer.frame(index).copy()
 
 
+def working_side(resolution: int | None) -> int:
+    """The long side a photo is loaded at for an output resolution (short side; None = up to 1080):
+    enough for the tallest crop (9:16 out of a 4:3 photo), so large photos are decoded small."""
+    return min(DEFAULT_MAX_SIDE, max(2048, math.ceil((resolution or 1080) * 16 / 9 * 4 / 3)))
+
+
 def _plan_with_inputs(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
     reporter("load", 0, 1)
+    path = None
     if not isinstance(photo, Photo):
-        photo = load_photo(photo)
+        path = photo
+        photo = load_photo(path, max_side=working_side(options.get("resolution")))
     reporter("analyse", 0, 1)
     analysis = analyse(photo, depth=depth)
     reporter("plan", 0, 1)
     plan = direct(photo, analysis, prompt, **options)
+    if path is not None and working_side(plan.canvas.resolution) != working_side(options.get("resolution")):
+        # The director chose another resolution: load as `render PLAN.json` will, so frames match.
+        photo = load_photo(path, max_side=working_side(plan.canvas.resolution))
     return plan, photo, analysis
 
 
@@ -106,7 +119,7 @@ def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, repo
     """The photo and analysis a plan was made from, loaded (and checked) if not given."""
     if photo is None:
         reporter("load", 0, 1)
-        photo = load_photo(plan.photo)
+        photo = load_photo(plan.photo, max_side=working_side(plan.canvas.resolution))
     if plan.photo_sha256 and photo.sha256 != plan.photo_sha256:
         raise PlanError(f"{plan.photo}: the photo has changed since the plan was made (content hash differs)")
     if analysis is None:

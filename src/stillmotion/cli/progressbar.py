@@ -24,8 +24,6 @@ class ProgressBar:
                 self.stream.write("\n")
             self._last_stage = event.stage
             self._stage_started = now
-            if not self.interactive:
-                self.stream.write(f"{event.stage}...\n")
         if not self.interactive:
             return
         finished = event.done >= event.total
