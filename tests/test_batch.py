@@ -373,3 +373,16 @@ def test_exit_code_says_whether_anything_failed(tmp_path):
     (bad / "empty.jpg").write_bytes(b"")
     assert main(["batch", str(bad), "-o", str(tmp_path / "o2"), "-q"]) == 1
     assert main(["batch", str(tmp_path / "nothing"), "-o", str(tmp_path / "o3")]) == 1  # one line, no traceback
+
+
+def test_library_warnings_go_to_the_item_not_to_the_terminal(capsys):
+    import logging
+
+    from stillmotion.batch.jobs import _collect_warnings
+
+    with _collect_warnings() as messages:
+        logging.getLogger("stillmotion.frames").warning("effect 'x' is not implemented; skipped")
+    logging.getLogger("stillmotion").info("after")  # the handler is gone again
+    assert messages == ["effect 'x' is not implemented; skipped"]
+    assert "not implemented" not in capsys.readouterr().err
+    assert logging.getLogger("stillmotion").propagate

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -54,6 +56,7 @@ class Result:
     error: str | None = None
     seconds: float = 0.0
     index: int = -1  # position in the batch, for a stable report order
+    warnings: list[str] = field(default_factory=list)  # the library's warnings for this item
 
     def record(self) -> dict[str, Any]:
         data = asdict(self)
@@ -145,33 +148,58 @@ def process_item(
 
     started = time.monotonic()
     output: Path | None = None
+    with _collect_warnings() as warnings:
 
-    def result(status: str, error: str | None = None) -> Result:
-        # The report names an output only where one exists: after "done" or "skipped".
-        kept = str(output) if output and status in ("done", "skipped") else None
-        return Result(item.shown, kept, status, error, time.monotonic() - started, item.index)
+        def result(status: str, error: str | None = None) -> Result:
+            # The report names an output only where one exists: after "done" or "skipped".
+            kept = str(output) if output and status in ("done", "skipped") else None
+            return Result(item.shown, kept, status, error, time.monotonic() - started, item.index, list(warnings))
 
-    if item.error:
-        return result("failed", item.error)
+        if item.error:
+            return result("failed", item.error)
+        try:
+            plan = api.make_plan(item.photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
+            output = output_path(item, plan, outdir)
+            existing = output.exists()
+            if existing and check_video(output, expected_frames(plan, item.format)) is None:
+                return result("skipped")
+            output.parent.mkdir(parents=True, exist_ok=True)
+            # force only replaces a file just found incomplete or corrupt (e.g. from an older, killed tool).
+            api.render(plan, output, force=existing, progress=progress, cancel=cancel)
+            return result("done")
+        except Cancelled:
+            return result("cancelled", "interrupted before the video was finished")
+        except StillmotionError as exc:
+            # The report names the input already; drop the library's "<path>: " prefix.
+            return result("failed", str(exc).removeprefix(f"{item.photo}: "))
+        except MemoryError:
+            return result("failed", "out of memory; try a smaller resolution (-r 720) or fewer --jobs")
+        except Exception as exc:  # a bug in one item must not stop the other 1,999
+            return result("failed", f"internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())}")
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, messages: list[str]):
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collect_warnings():
+    """The library's warnings during one item go to its report line, not between the progress lines."""
+    logger = logging.getLogger("stillmotion")
+    messages: list[str] = []
+    # Only ours while the item runs: the CLI's stderr handler sits on this logger too.
+    saved = logger.handlers[:], logger.propagate
+    logger.handlers = [_ListHandler(messages)]
+    logger.propagate = False
     try:
-        plan = api.make_plan(item.photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
-        output = output_path(item, plan, outdir)
-        existing = output.exists()
-        if existing and check_video(output, expected_frames(plan, item.format)) is None:
-            return result("skipped")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        # force only replaces a file just found incomplete or corrupt (e.g. from an older, killed tool).
-        api.render(plan, output, force=existing, progress=progress, cancel=cancel)
-        return result("done")
-    except Cancelled:
-        return result("cancelled", "interrupted before the video was finished")
-    except StillmotionError as exc:
-        # The report names the input already; drop the library's "<path>: " prefix.
-        return result("failed", str(exc).removeprefix(f"{item.photo}: "))
-    except MemoryError:
-        return result("failed", "out of memory; try a smaller resolution (-r 720) or fewer --jobs")
-    except Exception as exc:  # a bug in one item must not stop the other 1,999
-        return result("failed", f"internal error: {exc.__class__.__name__}: {exc}")
+        yield messages
+    finally:
+        logger.handlers, logger.propagate = saved
 
 
 class Report:

@@ -121,7 +121,10 @@ def run_local(items: list[Item], outdir: Path, on_result: Callable[[Result], Non
         reported.add(result.index)
         on_result(result)
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx, initializer=_init_worker, initargs=(stop,))
+    workers = min(jobs, len(items))
+    # Share the CPUs among the workers: N workers x N OpenCV threads each only fight for the cores.
+    threads = max(1, default_jobs() // workers)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(stop, threads))
     futures = {pool.submit(_work, item, outdir): item for item in items}
     try:
         for future in as_completed(futures):
@@ -162,9 +165,12 @@ def _outcome(future, item: Item) -> Result:
 _stop_event = None
 
 
-def _init_worker(stop) -> None:
+def _init_worker(stop, threads: int) -> None:
     global _stop_event
+    import cv2
+
     _stop_event = stop
+    cv2.setNumThreads(threads)  # results do not depend on it; only the contention does
     # Ctrl-C reaches the whole process group; the parent decides, workers stop through the cancel check.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
