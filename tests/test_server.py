@@ -363,3 +363,14 @@ def test_serve_refuses_a_busy_port(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         assert main(["serve", "--port", str(port), "--data", str(tmp_path / "d")]) == 1
+
+
+def test_a_large_photo_under_the_limit_is_accepted(tmp_path):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(2).integers(0, 255, (900, 1000, 3), dtype=np.uint8)).save(buffer, format="PNG")
+    assert 2_000_000 < len(buffer.getvalue()) < 5 * 1024 * 1024
+    with TestClient(create_app(tmp_path / "data", start_workers=False, max_upload_mb=5)) as client:
+        answer = submit(client, photo=buffer.getvalue(), name="noise.png")
+        assert answer.status_code == 202, answer.text

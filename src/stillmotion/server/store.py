@@ -192,7 +192,15 @@ class Store:
                         "error='interrupted by a server restart; queued again' WHERE id=?",
                         (row["id"],),
                     )
+        self._remove_leftovers()
         return [r["id"] for r in rows]
+
+    def _remove_leftovers(self) -> None:
+        """Partial files a killed process left: uploads in flight, videos being encoded (.part)."""
+        for path in (self.root / "tmp").iterdir():
+            path.unlink(missing_ok=True)
+        for path in (self.root / "videos").glob(".*.part"):
+            path.unlink(missing_ok=True)
 
     def fail_worker_jobs(self, pid: int, reason: str) -> list[str]:
         """A worker process died: its running job fails with the reason (a crash would repeat)."""
@@ -243,7 +251,7 @@ class Store:
     def finish(self, job: Job, status: str, *, video: Path | None = None, error: str | None = None) -> None:
         with self._write() as db:
             db.execute(
-                "UPDATE jobs SET status=?, finished=?, video=?, error=?, claim=NULL, stage='', "
+                "UPDATE jobs SET status=?, finished=?, video=?, error=COALESCE(?, error), claim=NULL, stage='', "
                 "progress=CASE WHEN ?='done' THEN 1 ELSE progress END WHERE id=? AND claim=?",
                 (status, time.time(), str(video) if video else None, error, status, job.id, job.claim),
             )
