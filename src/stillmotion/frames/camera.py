@@ -59,12 +59,13 @@ class CameraPath:
     """
 
     def __init__(self, camera: Camera, duration: float, loop: bool, target: tuple[float, float] = (0.0, 0.0),
-                 subject_depth: float = 0.5):
+                 subject_depth: float = 0.5, far_depth: float = 0.0):
         self.camera = camera
         self.duration = duration
         self.loop = loop
         self.target = target  # normalised (u, v) of the point the move heads to / pivots on
-        self.subject_depth = subject_depth
+        self.subject_depth = subject_depth  # nearness of the target: orbit and dolly_zoom pivot there
+        self.far_depth = far_depth  # nearness of the farthest things: pans keep them still
 
     def progress(self, t: float) -> float:
         """0 at the start, 1 at the far end of the move (and back to 0 at the end of a loop)."""
@@ -87,11 +88,12 @@ class CameraPath:
             sign = 1 if kind == "dolly_in" else -1
             return Pose(push=sign * 0.30 * a * p, zoom=1.0 + sign * 0.04 * a * p)
         if kind in ("pan_left", "pan_right", "tilt_up", "tilt_down"):
-            # Camera moves left -> the scene slides right on screen; near things slide further.
-            amount = 0.16 * a * p
+            # Camera moves left -> the scene slides right on screen; near things slide further and
+            # the farthest things stay put (a small turn keeps them): the least border is exposed.
+            amount = 0.12 * a * p
             dx = {"pan_left": -1, "pan_right": 1}.get(kind, 0) * amount
             dy = {"tilt_up": -1, "tilt_down": 1}.get(kind, 0) * amount
-            return Pose(shift_x=dx, shift_y=dy, pan_x=-0.35 * dx, pan_y=-0.35 * dy)
+            return Pose(shift_x=dx, shift_y=dy, pan_x=dx * self.far_depth, pan_y=dy * self.far_depth)
         if kind == "orbit":
             # Round the subject: sideways travel with a turn that keeps the subject's depth still.
             phase = 2 * math.pi * t / self.duration if self.loop else 0.5 * math.pi * ease_in_out(t / self.duration)

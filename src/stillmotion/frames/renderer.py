@@ -43,7 +43,8 @@ class Renderer:
         subject_depth = float(depth[ty, tx])
         scale = max(self.size) / 2
         target_norm = ((target[0] - 0.5) * self.size[0] / scale, (target[1] - 0.5) * self.size[1] / scale)
-        self.path = CameraPath(plan.camera, canvas.duration, plan.loop, target_norm, subject_depth)
+        far_depth = float(np.percentile(depth[::8, ::8], 2))
+        self.path = CameraPath(plan.camera, canvas.duration, plan.loop, target_norm, subject_depth, far_depth)
         self.warp = None
         if plan.camera.type != "static" and plan.camera.strength > 0:
             self.warp = ParallaxWarp(image, depth, target, reach=self._reach())
