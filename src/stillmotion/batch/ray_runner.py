@@ -56,10 +56,7 @@ def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None]
         for ref in pending:
             ray.cancel(ref, force=False)
         for ref, item in pending.items():
-            result = _outcome(ray, ref, item)
-            if result.status == "failed" and result.error and "cancelled" in result.error.lower():
-                result = Result(item.shown, None, "cancelled", "interrupted before the video was finished", 0.0, item.index)
-            on_result(result)
+            on_result(_outcome(ray, ref, item))
         return True
     finally:
         if started_here:
@@ -70,7 +67,8 @@ def _outcome(ray, ref, item: Item) -> Result:
     try:
         return ray.get(ref)
     except ray.exceptions.TaskCancelledError:
-        return Result(item.shown, None, "cancelled", "cancelled before it started", 0.0, item.index)
+        # Queued or running when cancelled: either way no video, and nothing half-written left.
+        return Result(item.shown, None, "cancelled", "interrupted before the video was finished", 0.0, item.index)
     except ray.exceptions.RayError as exc:
         # The task's process died or Ray could not run it: this item fails, the batch goes on.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
