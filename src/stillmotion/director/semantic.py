@@ -16,6 +16,7 @@ from .language import Intent, Parsed
 
 THRESHOLD = 0.55  # cosine similarity a clause needs to its best description
 MARGIN = 0.03  # over the best description of any other meaning
+WEAK_MARGIN = 0.1  # to replace what a weak noun alone suggested ("the sun peeks through the branches")
 
 # A few plain descriptions per meaning: (kind, value) -> sentences.
 DESCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -99,8 +100,18 @@ def best_matches(texts: list[str]) -> list[tuple[tuple[str, str], float, float]]
     """For each text: the closest meaning, its similarity, and the runner-up meaning's similarity."""
     if not texts:
         return []
+    import torch
+
     model, keys, vectors = _model()
-    queries = model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+    # A few short sentences: one thread is faster than several fighting over busy cores
+    # (measured here: 20 ms against 390 ms median under load). Restored afterwards.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.inference_mode():
+            queries = model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+    finally:
+        torch.set_num_threads(threads)
     results = []
     for scores in (queries @ vectors.T).tolist():
         best: dict[tuple[str, str], float] = {}
@@ -130,8 +141,10 @@ def add_semantic_intents(parsed: Parsed) -> list[str]:
         if score < THRESHOLD or score - runner_up < MARGIN:
             continue
         weak = [it for it in parsed.intents if it.clause == index]
-        if any(it.value == value for it in weak):
-            continue  # the words already said it
+        if any(it.value == value or it.negated for it in weak):
+            continue  # the words already said it, or said not to
+        if weak and score - runner_up < WEAK_MARGIN:
+            continue  # overrule the words only when the meaning is clear
         parsed.intents[:] = [it for it in parsed.intents if it.clause != index]
         negation = next((t.text for t in words if t.text in V.NEGATIONS), None)
         intent = Intent(kind, value, text, start, end, index)
