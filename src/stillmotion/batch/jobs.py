@@ -145,6 +145,7 @@ def process_item(
 ) -> Result:
     """Plan, check for a finished video, render if needed. Never raises for a bad photo: returns a failed Result."""
     from .. import api
+    from ..photo import load_photo
 
     started = time.monotonic()
     output: Path | None = None
@@ -158,14 +159,16 @@ def process_item(
         if item.error:
             return result("failed", item.error)
         try:
-            plan = api.make_plan(item.photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
+            # Loaded once and handed to both steps (render would otherwise decode the photo again).
+            photo = load_photo(item.photo)
+            plan = api.make_plan(photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
             output = output_path(item, plan, outdir)
             existing = output.exists()
             if existing and check_video(output, expected_frames(plan, item.format)) is None:
                 return result("skipped")
             output.parent.mkdir(parents=True, exist_ok=True)
             # force only replaces a file just found incomplete or corrupt (e.g. from an older, killed tool).
-            api.render(plan, output, force=existing, progress=progress, cancel=cancel)
+            api.render(plan, output, photo=photo, force=existing, progress=progress, cancel=cancel)
             return result("done")
         except Cancelled:
             return result("cancelled", "interrupted before the video was finished")
