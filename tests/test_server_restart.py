@@ -204,3 +204,19 @@ def test_oversized_upload_is_refused_while_streaming(tmp_path):
         assert call(base, "GET", "/api/info")[0] == 200
     finally:
         stop_server(server)
+
+
+@pytest.mark.slow
+def test_a_clean_stop_gives_the_running_job_back(tmp_path):
+    data = tmp_path / "data"
+    server, base = start_server(data, workers=1)
+    try:
+        job_id = submit(base, png_bytes(), duration=20, resolution=720)
+        wait_for(base, job_id, lambda j: j["status"] == "running" and j["progress"] > 0.12)
+    finally:
+        started = time.monotonic()
+        stop_server(server)  # SIGINT, as Ctrl-C in the terminal
+    assert server.returncode == 0 and time.monotonic() - started < 10
+    stopped = Store(data).get(job_id)
+    assert stopped.status == "queued" and stopped.attempts == 0 and stopped.claim is None
+    assert list((data / "videos").iterdir()) == []

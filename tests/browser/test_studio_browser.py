@@ -124,6 +124,11 @@ def test_generate_a_clip_in_the_browser(browser, studio, photo, tmp_path):
     width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width} px wide)"
     phone.screenshot(path=str(shots / "studio-phone.png"), full_page=True)
+    # Opening a finished job from the gallery shows its video, ready to play.
+    phone.click(".tile:has(.badge.done) .open")
+    phone.wait_for_selector("#video:not([hidden])")
+    phone.wait_for_function("() => document.getElementById('video').readyState >= 2")
+    phone.screenshot(path=str(shots / "studio-phone-result.png"), full_page=False)
     assert not errors, errors
 
 

@@ -93,8 +93,7 @@ $("preview").addEventListener("error", () => {
   // Some formats (HEIC) cannot be previewed by the browser; the server still reads them.
   $("preview").hidden = true;
 });
-drop.addEventListener("click", (e) => { if (!e.target.closest("#change-photo")) fileInput.click(); });
-$("change-photo").addEventListener("click", (e) => { e.stopPropagation(); fileInput.click(); });
+drop.addEventListener("click", () => fileInput.click());
 drop.addEventListener("keydown", (e) => {
   if (e.key === "Enter" || e.key === " ") { e.preventDefault(); fileInput.click(); }
 });
@@ -335,6 +334,12 @@ function showJob(job) {
   }
   document.querySelectorAll(".tile").forEach((tile) => tile.classList.toggle("current", tile.dataset.id === job.id));
 }
+
+// The screen takes the video's own shape (9:16 stays tall), within the window's height.
+$("video").addEventListener("loadedmetadata", () => {
+  const video = $("video");
+  if (video.videoWidth && video.videoHeight) $("screen").style.aspectRatio = `${video.videoWidth} / ${video.videoHeight}`;
+});
 
 $("cancel").addEventListener("click", async () => {
   if (!state.job) return;
