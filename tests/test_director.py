@@ -303,6 +303,18 @@ def test_unknown_option_is_one_clear_error():
         plan_for("", speedy=True)
 
 
+def test_overlong_or_non_text_prompt_is_one_clear_error():
+    with pytest.raises(PlanError, match="too long"):
+        plan_for("rain " * 1000)
+    with pytest.raises(PlanError, match="must be text"):
+        plan_for(42)
+
+
+def test_odd_characters_are_harmless():
+    assert types(plan_for("🌧️ rain ☔ \x00")) == {"rain"}
+    assert types(plan_for("rain-no-snow")) == {"rain"}
+
+
 def test_canvas_crop_and_target_are_kept():
     plan = plan_for("", "portrait", aspect="9:16", duration=5)
     assert plan.canvas.aspect == "9:16" and plan.canvas.crop is not None and plan.canvas.duration == 5

@@ -30,6 +30,7 @@ from .language import DIRECTED, Intent, Parsed, parse
 # Options a caller (CLI, studio, batch) may pass to direct(); None means "director's choice".
 OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic")
 NEUTRAL_STRENGTH = 0.5
+MAX_PROMPT = 2000  # characters; a sentence or a paragraph, not a document
 
 
 def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
@@ -39,6 +40,10 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         raise PlanError(f"unknown option(s) {', '.join(sorted(unknown))}; allowed: {', '.join(OPTION_NAMES)}")
     given = {k: v for k, v in options.items() if v is not None}
     prompt = prompt or ""
+    if not isinstance(prompt, str):
+        raise PlanError(f"prompt must be text, not {type(prompt).__name__}")
+    if len(prompt) > MAX_PROMPT:
+        raise PlanError(f"prompt is too long ({len(prompt)} characters); say it in at most {MAX_PROMPT}")
     explanation: list[str] = []
 
     # 1. canvas and crop (foundation behaviour)

@@ -87,7 +87,9 @@ def _kind(f: PhotoFacts) -> str:
         return "night"
     if f.has("sky") or f.has("water"):
         return "landscape"
-    if f.has("steam_source") or f.has("subject") or f.has("fire"):
+    # A still life is a subject with no outdoors around it; without region maps (no region
+    # finder) that cannot be told, so the honest answer is "nothing specific".
+    if f.has("steam_source") or f.has("fire") or (f.has("subject") and f.known("foliage") and not f.has("foliage")):
         return "still_life"
     return "scene"
 
