@@ -207,6 +207,22 @@ def test_invalid_plan_is_refused(client, data, plan, words):
     assert list((data / "uploads").iterdir()) == [] and list((data / "thumbs").iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ({"depth": "/etc/models/evil.onnx"}, "depth"),
+        ({"effects": [{"type": "water", "region": {"mask": "/etc/secret.png"}}]}, "mask files cannot be sent"),
+        ({"effects": [{"type": "rain", "freeze": {"mask": "/home/me/face.png"}}]}, "mask files cannot be sent"),
+    ],
+)
+def test_a_plan_may_not_name_server_files(client, data, extra, words):
+    plan = {"photo": "x.jpg", **extra}
+    answer = submit(client, plan=json.dumps(plan))
+    assert answer.status_code == 422, answer.text
+    assert words in answer.json()["error"]
+    assert list((data / "uploads").iterdir()) == []
+
+
 def test_plan_and_options_together_are_refused(client):
     answer = submit(client, plan='{"photo": "x.jpg"}', duration=5)
     assert answer.status_code == 422 and "not both" in answer.json()["error"]

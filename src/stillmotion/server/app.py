@@ -146,6 +146,7 @@ def create_app(
             plan = Plan.from_json(text)
         except PlanError as exc:
             raise ApiError(422, str(exc), "plan") from None
+        check_plan_paths(plan)
         if plan.photo_sha256 and plan.photo_sha256 != photo.sha256:
             raise ApiError(422, "the plan was made for a different photo (its photo_sha256 differs); send the photo it was made from", "plan")
         try:
@@ -376,6 +377,26 @@ def create_app(
         return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     return app
+
+
+SAFE_DEPTHS = ("classical", "auto", "onnx", "neural", "depth-anything")
+
+
+def check_plan_paths(plan) -> None:
+    """A plan from a client names no files on the server: no mask images, no model paths of its own.
+
+    (The server would read them: a mask path could expose any image on this machine.)
+    """
+    if plan.depth not in SAFE_DEPTHS:
+        from ..analysis.depth import default_model_path
+
+        if Path(plan.depth).expanduser() != default_model_path():
+            raise ApiError(422, f"depth: {plan.depth!r} is not allowed here; a plan sent to the studio may use {', '.join(SAFE_DEPTHS)}", "plan")
+    for index, effect in enumerate(plan.effects):
+        for key in ("region", "freeze"):
+            region = getattr(effect, key)
+            if region is not None and region.mask is not None:
+                raise ApiError(422, f"effects.{index}.{key}.mask: mask files cannot be sent to the studio; use a named region or a polygon", "plan")
 
 
 def job_json(job: Job) -> dict:
