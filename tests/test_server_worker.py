@@ -9,7 +9,6 @@ import signal
 import threading
 import time
 
-import numpy as np
 import pytest
 
 pytest.importorskip("fastapi", reason="the studio needs the server extra: pip install 'stillmotion[server]'")
