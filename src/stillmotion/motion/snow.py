@@ -1,0 +1,57 @@
+"""snow: flakes drifting down with sideways sway and parallax.
+
+Each flake has a nearness z: near flakes are bigger, faster, sway wider and are softer (drawn
+larger and dimmer), far ones are small specks. Flakes hide behind scene objects nearer than
+them, and follow the camera by their own depth (parallax). Strength sets the number of flakes;
+speed the fall rate; direction left/right the wind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .particles import Blender, FallTracks, ScreenMap, draw_dots, envelope
+
+WIND = {"left": -0.35, "right": 0.35}
+
+
+class Snow:
+    def __init__(self, spec, scene, index):
+        rng = scene.rng(index)
+        self.spec, self.scene = spec, scene
+        w, h = scene.size
+        self.size = (w, h)
+        area = w * h / (1920 * 1080)
+        count = max(60, int((500 + 3000 * spec.strength) * area))
+        self.z = 1.5 * rng.random(count) ** 1.2
+        near = np.minimum(self.z / 1.5, 1.0)
+        px = h / 1080
+        self.diameter = (2.5 + 12.0 * near ** 2) * px * rng.uniform(0.7, 1.3, count)
+        speed = (0.05 + 0.16 * near) * h * spec.speed * rng.uniform(0.8, 1.2, count)
+        sway = (4 + 30 * near) * px * rng.uniform(0.5, 1.5, count)
+        wind = WIND.get(spec.direction, rng.uniform(-0.08, 0.08))
+        self.tracks = FallTracks(rng, count, (w, h), speed, wind, scene.duration, loop=scene.plan.loop, margin=40 * px, sway=sway, sway_hz=0.25 * spec.speed)
+        # Size classes: (selection, drawn diameter, brightness); big near flakes are dimmer (out of focus).
+        edges = np.quantile(self.diameter, [0.0, 0.45, 0.75, 0.92, 1.0])
+        self.classes = []
+        for k in range(4):
+            select = (self.diameter >= edges[k]) & (self.diameter <= edges[k + 1])
+            d = float(np.median(self.diameter[select])) if select.any() else 2.0
+            self.classes.append((select, max(1, round(d)), 235 - 30 * k))
+        self.mask = np.zeros((h, w), np.uint8)
+        self.blender = Blender()
+
+    def apply(self, frame, t, view):
+        amount = envelope(self.spec, self.scene, t)
+        if amount <= 0:
+            return
+        screen = ScreenMap(view, self.scene)
+        x, y = self.tracks.positions(t)
+        xy = screen.points(np.stack([x, y], 1), self.z)
+        w, h = self.size
+        visible = (xy[:, 0] > -20) & (xy[:, 0] < w + 20) & (xy[:, 1] > -20) & (xy[:, 1] < h + 20)
+        visible &= screen.depth_at(xy) <= self.z + 0.1
+        self.mask.fill(0)
+        for select, diameter, value in self.classes:
+            draw_dots(self.mask, xy[visible & select], value * amount, diameter)
+        self.blender.lighten(frame, self.mask, (245, 248, 255))
