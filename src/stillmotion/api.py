@@ -46,6 +46,9 @@ def render(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     encoder: dict[str, Any] | None = None,
+    engine: str = "cpu",
+    model: str | None = None,
+    low_vram: bool = False,
 ) -> Path:
     """Render a plan to a video file (format from the extension). Returns the output path.
 
@@ -57,6 +60,12 @@ def render(
     output = check_output(output, force=force)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
+    if engine != "cpu":  # the neural engine (stillmotion.engines); the CPU path never imports it
+        from .engines import render_with_engine
+
+        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model, low_vram=low_vram)
+        if done is not None:
+            return done
     return write_video(plan, photo, analysis, output, reporter, encoder or {})
 
 
@@ -70,6 +79,9 @@ def animate(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     encoder: dict[str, Any] | None = None,
+    engine: str = "cpu",
+    model: str | None = None,
+    low_vram: bool = False,
     **options: Any,
 ) -> Path:
     """Photo (and sentence) in, video out: make_plan then render, in one call."""
@@ -80,7 +92,8 @@ def animate(
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
     plan, photo, analysis = _plan_with_inputs(photo, prompt, depth, reporter, options)
-    return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder)
+    return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
+                  engine=engine, model=model, low_vram=low_vram)
 
 
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:

@@ -18,6 +18,7 @@ COMMANDS = {
     "render": "stillmotion.cli.render",
     "serve": "stillmotion.server.cli",
     "batch": "stillmotion.batch.cli",
+    "models": "stillmotion.engines.cli",
 }
 
 

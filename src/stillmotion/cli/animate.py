@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from .options import add_plan_options, plan_options
+from ..engines.cli import add_engine_options, engine_options
 from .progressbar import ProgressBar
 
 
@@ -15,6 +16,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("-o", "--output", help="video file: .mp4, .webm or .gif (default: next to the photo)")
     parser.add_argument("--force", action="store_true", help="overwrite the output if it exists")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_engine_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -23,7 +25,7 @@ def run(args) -> int:
 
     bar = None if args.quiet else ProgressBar()
     try:
-        out = animate(args.photo, args.output, args.prompt, force=args.force, depth=args.depth, progress=bar, **plan_options(args))
+        out = animate(args.photo, args.output, args.prompt, force=args.force, depth=args.depth, progress=bar, **engine_options(args), **plan_options(args))
     finally:
         if bar:
             bar.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..engines.cli import add_engine_options, engine_options
 from .progressbar import ProgressBar
 
 
@@ -13,6 +14,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("-o", "--output", help="video file: .mp4, .webm or .gif (default: next to the photo)")
     parser.add_argument("--force", action="store_true", help="overwrite the output if it exists")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_engine_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -25,7 +27,7 @@ def run(args) -> int:
     output = args.output or default_output(Path(plan.photo))
     bar = None if args.quiet else ProgressBar()
     try:
-        out = render(plan, output, force=args.force, progress=bar)
+        out = render(plan, output, force=args.force, progress=bar, **engine_options(args))
     finally:
         if bar:
             bar.close()
