@@ -4,7 +4,8 @@
 
 Prints, measured in this run:
 1. the prompt suite (tests/prompts/suite.jsonl): share fully right, precision/recall per effect type;
-2. recall of effect types on held-out paraphrases (tests/prompts/paraphrases.jsonl, not tuned on),
+2. held-out prompts (tests/prompts/holdout.jsonl): share fully right;
+   recall of effect types on held-out paraphrases (tests/prompts/paraphrases.jsonl, not tuned on),
    for a naive baseline (the effect's own name appears in the prompt), the lexical director, and
    with --semantic the lexical director plus the sentence embedder;
 3. milliseconds per prompt (and the embedder's load time);
@@ -67,6 +68,13 @@ def main() -> None:
           f"({1 - len(failures) / len(cases):.1%}), {per_prompt:.2f} ms per prompt (lexical)")
     print(suite.format_table(table))
     for case, wrong in failures:
+        print(f"  wrong: {case.prompt!r} ({case.photo}): {'; '.join(wrong)}")
+
+    fresh = suite.load_suite("holdout.jsonl")
+    fresh_failures, _ = suite.run_suite(fresh, semantic=False)
+    print(f"\nheld-out prompts with full expectations (holdout.jsonl): {len(fresh) - len(fresh_failures)}/{len(fresh)} "
+          "fully right (lexical)")
+    for case, wrong in fresh_failures:
         print(f"  wrong: {case.prompt!r} ({case.photo}): {'; '.join(wrong)}")
 
     held = suite.load_suite("paraphrases.jsonl")

@@ -101,6 +101,7 @@ def _semantic_wanted(option: Any) -> bool:
 
 # --- effects and camera --------------------------------------------------------------------
 def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[str]):
+    _expand_faces(parsed)
     asked = [it for it in parsed.intents if it.kind in ("effect", "grade") and not it.negated]
     cameras = [it for it in parsed.intents if it.kind == "camera"]
     excluded = {it.value for it in parsed.intents if it.kind == "effect" and it.negated}
@@ -149,6 +150,19 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
                                          "light_rays", "grade", "blink", "smile", "breathe", "head_turn"))}
     placed.sort(key=lambda e: order[e.type])
     return placed, camera_type, camera_strength
+
+
+def _expand_faces(parsed: Parsed) -> None:
+    """"faces" stands for the face effects: all of them when excluded, the quiet two when asked."""
+    expanded = []
+    for it in parsed.intents:
+        if it.value != "faces":
+            expanded.append(it)
+            continue
+        for etype in (FACE_EFFECTS if it.negated else ("blink", "breathe")):
+            expanded.append(Intent(it.kind, etype, it.words, it.start, it.end, it.clause, it.strength,
+                                   it.negated, it.weak, it.negated_by, list(it.modifiers)))
+    parsed.intents[:] = expanded
 
 
 def _effect_from(it: Intent) -> Effect:

@@ -132,6 +132,8 @@ WEAK_PHRASES: dict[str, tuple[str, ...]] = {
     "steam": ("coffee", "tea", "cup", "mug", "soup", "kettle", "ramen", "dish", "pot", "teacup"),
     "smoke": ("chimney", "cigarette", "cigar", "pipe"),
     "breathe": ("chest",),
+    # Not an effect: the face effects as a whole ("don't animate the faces"; "animate her face").
+    "faces": ("face", "faces", "the person", "the people", "expression", "expressions", "eyes"),
     "fire": ("hearth",),
 }
 
@@ -144,6 +146,7 @@ GRADE_PHRASES: dict[str, tuple[str, ...]] = {
     "moody": ("moody", "dramatic", "dark and moody", "cinematic", "gloomy", "noir", "somber", "sombre",
               "mysterious", "brooding"),
     "vintage": ("vintage", "retro", "sepia", "faded", "film look", "old photo look", "nostalgic", "polaroid",
+                "old movie", "old movies", "silent movie", "silent film", "old fashioned", "old timey",
                 "analog", "analogue", "70s", "1970s"),
     "black_and_white": ("black and white", "black & white", "b&w", "bw", "monochrome", "greyscale", "grayscale",
                         "grey scale", "gray scale", "desaturated"),
