@@ -390,3 +390,19 @@ def test_a_large_photo_under_the_limit_is_accepted(tmp_path):
     with TestClient(create_app(tmp_path / "data", start_workers=False, max_upload_mb=5)) as client:
         answer = submit(client, photo=buffer.getvalue(), name="noise.png")
         assert answer.status_code == 202, answer.text
+
+
+def test_missing_server_extra_gives_an_install_hint(monkeypatch, tmp_path, capsys):
+    import sys
+
+    from stillmotion.cli import main
+    from stillmotion.errors import MissingDependency
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["serve", "--data", str(tmp_path / "d")]) == 1
+    assert "pip install 'stillmotion[server]'" in capsys.readouterr().err
+
+    monkeypatch.delitem(sys.modules, "stillmotion.server.app")
+    monkeypatch.setitem(sys.modules, "fastapi", None)
+    with pytest.raises(MissingDependency, match=r"stillmotion\[server\]"):
+        create_app(tmp_path / "d")

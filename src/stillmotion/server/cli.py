@@ -28,6 +28,18 @@ def _workers(text: str) -> int:
     return value
 
 
+def _megabytes(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{value:g} MB is out of range; use more than 0 and at most 10000")
+    return value
+
+
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="start the studio (web page and REST API)", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -35,7 +47,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--data", type=Path, default=None, help=f"folder for jobs and videos (default {default_data_dir()})")
     parser.add_argument("--workers", type=_workers, default=1, help="renders at the same time, each in its own process (default 1)")
     parser.add_argument("--token", default=None, help="require this token on every request (default: $STILLMOTION_TOKEN if set)")
-    parser.add_argument("--max-upload-mb", type=float, default=50, help="largest photo accepted, in MB (default 50)")
+    parser.add_argument("--max-upload-mb", type=_megabytes, default=50, help="largest photo accepted, in MB (default 50)")
     parser.set_defaults(run=run)
 
 
