@@ -12,7 +12,7 @@ What lives here, and why:
   points to screen points (an affine fit of the camera's backward map, per depth), warps
   low-resolution canvas fields onto the screen, and samples the on-screen depth.
 - `Blender`: uint8 blends with cv2 into preallocated buffers (no full-frame float math per frame).
-- `region_mask`: the scene helper's shared region lookup, with a local fallback until it lands.
+- `region_mask`: the scene helper's shared region lookup (motion/regions.py) for an Effect.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def looped_scroll(t: float, period: float, velocity: float, loop: bool) -> tuple
 def tileable_noise(rng: np.random.Generator, shape: tuple[int, int], scale: float, stretch: float = 1.0) -> np.ndarray:
     """Smooth noise that tiles (wraps at its edges), float32 about 0..1, blobs about `scale` pixels wide.
 
-    stretch > 1 elongates the blobs vertically (wisps).
+    stretch > 1 elongates the blobs vertically (wisps), < 1 horizontally (banks of mist).
     """
     h, w = shape
     fy = np.fft.fftfreq(h)[:, None] * stretch
@@ -129,47 +129,16 @@ def luminance(image: np.ndarray) -> np.ndarray:
 
 # --- regions -----------------------------------------------------------------------------------
 
-def region_mask(spec_region, scene, default_name: str | None) -> np.ndarray | None:
-    """Canvas-size float32 mask of where an effect applies (None when nothing is known there).
+def region_mask(spec, scene, default_name: str | None) -> np.ndarray:
+    """Canvas-size float32 mask of where an effect applies: the shared region helper
+    (its region or the named default, minus its freeze region, never over a face)."""
+    from .regions import effect_mask
 
-    Uses the shared helper stillmotion.motion.regions.region_mask when present; the fallback
-    below only reads named analysis masks and polygons.
-    """
-    try:
-        from .regions import region_mask as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        mask = shared(spec_region, scene, default_name)
-        return None if mask is None else np.asarray(mask, np.float32)
-    # Local fallback (until the scene helper's module exists).
-    w, h = scene.size
-    if spec_region is None or spec_region.name is not None:
-        name = default_name if spec_region is None else spec_region.name
-        return None if name is None else scene.mask_at_canvas(name)
-    if spec_region.polygon is not None:
-        mask = np.zeros((h, w), np.float32)
-        pts = np.array([[x * w, y * h] for x, y in spec_region.polygon], np.int32)
-        cv2.fillPoly(mask, [pts], 1.0)
-        return mask
-    image = cv2.imread(spec_region.mask, cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        from ..errors import PlanError
-
-        raise PlanError(f"{spec_region.mask}: region mask image not found or unreadable")
-    return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    return effect_mask(spec, scene, default_name)
 
 
 def has_area(mask: np.ndarray | None, fraction: float = 0.0005) -> bool:
     return mask is not None and float((mask > 0.3).mean()) > fraction
-
-
-def freeze_keep(spec, scene) -> np.ndarray | None:
-    """Canvas-size 0..1 map, 0 where the effect must not show (the spec's freeze region)."""
-    if spec.freeze is None:
-        return None
-    frozen = region_mask(spec.freeze, scene, None)
-    return None if frozen is None else 1.0 - np.clip(frozen, 0.0, 1.0)
 
 
 def bright_spots(image: np.ndarray, count: int, rng: np.random.Generator, mask: np.ndarray | None = None,

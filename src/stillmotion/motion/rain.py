@@ -52,7 +52,7 @@ class Rain:
 
     def _splashes(self, rng, scene, strength):
         w, h = self.size
-        water = region_mask(None, scene, "water")
+        water = region_mask(self.spec.model_copy(update={"region": None}), scene, "water")
         if has_area(water, 0.01):
             where = water
         elif strength >= 0.6:  # heavy rain: splashes on the ground near the bottom of the frame
