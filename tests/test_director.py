@@ -139,6 +139,16 @@ def test_tilt_up_to_the_sky_is_not_a_cloud_request():
     assert "clouds" not in types(plan_for("tilt up to the sky"))
 
 
+def test_timing_words_set_start_and_end():
+    plan = plan_for("lightning at the end, rain for the first 4 seconds, snow after 2.5 s", duration=10)
+    assert effect(plan, "lightning").start == 6.0 and effect(plan, "lightning").end is None
+    assert effect(plan, "rain").start == 0.0 and effect(plan, "rain").end == 4.0
+    assert effect(plan, "snow").start == 2.5
+    assert any("from 2.5 s to the end" in line for line in plan.explanation)
+    late = plan_for("snow after 30 seconds", duration=5)  # past the end: kept inside the clip
+    assert effect(late, "snow").start < 5
+
+
 # --- negation -----------------------------------------------------------------------------
 @pytest.mark.parametrize("prompt, absent, present", [
     ("no rain", {"rain"}, set()),

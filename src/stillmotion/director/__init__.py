@@ -71,10 +71,12 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         explanation.append(f'read "{wrong}" as "{right}" (typo)')
 
     # 3. effects, camera and what cannot be done
-    effects, camera_type, camera_strength = _compose(parsed, facts, given, explanation)
+    effects, camera_type, camera_strength = _compose(parsed, facts, given, explanation, canvas.duration)
     unsupported = _unsupported(parsed, explanation)
-    if parsed.ignored:
-        words = ", ".join(dict.fromkeys(parsed.ignored))
+    in_phrases = {w for u in unsupported for w in u.phrase.split()}
+    ignored = [w for w in parsed.ignored if w not in in_phrases]
+    if ignored:
+        words = ", ".join(dict.fromkeys(ignored))
         explanation.append(f"ignored: {words} (not words the director acts on)")
 
     camera = Camera(type=camera_type, strength=camera_strength, target=_in_canvas(focus, canvas))
@@ -100,7 +102,7 @@ def _semantic_wanted(option: Any) -> bool:
 
 
 # --- effects and camera --------------------------------------------------------------------
-def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[str]):
+def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[str], duration: float):
     _expand_faces(parsed)
     asked = [it for it in parsed.intents if it.kind in ("effect", "grade") and not it.negated]
     cameras = [it for it in parsed.intents if it.kind == "camera"]
@@ -118,7 +120,7 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
             continue
         if it.value in excluded:
             continue
-        effect = _effect_from(it)
+        effect = _effect_from(it, duration)
         sources.setdefault(it.value, []).append(_describe(it))
         old = effects.get(it.value)
         if old is None or effect.strength > old.strength:
@@ -126,7 +128,7 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
     if grades:
         style = min((g.value for g in grades), key=V.GRADE_PRIORITY.index)
         chosen = next(g for g in grades if g.value == style)
-        effects["grade"] = _effect_from(chosen).model_copy(update={"style": style})
+        effects["grade"] = _effect_from(chosen, duration).model_copy(update={"style": style})
         sources["grade"] = [_describe(chosen)]
         others = sorted({g.value for g in grades} - {style})
         if others:
@@ -165,7 +167,7 @@ def _expand_faces(parsed: Parsed) -> None:
     parsed.intents[:] = expanded
 
 
-def _effect_from(it: Intent) -> Effect:
+def _effect_from(it: Intent, duration: float) -> Effect:
     strengths = [v for _, v in it.modifier("strength")]
     speeds = [v for _, v in it.modifier("speed")]
     directions = [v for _, v in it.modifier("direction")]
@@ -178,7 +180,22 @@ def _effect_from(it: Intent) -> Effect:
         fields["speed"] = round(min(4.0, max(0.05, mean(speeds))), 3)
     if directions and (it.value in DIRECTED):
         fields["direction"] = directions[-1]
+    timing = {kind: value for kind, _, value in it.modifiers if kind in ("start", "end", "start_s", "end_s")}
+    if timing:
+        fields.update(_timed(timing, duration))
     return Effect(**fields)
+
+
+def _timed(timing: dict, duration: float) -> dict:
+    """Start and end from "at the end" (a share of the clip) or "after 3 seconds" (seconds)."""
+    start = timing.get("start_s", duration * timing["start"] if "start" in timing else 0.0)
+    end = timing.get("end_s", duration * timing["end"] if "end" in timing else None)
+    start = round(min(max(0.0, start), duration * 0.9), 2)
+    if end is not None:
+        end = round(min(max(end, start + 0.5), duration), 2)
+        if end >= duration:
+            end = None
+    return {"start": start, "end": end}
 
 
 def _describe(it: Intent) -> str:
@@ -213,6 +230,8 @@ def _place_all(effects: dict[str, Effect], sources: dict[str, list[str]], facts:
             style = f" ({effect.style.replace('_', ' ')})" if effect.style else ""
             speed = f", speed {effect.speed:g}" if effect.speed != 1.0 else ""
             direction = f", heading {effect.direction}" if effect.direction else ""
+            if effect.start or effect.end:
+                direction += f", from {effect.start:g} s" + (f" to {effect.end:g} s" if effect.end else " to the end")
             explanation.append(f"{why} -> {etype}{style}, strength {effect.strength:g}{_origin(etype, intents_of.get(etype))}"
                                f"{speed}{direction}, {where.note}")
         elif where.instead and where.instead not in effects:

@@ -113,6 +113,7 @@ def normalise(text: str) -> str:
     t = re.sub(r"'s\b", " is", t)
     t = re.sub(r"'(re|ll|ve|d|m)\b", "", t)
     t = re.sub(r"[-_]", " ", t)
+    t = re.sub(r"(\d+)\.(\d+)", r"\1p\2", t)  # "2.5" stays one token ("2p5"), not a clause break
     return t
 
 
@@ -267,7 +268,7 @@ class Parsed:
 
 
 def _join(tokens: list[Token]) -> str:
-    return " ".join(t.text for t in tokens if t.is_word)
+    return re.sub(r"(\d)p(\d)", r"\1.\2", " ".join(t.text for t in tokens if t.is_word))
 
 
 def parse(prompt: str) -> Parsed:
@@ -287,6 +288,7 @@ def parse(prompt: str) -> Parsed:
     intents.sort(key=lambda it: it.start)
     _drop_weak(intents, tokens)
     _negations(tokens, clause_of, intents)
+    _timing(tokens, clause_of, intents)
     loose = _modifiers(tokens, clause_of, intents)
     _drop_flow_verbs(intents)
 
@@ -465,6 +467,53 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
                 else:
                     target.negated, target.negated_by = True, _join(tokens[target.start:i + 1])
                 tok.used = True
+
+
+def _seconds(text: str) -> float | None:
+    m = re.fullmatch(r"(\d+)(?:p(\d+))?(s|sec|secs)?", text)
+    if not m:
+        return None
+    return float(f"{m.group(1)}.{m.group(2) or 0}")
+
+
+@lru_cache(maxsize=1)
+def _timing_patterns() -> list[tuple[list[str], str, float]]:
+    return sorted(((normalise(k).split(), *v) for k, v in V.TIMING_PHRASES.items()), key=lambda p: -len(p[0]))
+
+
+def _timing(tokens: list[Token], clause_of: list[int], intents: list[Intent]) -> None:
+    """"lightning at the end", "snow after 3 seconds", "rain for the first 4 s": start and end.
+
+    Values: ("start"|"end", share of the clip) or ("start_s"|"end_s", seconds)."""
+    i = 0
+    while i < len(tokens):
+        found = None
+        for words, which, share in _timing_patterns():
+            span = tokens[i:i + len(words)]
+            if [t.text for t in span] == words and not any(t.used for t in span):
+                found = (i + len(words), which, share)
+                break
+        if found is None and tokens[i].text in V.START_WORDS + V.END_WORDS and not tokens[i].used:
+            j = i + 1
+            while j < len(tokens) and tokens[j].text in ("the", "first", "at", "about", "around", "a"):
+                j += 1
+            seconds = _seconds(tokens[j].text) if j < len(tokens) else None
+            if seconds is not None:
+                end = j + 1 + (j + 1 < len(tokens) and tokens[j + 1].text in V.SECOND_WORDS)
+                kind = "start_s" if tokens[i].text in V.START_WORDS else "end_s"
+                found = (end, kind, seconds)
+        if found is None:
+            i += 1
+            continue
+        end, which, value = found
+        clause = clause_of[i]
+        candidates = [it for it in intents if it.clause == clause and it.kind in ("effect", "weak", "grade")]
+        if candidates:
+            target = min(candidates, key=lambda it: abs(it.start - i))
+            target.modifiers.append((which, _join(tokens[i:end]), value))
+            for t in tokens[i:end]:
+                t.used = True
+        i = end
 
 
 def _modifiers(tokens: list[Token], clause_of: list[int], intents: list[Intent]) -> list:

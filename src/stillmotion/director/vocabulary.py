@@ -245,8 +245,23 @@ SCOPE_ENDS = ("just", "only", "instead", "rather", "but")
 # Words that, after a thing, ask for it to stay still ("keep the camera still", "the sky stays frozen").
 FREEZE_WORDS = ("still", "static", "frozen", "freeze", "steady", "motionless", "fixed", "stationary", "locked",
                 "unmoving")
-CLAUSE_WORDS = ("and", "but", "while", "whilst", "as", "then", "plus", "also", "meanwhile", "whereas", "after",
-                "before", "when")
+CLAUSE_WORDS = ("and", "but", "while", "whilst", "as", "then", "plus", "also", "meanwhile", "whereas", "when")
+
+# --- timing --------------------------------------------------------------------------------
+# Phrases that place an effect in time, as a share of the clip: (start or end, share).
+TIMING_PHRASES: dict[str, tuple[str, float]] = {
+    "at the end": ("start", 0.6), "toward the end": ("start", 0.6), "towards the end": ("start", 0.6),
+    "near the end": ("start", 0.6), "by the end": ("start", 0.6), "later": ("start", 0.5),
+    "later on": ("start", 0.5), "eventually": ("start", 0.6), "finally": ("start", 0.6),
+    "halfway": ("start", 0.5), "halfway through": ("start", 0.5), "midway": ("start", 0.5),
+    "in the middle": ("start", 0.5), "half way": ("start", 0.5),
+    "at first": ("end", 0.4), "at the start": ("end", 0.4), "at the beginning": ("end", 0.4),
+    "in the beginning": ("end", 0.4), "initially": ("end", 0.4),
+}
+# Words before a number of seconds: "after 3 seconds" starts then, "for 4 s" / "until 5 s" ends then.
+START_WORDS = ("after", "from", "starting", "starts", "start", "begins", "beginning")
+END_WORDS = ("for", "until", "till", "during")
+SECOND_WORDS = ("s", "sec", "secs", "second", "seconds")
 
 # --- unsupported actions -----------------------------------------------------------------
 # What needs generated content (new pixels, a body in motion): kept in plan.unsupported.
