@@ -262,6 +262,14 @@ def test_wind_in_a_portrait_without_trees_moves_the_hair():
     assert "hair" in types(plan) and "foliage" not in types(plan)
 
 
+def test_missing_region_maps_in_a_portrait_assume_no_scenery():
+    photo, analysis = suite.synthetic("portrait")
+    analysis.regions.clear()
+    plan = direct(photo, analysis, "waves crashing")
+    assert "water" not in types(plan)
+    assert any("no water map" in line for line in plan.explanation)
+
+
 def test_missing_region_maps_leave_the_choice_to_the_renderer():
     photo, analysis = suite.synthetic("landscape")
     analysis.regions.clear()  # a region finder that is not installed: no map at all

@@ -144,10 +144,15 @@ def place(effect_type: str, facts: PhotoFacts) -> Placement:
             return Placement(True, Region(name=name), f"{WHERE.get(name, 'on ' + name)} ({facts.share(name)} of the photo)")
     name = places[0]
     if not facts.known(name):
-        return Placement(True, None, f"the analysis has no {name.replace('_', ' ')} map, so the renderer chooses where")
+        if facts.kind not in ("portrait", "group"):
+            return Placement(True, None, f"the analysis has no {name.replace('_', ' ')} map, so the renderer chooses where")
+        # No map to ask, but a portrait is mostly a person: assume the scene element is not there.
     if effect_type == "foliage" and facts.faces:
         return Placement(False, None, "no trees or grass in the photo: the breeze moves the hair instead", instead="hair")
     if effect_type == "fire" and facts.has("light"):
         return Placement(True, Region(name="light"), "no fire found: the flames flicker on the brightest light sources")
     missing = {"water": "no water", "clouds": "no sky", "foliage": "no trees, grass or plants", "fire": "no fire or flame"}
-    return Placement(False, None, f"the photo shows {missing.get(effect_type, 'nowhere for it')}")
+    what = missing.get(effect_type, "nowhere for it")
+    if not facts.known(name):
+        return Placement(False, None, f"{what} is known in this {facts.kind} (the analysis has no {name} map)")
+    return Placement(False, None, f"the photo shows {what}")
