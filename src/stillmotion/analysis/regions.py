@@ -116,6 +116,33 @@ def rough_sky(rgb: np.ndarray, cues: _Cues | None = None) -> np.ndarray:
     mask = np.isin(labels, top).astype(np.float32)
     if mask.mean() < 0.01:
         return np.zeros((cues.h, cues.w), np.float32)
+    # Grow the seed into connected pixels of the sky's own colours (hazy sky near the horizon,
+    # cloud edges), as long as they stay fairly smooth.
+    seed = mask > 0.5
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    mean = lab[seed].mean(axis=0)
+    spread = lab[seed].std(axis=0) + np.array([8.0, 3.0, 3.0], np.float32)
+    dist = np.sqrt((((lab - mean) / spread) ** 2).sum(axis=2))
+    similar = (dist < 2.5) & (cues.texture < 0.15) & (cues.ys < 0.85)
+    grown = (similar | seed).astype(np.uint8)
+    n, labels = cv2.connectedComponents(grown, connectivity=8)
+    ids = np.unique(labels[seed])
+    mask = np.isin(labels, ids[ids > 0]).astype(np.uint8)
+    # Clouds: bright, pale areas touching the sky above its lowest row; then holes inside the
+    # sky (a cloud's textured core) that do not reach the bottom of the photo.
+    rows = np.nonzero(mask.mean(axis=1) > 0.05)[0]
+    if rows.size:
+        pale = (cues.val > 0.6) & (cues.sat < 0.3) & (cues.ys <= rows.max() / cues.h)
+        grown = (pale | mask.astype(bool)).astype(np.uint8)
+        n, labels = cv2.connectedComponents(grown, connectivity=8)
+        ids = np.unique(labels[mask.astype(bool)])
+        mask = np.isin(labels, ids[ids > 0]).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(1 - mask, connectivity=4)
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        if y + bh < cues.h * 0.98 and area < 0.05 * cues.h * cues.w:
+            mask[labels == i] = 1
+    mask = mask.astype(np.float32)
     # Clouds are textured: fill holes inside the sky by closing generously.
     k = max(3, int(round(15 * cues.scale)) | 1)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -150,7 +177,7 @@ def _water(cues: _Cues, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
     h = cues.h
     sky_rows = np.where(sky.mean(axis=1) > 0.1)[0]
     horizon = (sky_rows.max() + 1) / h if sky_rows.size else 0.25
-    below = _ramp(cues.ys, horizon, horizon + 0.05)
+    below = _ramp(cues.ys, horizon + 0.01, horizon + 0.04) * (1.0 - sky)
     # Colour of the water itself or of the sky it reflects.
     bluish = _hue_near(cues.hue, 200, 45) * _ramp(cues.sat, 0.08, 0.25)
     sky_like = np.zeros_like(bluish)
@@ -162,10 +189,13 @@ def _water(cues: _Cues, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
     # White water: bright, unsaturated, churning texture (rapids, surf).
     white = _ramp(cues.val, 0.6, 0.85) * (1.0 - _ramp(cues.sat, 0.15, 0.35)) * _ramp(cues.texture, 0.05, 0.15)
     # Reflections and ripples: streaks along x (grass and trunks are streaks along y).
-    streaks = cues.blur(_ramp(cues.horizontal, 0.55, 0.8), 8)
+    streaks = cues.blur(_ramp(cues.horizontal, 0.55, 0.8), 6)
     colour = np.maximum(np.maximum(bluish, sky_like), white)
-    score = cues.blur(below * (0.5 * colour + 0.5 * streaks + 0.3 * colour * streaks), 6)
+    score = cues.blur(below * (0.5 * colour + 0.5 * streaks + 0.3 * colour * streaks), 3)
     score *= 1.0 - 0.8 * foliage
+    # Busy texture with no horizontal grain (trees on a far shore, rocks) is not water.
+    busy = cues.blur(_ramp(cues.texture, 0.1, 0.25) * (1.0 - _ramp(cues.horizontal, 0.5, 0.7)), 4)
+    score *= 1.0 - 0.8 * busy
     # Water lies wide: drop parts narrower than a quarter of the photo (blinds, a saucer).
     return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.25)
 

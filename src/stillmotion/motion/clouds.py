@@ -1,0 +1,77 @@
+"""Clouds: the sky drifts slowly sideways and changes a little as it goes.
+
+The sky is advected along a horizontal flow (faster high up, slower toward the horizon, as
+clouds overhead are nearer) with two cross-faded phases (flow.py); the cross-fade reads as the
+clouds slowly changing shape. The warp samples a "sky plate" in which everything that is not
+sky is filled with sky colours, so mountains and roofs are never dragged into the sky.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .flow import FlowLoop, Oscillation, RoiWarp, active, loop_frequency, loop_period, smooth_noise
+from .regions import effect_mask
+
+
+class Clouds:
+    def __init__(self, spec, scene, index: int):
+        self.spec = spec
+        rng = scene.rng(index)
+        w, h = scene.size
+        mask = effect_mask(spec, scene, "sky")
+        if mask.max() < 0.2 and spec.region is None:
+            mask = _fallback_sky(scene) * effect_mask(spec, scene, None)
+        self.speed = (0.006 + 0.04 * spec.strength) * w * spec.speed  # px/s at the top of the sky
+        period = loop_period(6.0 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
+        self.warp = RoiWarp(mask)
+        if self.warp.empty:
+            return
+        lw, lh = self.warp.low_size
+        direction = spec.direction
+        if direction not in ("left", "right"):
+            direction = "left" if rng.random() < 0.5 else "right"
+        sign = -1.0 if direction == "left" else 1.0
+        _, ys = self.warp.low_coords()
+        low_mask = self.warp.low(mask)
+        rows = np.nonzero(low_mask.max(axis=1) > 0.3)[0]
+        bottom = ys[rows.max(), 0] if rows.size else ys[-1, 0]
+        # Perspective: clouds near the horizon are far away and drift less on screen.
+        height = np.clip(1.0 - ys / max(bottom, 1.0), 0.0, 1.0)
+        magnitude = self.speed * (0.35 + 0.65 * height) * (1.0 + 0.15 * smooth_noise(rng, (lh, lw), max(4.0, lw / 5)))
+        flow = np.dstack([sign * magnitude, 0.04 * self.speed * smooth_noise(rng, (lh, lw), max(4.0, lw / 4))]).astype(np.float32)
+        # Slight evolution: a slow, large-scale billowing on top of the drift.
+        billow = Oscillation((lh, lw))
+        amp = (0.002 + 0.006 * spec.strength) * w
+        for _ in range(2):
+            omega = loop_frequency(rng.uniform(0.08, 0.15) * spec.speed, scene.duration, scene.plan.loop)
+            phase = 3.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 4))
+            billow.add(omega, np.full((lh, lw), amp, np.float32), np.full((lh, lw), 0.5 * amp, np.float32), phase)
+        self.loop = FlowLoop(self.warp, flow, period, extra=billow.at)
+        self.plate = fill_sky_plate(scene.image, mask)
+
+    def apply(self, frame: np.ndarray, t: float, view=None) -> None:
+        if self.warp.empty or t <= 0:
+            return
+        amount = active(self.spec, t)
+        if amount > 0:
+            self.warp.composite(frame, self.loop.render(self.plate, t), amount)
+
+
+def fill_sky_plate(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    from .flow import fill_outside
+
+    return fill_outside(image, mask, threshold=0.6)
+
+
+def _fallback_sky(scene) -> np.ndarray:
+    """A rough sky from the canvas image when the analysis has none."""
+    from ..analysis.regions import rough_sky
+
+    w, h = scene.size
+    s = min(1.0, 384.0 / max(w, h))
+    small = cv2.resize(scene.image, (max(2, round(w * s)), max(2, round(h * s))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(rough_sky(small), (w, h), interpolation=cv2.INTER_LINEAR)

@@ -1,0 +1,127 @@
+"""The one place where an Effect's region and freeze become a canvas-size mask.
+
+region_mask(spec_region, scene, default_name) -> float32 H x W in 0..1:
+  the effect's region (a named analysis mask, "face:N", a polygon in normalised photo
+  coordinates, or a greyscale mask image), or the named default when the plan gives none,
+  minus the freeze region, and never over a face (a feathered ellipse per face is cut out).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import PlanError
+
+
+def region_mask(spec_region, scene, default_name: str | None, *, freeze=None, protect_faces: bool = True) -> np.ndarray:
+    """Canvas-size soft mask for an effect. spec_region: plan.Region or None; freeze: plan.Region or None.
+
+    An unknown default name (the analysis found no such region) gives an all-zero mask, so the
+    effect does nothing rather than something in the wrong place.
+    """
+    w, h = scene.size
+    if spec_region is not None:
+        mask = _one_region(spec_region, scene)
+    elif default_name is not None:
+        mask = _named(default_name, scene)
+    else:
+        mask = np.ones((h, w), np.float32)
+    if freeze is not None:
+        mask = mask * (1.0 - _one_region(freeze, scene))
+    if protect_faces and scene.faces:
+        mask = mask * (1.0 - face_mask(scene))
+    return np.clip(mask, 0.0, 1.0).astype(np.float32)
+
+
+def effect_mask(spec, scene, default_name: str | None) -> np.ndarray:
+    """region_mask for a plan.Effect: its region (or the default) minus its freeze, faces cut out."""
+    return region_mask(spec.region, scene, default_name, freeze=spec.freeze)
+
+
+def face_mask(scene, grow: float = 1.15, feather: float = 0.25) -> np.ndarray:
+    """Feathered ellipses over the faces (1 on a face), canvas size.
+
+    grow enlarges each face box (hairline, chin); feather is the soft edge width as a fraction
+    of the face size.
+    """
+    w, h = scene.size
+    out = np.zeros((h, w), np.float32)
+    for face in scene.faces:
+        _draw_face(out, face.box, w, h, grow, feather)
+    return out
+
+
+def _draw_face(out, box, w, h, grow, feather):
+    x, y, fw, fh = box
+    cx, cy = (x + fw / 2) * w, (y + fh / 2) * h
+    ax, ay = max(1.0, fw * w * grow / 2), max(1.0, fh * h * grow / 2)
+    pad = max(ax, ay) * (1 + feather) + 2
+    x0, x1 = int(max(0, cx - pad)), int(min(w, cx + pad + 1))
+    y0, y1 = int(max(0, cy - pad)), int(min(h, cy + pad + 1))
+    if x0 >= x1 or y0 >= y1:
+        return
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    r = np.sqrt(((xx - cx) / ax) ** 2 + ((yy - cy) / ay) ** 2)
+    # 1 inside the ellipse, falling smoothly to 0 at (1 + feather) times its size.
+    value = np.clip((1.0 + feather - r) / feather, 0.0, 1.0)
+    value = value * value * (3 - 2 * value)
+    np.maximum(out[y0:y1, x0:x1], value, out=out[y0:y1, x0:x1])
+
+
+def _one_region(region, scene) -> np.ndarray:
+    if region.name is not None:
+        return _named(region.name, scene)
+    if region.polygon is not None:
+        return _polygon(region.polygon, scene)
+    return _mask_file(region.mask, scene)
+
+
+def _named(name: str, scene) -> np.ndarray:
+    w, h = scene.size
+    if name.startswith("face:"):
+        try:
+            index = int(name.split(":", 1)[1])
+        except ValueError:
+            raise PlanError(f"region {name!r}: a face region is written face:N with N a number") from None
+        if not 0 <= index < len(scene.faces):
+            raise PlanError(f"region {name!r}: the photo has {len(scene.faces)} face(s), numbered from 0")
+        out = np.zeros((h, w), np.float32)
+        _draw_face(out, scene.faces[index].box, w, h, 1.15, 0.25)
+        return out
+    mask = scene.mask_at_canvas(name)
+    if mask is None:
+        return np.zeros((h, w), np.float32)
+    return np.clip(mask.astype(np.float32), 0.0, 1.0)
+
+
+def _polygon(points, scene) -> np.ndarray:
+    """Normalised photo coordinates -> canvas pixels, through the analysis size and the crop."""
+    w, h = scene.size
+    aw, ah = scene.analysis.size
+    cx, cy, cw, ch = scene.crop
+    pts = np.array([[(px * aw - cx) * w / cw, (py * ah - cy) * h / ch] for px, py in points], np.float32)
+    out = np.zeros((h, w), np.uint8)
+    shift = 4  # sub-pixel precision for the fill
+    cv2.fillPoly(out, [np.round(pts * (1 << shift)).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=shift)
+    mask = out.astype(np.float32) / 255.0
+    # A little feathering so the effect does not end on a hard line.
+    sigma = max(1.0, 0.004 * max(w, h))
+    return cv2.GaussianBlur(mask, (0, 0), sigma)
+
+
+def _mask_file(path: str, scene) -> np.ndarray:
+    """A greyscale mask image of the photo (any size, white = apply), cropped like the canvas."""
+    from ..frames.canvas import crop_and_resize
+
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise PlanError(f"region mask {path!r}: file not found")
+    image = cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise PlanError(f"region mask {path!r}: not a readable image")
+    aw, ah = scene.analysis.size
+    image = cv2.resize(image, (aw, ah), interpolation=cv2.INTER_AREA)
+    return crop_and_resize(image.astype(np.float32) / 255.0, scene.crop, scene.size)

@@ -1,0 +1,75 @@
+"""Water: the surface flows along a direction field, with small ripples; reflections move with it.
+
+The water region is advected along a constant flow field with two cross-faded phases (see
+flow.py), so the texture keeps its detail. Flow speed follows perspective (near water moves
+faster on screen) and wanders a little in direction and speed, so it reads as a current rather
+than a conveyor belt. Ripples are small oscillating displacements that travel across the
+surface; they make reflections shimmer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .flow import FlowLoop, Oscillation, RoiWarp, active, inside_distance, loop_frequency, loop_period, smooth_noise
+from .regions import effect_mask
+
+# Direction words as unit screen vectors: "in" is away from the viewer (up the frame).
+DIRECTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0), "in": (0.0, -1.0), "out": (0.0, 1.0)}
+
+
+class Water:
+    def __init__(self, spec, scene, index: int):
+        self.spec = spec
+        rng = scene.rng(index)
+        w, h = scene.size
+        short = min(w, h)
+        mask = effect_mask(spec, scene, "water")
+        strength = spec.strength
+        # Speed in canvas pixels per second at the nearest water; far water moves less.
+        self.speed = (0.01 + 0.05 * strength) * short * spec.speed
+        period = loop_period(2.5 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
+        margin = int(self.speed * period / 2) + 4
+        self.warp = RoiWarp(mask, margin=margin)
+        if self.warp.empty:
+            return
+        lw, lh = self.warp.low_size
+        low_mask = self.warp.low(mask)
+        depth = self.warp.low(scene.depth.astype(np.float32))
+        # Default: downhill / toward the viewer, i.e. down the frame.
+        dx, dy = DIRECTIONS.get(spec.direction or "down")
+        base_angle = math.atan2(dy, dx)
+        wander = smooth_noise(rng, (lh, lw), max(4.0, lw / 6))
+        angle = base_angle + 0.35 * wander
+        magnitude = self.speed * (0.3 + 0.7 * np.clip(depth, 0, 1)) * (1.0 + 0.3 * smooth_noise(rng, (lh, lw), max(4.0, lw / 8)))
+        # Taper the flow to zero at the region's edge, over about the largest displacement, so
+        # samples never come from the bank.
+        taper_px = max(2.0, self.speed * period / 2 * self.warp.low_size[0] / self.warp.roi_size[0])
+        taper = np.clip(inside_distance(low_mask, 0.3) / taper_px, 0, 1)
+        taper = cv2.GaussianBlur(taper, (0, 0), 1.0)
+        flow = np.dstack([np.cos(angle) * magnitude * taper, np.sin(angle) * magnitude * taper]).astype(np.float32)
+
+        # Ripples: waves travelling across the surface, mostly displacing along y (where
+        # reflections shimmer), a bit along x; larger near the viewer.
+        ripples = Oscillation((lh, lw))
+        xs, ys = self.warp.low_coords()
+        amp = (0.0008 + 0.004 * strength) * short * (0.3 + 0.7 * np.clip(depth, 0, 1)) * np.clip(low_mask * 1.5, 0, 1)
+        for i in range(3):
+            wavelength = short * rng.uniform(0.03, 0.08) * (1 + i)
+            theta = rng.uniform(-0.6, 0.6) + math.pi / 2  # wavefronts mostly horizontal
+            k = 2 * math.pi / wavelength
+            phase = k * (xs * math.cos(theta) + ys * math.sin(theta)) + 2.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 5))
+            omega = loop_frequency(rng.uniform(0.5, 0.9) * spec.speed, scene.duration, scene.plan.loop)
+            ripples.add(omega, (0.4 * amp / (1 + i)).astype(np.float32), (amp / (1 + i)).astype(np.float32), phase.astype(np.float32))
+        self.loop = FlowLoop(self.warp, flow, period, extra=ripples.at)
+
+    def apply(self, frame: np.ndarray, t: float, view=None) -> None:
+        if self.warp.empty or t <= 0:
+            return
+        amount = active(self.spec, t)
+        if amount <= 0:
+            return
+        self.warp.composite(frame, self.loop.render(frame, t), amount)
