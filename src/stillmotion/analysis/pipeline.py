@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from .cues import compute_cues, resize_long
 from .types import Analysis
 
 
 def run_analysis(pixels: np.ndarray, provider) -> Analysis:
+    """Faces, sky, subject and depth for an RGB uint8 photo, at ANALYSIS_LONG_SIDE.
+
+    The cues are computed once and shared: the classical provider builds depth from them,
+    and any provider's depth keeps the sky at the far end.
+    """
     from . import ANALYSIS_LONG_SIDE
 
-    h, w = pixels.shape[:2]
-    scale = min(1.0, ANALYSIS_LONG_SIDE / max(h, w))
-    small = cv2.resize(pixels, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA) if scale < 1 else pixels
-    depth = provider.estimate(small).astype(np.float32)
-    zeros = np.zeros(depth.shape, np.float32)
-    return Analysis(depth=depth, subject=zeros, sky=zeros.copy(), depth_source=provider.name)
+    small = np.ascontiguousarray(resize_long(pixels, ANALYSIS_LONG_SIDE))
+    cues = compute_cues(small)
+    depth = np.clip(provider.estimate(small, cues).astype(np.float32), 0.0, 1.0)
+    return Analysis(
+        depth=depth,
+        subject=cues.subject.astype(np.float32),
+        sky=cues.sky.astype(np.float32),
+        faces=list(cues.faces),
+        depth_source=provider.name,
+    )
