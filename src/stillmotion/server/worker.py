@@ -38,15 +38,19 @@ class JobTracker:
         self.stage = ""
         self._last_write = 0.0
         self._stop_asked = False
+        self.planned = False  # set once the plan exists: a later "load" or "analyse" is render set-up
 
     def progress(self, event) -> None:
-        if event.stage in PREPARE_STAGES:
-            fraction = PREPARE_STAGES[event.stage]
+        stage = event.stage
+        if stage in PREPARE_STAGES:
+            fraction = PREPARE_STAGES[stage]
+            if self.planned:
+                stage = "prepare"
         else:  # the render (and encode) stages fill the rest of the bar
             fraction = 0.1 + 0.89 * event.fraction
         self.fraction = max(self.fraction, min(fraction, 0.99))  # never moves backwards
-        stage_changed = event.stage != self.stage
-        self.stage = event.stage
+        stage_changed = stage != self.stage
+        self.stage = stage
         self._sync(force=stage_changed)
 
     def cancelled(self) -> bool:
@@ -76,6 +80,7 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
         else:
             plan = make_plan(job.photo, job.prompt, progress=tracker.progress, cancel=tracker.cancelled, **job.options)
             store.set_plan(job, plan.to_dict())
+        tracker.planned = True
         output = store.video_path(job.id, job.format)
         render(plan, output, force=True, progress=tracker.progress, cancel=tracker.cancelled)
     except Cancelled:

@@ -17,6 +17,7 @@ const STAGES = {
   load: "Reading the photo",
   analyse: "Understanding the scene: depth, sky, faces",
   plan: "Planning the motion",
+  prepare: "Preparing the render: depth layers and masks",
   render: "Rendering frames",
   encode: "Encoding the video",
 };
