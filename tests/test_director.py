@@ -233,6 +233,46 @@ def test_flowing_water_is_not_someone_running():
     assert not plan_for("waves crashing").unsupported
 
 
+def test_waving_people_are_not_the_sea():
+    plan = plan_for("make the person smile and wave")
+    assert "water" not in types(plan) and "smile" in types(plan)
+    assert any("wave" in u.phrase for u in plan.unsupported)
+    assert any("she waves" == u.phrase for u in plan_for("she waves", "portrait").unsupported)
+    assert types(plan_for("a big wave", "landscape")) == {"water"} and not plan_for("waves").unsupported
+
+
+def test_things_that_dance_or_fly_are_not_people():
+    assert not plan_for("the flames dance").unsupported
+    assert not plan_for("leaves dancing in the wind").unsupported
+    assert any("dances" in u.phrase for u in plan_for("the couple dances in the rain", "group").unsupported)
+
+
+# --- everything else still ------------------------------------------------------------------
+@pytest.mark.parametrize("prompt, effects", [
+    ("no movement at all", set()),
+    ("nothing should move except the clouds", {"clouds"}),
+    ("animate the ocean waves, keep everything else frozen", {"water"}),
+])
+def test_asking_for_stillness_gives_no_default_motion(prompt, effects):
+    plan = plan_for(prompt, "landscape")
+    assert types(plan) == effects
+    assert plan.camera.type == "static"
+    assert any("stays still" in line for line in plan.explanation)
+
+
+def test_the_faces_as_a_whole_can_be_excluded_or_asked():
+    plan = plan_for("don't animate the faces, only the sky")
+    assert types(plan) == {"clouds"}
+    assert types(plan_for("animate her face", "portrait")) == {"blink", "breathe"}
+    assert not types(plan_for("make it alive, nothing on the face", "portrait"))
+
+
+def test_comparatives_are_intensities():
+    assert effect(plan_for("stronger breathing", "portrait"), "breathe").strength > 0.5
+    assert effect(plan_for("less rain"), "rain").strength < 0.5
+    assert plan_for("zoom in a lot").camera.strength > 0.5
+
+
 # --- grounding ------------------------------------------------------------------------------
 def test_effects_are_placed_on_their_regions():
     plan = plan_for("water flowing, clouds drifting, leaves swaying, steam rising, sparkle, flicker")

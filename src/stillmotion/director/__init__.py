@@ -30,6 +30,7 @@ from .language import DIRECTED, Intent, Parsed, parse
 # Options a caller (CLI, studio, batch) may pass to direct(); None means "director's choice".
 OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic")
 NEUTRAL_STRENGTH = 0.5
+_PHRASE_LEADS = {"with", "while", "as", "then", "and", "also", "plus", "but"}
 MAX_PROMPT = 2000  # characters; a sentence or a paragraph, not a document
 
 
@@ -143,7 +144,10 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
     motion = [e for e in placed if e.type != "grade"]
     camera_asked = [c for c in cameras if not c.negated]
     moves = [c for c in camera_asked if c.value != "static"]
-    if not motion and not moves:
+    if parsed.still:
+        explanation.append(f'"{parsed.still}": everything not asked for stays still (no default motion, '
+                           f'{"no camera move" if not moves else "only the camera move asked"})')
+    elif not motion and not moves:
         placed += _defaults(parsed, facts, excluded, explanation, with_camera=not cameras)
 
     camera_type, camera_strength = _camera(cameras, facts, given, parsed, explanation)
@@ -295,6 +299,8 @@ def _camera(cameras: list[Intent], facts: PhotoFacts, given: dict, parsed: Parse
     elif static:
         ctype, strength = "static", 0.0
         explanation.append(f'"{static[0].words}" -> camera static')
+    elif parsed.still:
+        ctype, strength = "static", 0.0
     else:
         scale, speed = _loose(parsed)
         strength = kind_strength * scale * (speed ** 0.5 if speed else 1.0)
@@ -320,6 +326,8 @@ def _unsupported(parsed: Parsed, explanation: list[str]) -> list[Unsupported]:
         first, last = actions[0].start, actions[-1].end
         lo = max([it.end for it in others if it.end <= first] + [start])
         hi = min([it.start for it in others if it.start >= last] + [end])
+        while lo < hi and parsed.tokens[lo].text in _PHRASE_LEADS:
+            lo += 1  # "with birds flying" -> "birds flying"
         phrase = parsed.span_text(lo, hi)
         if phrase and phrase not in {u.phrase for u in result}:
             result.append(Unsupported(phrase=phrase, note=V.UNSUPPORTED_NOTE))

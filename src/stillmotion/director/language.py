@@ -258,6 +258,7 @@ class Parsed:
     ignored: list[str]
     loose_modifiers: list[tuple[str, str, float | str]]  # modifiers in clauses that ask for nothing
     vague: list[str]  # words like "move", "alive"
+    still: str = ""  # the words that asked for everything else to stay still ("nothing else moves")
 
     def clause_text(self, index: int) -> str:
         start, end = self.clauses[index]
@@ -288,9 +289,11 @@ def parse(prompt: str) -> Parsed:
     intents.sort(key=lambda it: it.start)
     _drop_weak(intents, tokens)
     _negations(tokens, clause_of, intents)
+    still = _still_all(tokens, clause_of)
+    _wave_gestures(tokens, intents)
     _timing(tokens, clause_of, intents)
     loose = _modifiers(tokens, clause_of, intents)
-    _drop_flow_verbs(intents)
+    _drop_flow_verbs(intents, tokens)
 
     vague, ignored = [], []
     for tok in tokens:
@@ -303,7 +306,7 @@ def parse(prompt: str) -> Parsed:
         elif tok.text not in V.FILLER_WORDS and tok.text not in V.NEGATIONS and tok.text not in V.CLAUSE_WORDS \
                 and tok.text not in V.BOOSTERS and tok.text not in V.CAMERA_NOUNS and tok.text not in V.SCOPE_ENDS:
             ignored.append(tok.corrected_from or tok.text)
-    return Parsed(prompt, tokens, intents, clauses, corrections, ignored, loose, vague)
+    return Parsed(prompt, tokens, intents, clauses, corrections, ignored, loose, vague, still)
 
 
 def _match_phrases(tokens: list[Token]) -> list[Intent]:
@@ -469,6 +472,56 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
                 tok.used = True
 
 
+_FACE_TYPES = ("blink", "smile", "breathe", "head_turn", "faces")
+_MOTION_NOUNS = ("move", "moves", "moving", "motion", "movement", "movements", "animate", "animation", "animated")
+_EVERYTHING = ("everything", "all", "rest", "else", "whole", "anything")
+
+
+def _still_all(tokens: list[Token], clause_of: list[int]) -> str:
+    """"nothing (else) should move", "no movement", "keep everything else frozen": the words, or ""."""
+    for i, tok in enumerate(tokens):
+        if tok.used:
+            continue
+        clause = clause_of[i]
+        if tok.text in V.NEGATIONS:
+            end = next((j for j in range(i + 1, len(tokens))
+                        if clause_of[j] != clause or tokens[j].text in V.SCOPE_ENDS), len(tokens))
+            hits = [j for j in range(i + 1, end) if tokens[j].stem in _stems(_MOTION_NOUNS)]
+            if hits:
+                for t in tokens[i:hits[-1] + 1]:
+                    t.used = True
+                return _join(tokens[i:hits[-1] + 1])
+        elif tok.text in V.FREEZE_WORDS:
+            before = [j for j in range(i) if clause_of[j] == clause and tokens[j].text in _EVERYTHING]
+            if before:
+                for t in tokens[before[0]:i + 1]:
+                    t.used = True
+                return _join(tokens[before[0]:i + 1])
+    return ""
+
+
+# People who can wave a hand ("she waves"), as opposed to the sea ("the waves").
+_PERSON_WORDS = {"he", "she", "they", "i", "we", "you", "everyone", "everybody", "someone", "person", "man", "woman",
+                 "girl", "boy", "child", "kid", "kids", "baby", "mom", "dad", "mother", "father", "grandma", "grandpa",
+                 "grandmother", "grandfather", "bride", "groom", "couple", "people", "family", "friend", "friends",
+                 "lady", "guy", "children", "men", "women", "player", "crowd", "son", "daughter", "sister", "brother"}
+_WAVE_BEFORE = {"a", "the", "big", "huge", "giant", "small", "gentle", "ocean", "sea", "one", "each", "every", "tidal",
+                "rolling", "crashing", "breaking", "single", "another", "perfect", "that", "this", "some", "little",
+                "massive", "heat", "light", "slow", "soft", "calm"}
+
+
+def _wave_gestures(tokens: list[Token], intents: list[Intent]) -> None:
+    """"she waves", "smile and wave": a hand waving (unsupported), not water."""
+    person_action = any(it.value in ("blink", "smile", "breathe", "head_turn") or it.kind == "unsupported"
+                        for it in intents)
+    for it in intents:
+        if it.value != "water" or it.words not in ("wave", "waves") or it.negated:
+            continue
+        prev = tokens[it.start - 1].text if it.start > 0 else None
+        if prev in _PERSON_WORDS or (it.words == "wave" and prev not in _WAVE_BEFORE and person_action):
+            it.kind, it.value = "unsupported", "wave hand"
+
+
 def _seconds(text: str) -> float | None:
     m = re.fullmatch(r"(\d+)(?:p(\d+))?(s|sec|secs)?", text)
     if not m:
@@ -590,8 +643,19 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
     intents[:] = kept
 
 
-def _drop_flow_verbs(intents: list[Intent]) -> None:
-    """"the river runs" is water, not someone running."""
+def _drop_flow_verbs(intents: list[Intent], tokens: list[Token]) -> None:
+    """"the river runs" is water, not someone running; "the flame dances" is fire, not a dancer."""
     water = {it.clause for it in intents if it.value == "water"}
-    intents[:] = [it for it in intents if not (it.kind == "unsupported" and it.clause in water
-                                               and it.words.split()[-1] in V.FLOW_VERBS)]
+    ends = {it.end: it for it in intents if it.kind == "effect" and it.value not in _FACE_TYPES}
+
+    def figurative(it: Intent) -> bool:
+        if it.kind != "unsupported" or it.words.split()[-1] not in V.FLOW_VERBS + V.FIGURATIVE_VERBS:
+            return False
+        if it.clause in water and it.words.split()[-1] in V.FLOW_VERBS:
+            return True
+        j = it.start
+        while j > 0 and tokens[j - 1].text in _GAP_WORDS:
+            j -= 1
+        return j in ends  # a thing, right before the verb, is what moves
+
+    intents[:] = [it for it in intents if not figurative(it)]

@@ -29,11 +29,12 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
         "foliage", "leaf movement", "leaves moving", "leaves rustling", "rustling leaves", "rustle", "rustling",
         "leaves swaying", "leaves", "leaf", "sway", "swaying", "branches moving", "grass moving", "grass swaying",
         "trees swaying", "swaying trees", "trees moving", "flowers swaying", "flowers moving", "flowers nodding",
-        "blowing grass", "wheat", "reeds",
+        "blowing grass", "wheat", "reeds", "dancing leaves", "leaves dancing",
     ),
     "fire": (
         "fire", "flames", "flame", "fireplace", "campfire", "bonfire", "blaze", "burning", "candle flame",
-        "candle flames", "embers", "torch", "fire crackling", "crackling fire", "log fire", "flickering flames", "flames flickering",
+        "candle flames", "embers", "torch", "fire crackling", "dancing flames", "flames dancing", "flame dances",
+        "flame dancing", "dancing flame", "flames dance", "crackling fire", "log fire", "flickering flames", "flames flickering",
         "flickering fire", "fire flickering", "flickering flame", "flame flickering",
     ),
     "hair": (
@@ -64,7 +65,7 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     "sparkle": (
         "sparkle", "sparkles", "sparkling", "sparkly", "glitter", "glittering", "glint", "glints", "glinting",
         "glimmer", "glimmering", "twinkle", "twinkling", "shimmer", "shimmering", "glisten", "glistening",
-        "stars twinkling", "twinkling stars", "bokeh", "jewellery shining", "jewelry shining", "shiny",
+        "stars twinkling", "twinkling stars", "dancing light", "light dancing", "dancing lights", "bokeh", "jewellery shining", "jewelry shining", "shiny",
         "diamonds", "sparkling eyes", "shine", "shining", "starry",
     ),
     "dust": (
@@ -221,10 +222,12 @@ INTENSITY_WORDS: dict[str, float] = {
     "delicate": 0.25, "small": 0.25,
     "light": 0.3, "lightly": 0.3, "gentle": 0.3, "gently": 0.3, "soft": 0.3, "softly": 0.3, "calm": 0.3,
     "mild": 0.3, "weak": 0.3, "quiet": 0.3, "low": 0.3, "peaceful": 0.3, "tranquil": 0.3,
+    "less": 0.3, "weaker": 0.3, "softer": 0.3, "lighter": 0.3, "calmer": 0.3,
     "some": 0.45, "moderate": 0.5, "medium": 0.5, "normal": 0.5, "natural": 0.5,
     "noticeable": 0.6, "visible": 0.6, "lively": 0.6,
     "strong": 0.75, "strongly": 0.75, "heavy": 0.75, "heavily": 0.75, "thick": 0.75, "dense": 0.75,
-    "big": 0.75, "lots": 0.75, "plenty": 0.75, "hard": 0.75, "deep": 0.7, "bold": 0.75, "wild": 0.8,
+    "more": 0.7, "stronger": 0.8, "heavier": 0.8, "bigger": 0.8,
+    "big": 0.75, "lots": 0.75, "lot": 0.75, "plenty": 0.75, "hard": 0.75, "deep": 0.7, "bold": 0.75, "wild": 0.8,
     "intense": 0.85, "intensely": 0.85, "powerful": 0.85, "huge": 0.85, "dramatic": 0.8, "fierce": 0.85,
     "violent": 0.9, "torrential": 0.95, "extreme": 0.95, "massive": 0.9, "raging": 0.9, "crazy": 0.9,
 }
@@ -239,9 +242,9 @@ SPEED_WORDS: dict[str, float] = {
 
 # --- negation and clauses ----------------------------------------------------------------
 NEGATIONS = ("no", "not", "without", "never", "nothing", "none", "stop", "avoid", "neither", "nor", "minus",
-             "except", "excluding", "zero", "skip", "remove", "disable")
+             "excluding", "zero", "skip", "remove", "disable")
 # Words after which a negation no longer applies ("no rain, just fog"; "no rain only snow").
-SCOPE_ENDS = ("just", "only", "instead", "rather", "but")
+SCOPE_ENDS = ("just", "only", "instead", "rather", "but", "except", "apart", "besides")
 # Words that, after a thing, ask for it to stay still ("keep the camera still", "the sky stays frozen").
 FREEZE_WORDS = ("still", "static", "frozen", "freeze", "steady", "motionless", "fixed", "stationary", "locked",
                 "unmoving")
@@ -270,9 +273,9 @@ UNSUPPORTED_PHRASES: dict[str, tuple[str, ...]] = {
     "hug": ("hug", "hugs", "hugging", "embrace", "embraces", "embracing", "cuddle", "cuddling", "hold each other"),
     "dance": ("dance", "dances", "dancing", "twirl", "twirling", "spin around", "spins around", "pirouette"),
     "walk": ("walk", "walks", "walking", "stroll", "strolling", "walks away", "walk toward", "step forward",
-             "steps forward", "march", "marching", "people walking", "crowd moving", "pedestrians"),
+             "steps forward", "=marching", "people walking", "crowd moving", "pedestrians"),
     "run": ("=run", "=runs", "=running", "=ran", "jog", "jogging", "sprint", "sprinting"),
-    "jump": ("jump", "jumps", "jumping", "leap", "leaps", "leaping", "hop", "lands the trick", "land the trick",
+    "jump": ("jump", "jumps", "jumping", "leap", "leaps", "leaping", "=hop", "=hops", "=hopping", "lands the trick", "land the trick",
              "completes the jump", "complete the jump", "ollie", "kickflip", "backflip", "somersault"),
     "flex": ("flex", "flexes", "flexing", "flex bicep", "show muscle", "lift weights", "lifting weights"),
     "wave hand": ("=waving", "wave hello", "waves hello", "wave goodbye", "waves goodbye", "wave at", "waves at",
@@ -283,31 +286,36 @@ UNSUPPORTED_PHRASES: dict[str, tuple[str, ...]] = {
     "talk": ("talk", "talks", "talking", "speak", "speaks", "speaking", "say", "says", "saying", "sing", "sings",
              "singing", "lip sync", "lipsync", "whisper", "whispers", "chat", "chatting", "conversation"),
     "clap": ("clap", "claps", "clapping", "applause", "applaud"),
-    "eat": ("eat", "eats", "eating", "drink", "drinks", "drinking", "sip", "sips", "sipping", "bite", "chew"),
+    "eat": ("eat", "eats", "eating", "=drinks", "=drinking", "sip", "sips", "sipping", "=bite", "=bites", "=biting",
+            "chew", "chewing"),
     "fly": ("=fly", "=flies", "=flying", "=flew", "birds flying", "bird flying", "flap", "flapping", "soar", "soaring",
             "take off", "takes off"),
     "swim": ("swim", "swims", "swimming", "dive", "dives", "diving"),
-    "ride": ("ride", "rides", "riding", "drive", "drives", "driving", "cycle", "cycling", "skate", "skating",
+    "ride": ("=ride", "=rides", "=riding", "=drive", "=drives", "=driving", "=cycling", "skate", "skating",
              "skateboard", "skateboarding", "ski", "skiing", "cars passing", "traffic moving", "car moving",
-             "cars moving", "train moving", "boat sailing", "sail", "sailing", "paddle", "paddling", "rowing"),
-    "gesture": ("point", "points", "pointing", "bow", "bows", "bowing", "shake hands", "shaking hands",
+             "cars moving", "train moving", "boat sailing", "=sailing", "paddle", "paddling", "rowing"),
+    "gesture": ("=pointing", "points at", "point at", "=bowing", "bows down", "shake hands", "shaking hands",
                 "hold hands", "holding hands", "reach out", "reaches out", "wag", "wags", "wagging", "bark",
-                "barking", "play guitar", "playing guitar", "play the piano", "playing the piano", "playing",
+                "barking", "play guitar", "playing guitar", "play the piano", "playing the piano", "=playing",
                 "typing", "writing", "throw", "throws", "throwing", "catch", "catches", "catching", "kick", "kicks",
                 "kicking", "punch", "punches", "punching", "fight", "fighting", "cheer", "cheering", "salute",
-                "salutes", "stretch", "stretches", "stretching", "yawn", "yawns", "yawning", "shrug", "shrugs",
+                "salutes", "=stretching", "yawn", "yawns", "yawning", "shrug", "shrugs",
                 "wave arms", "waving arms", "move arms", "moving arms", "arms moving", "pick up", "picks up",
                 "put down", "open the door", "opens the door", "lean in", "leans in", "leaning in", "leans forward",
                 "turn around", "turns around", "turning around", "stand up", "stands up", "standing up",
                 "sit down", "sits down", "get up", "gets up", "climb", "climbs", "climbing", "cry", "cries",
                 "crying", "tears", "tear rolling", "crawl", "crawling", "pour coffee", "pours coffee", "blow out",
                 "blows out", "blowing out the candles", "blow a kiss", "blows a kiss", "wink at", "hand moving",
-                "hands moving", "fingers moving", "tail wagging", "scratch", "scratches", "shake", "shakes",
-                "shaking", "spin", "spins", "spinning", "roll over", "hold up", "holds up", "grab", "grabs"),
+                "hands moving", "fingers moving", "tail wagging", "=scratching", "=shake", "=shakes",
+                "=shaking", "spin", "spins", "spinning", "roll over", "hold up", "holds up", "grab", "grabs"),
 }
 UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine (--engine neural) can do it"
 # Flow verbs that are not a person's action when a water word is in the same clause ("the river runs").
 FLOW_VERBS = ("run", "runs", "running", "ran", "rush", "rushing", "fall", "falls", "falling", "pour", "pouring")
+# Verbs that describe a thing's motion when a thing is their subject ("the flames dance", "sparks fly").
+FIGURATIVE_VERBS = ("dance", "dances", "dancing", "jump", "jumps", "jumping", "leap", "leaps", "leaping", "fly",
+                    "flies", "flying", "spin", "spins", "spinning", "twirl", "twirling", "play", "plays", "=playing",
+                    "playing", "wave", "waves", "waving", "walk", "walks", "shake", "shakes", "shaking")
 
 # Vague wishes: no effect of their own, they ask for "some life" (the photo's defaults).
 VAGUE_WORDS = ("move", "moving", "motion", "movement", "animate", "animated", "animation", "alive", "life",
@@ -343,7 +351,7 @@ FILLER_WORDS = frozenset("""
 a an the of to in on at by for from with into onto over under is are was were be been being it its it's this
 that these those there their his her him she he they them we us you your i me my our some any all please make
 let lets have has had do does did can could would should will just very really so too add adding give show
-while as and or but then also some bit little lot lots kind sort like feel feeling look looking photo picture
+while as and or but then also some bit little kind sort like feel feeling look looking photo picture
 image scene shot video clip effect effects lighting light around across through behind up down left right
-slightly more less much many
+slightly much many
 """.split())
