@@ -367,6 +367,8 @@ def create_app(
     # --- the page ----------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)
     def index():
+        if not (STATIC / "index.html").is_file():
+            raise ApiError(500, "the studio page's files are missing from this installation; reinstall: pip install 'stillmotion[server]'")
         return FileResponse(STATIC / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/static/{name}", include_in_schema=False)
