@@ -273,8 +273,10 @@ class ScreenMap:
         step = max(1, depth.shape[1] // (2 * size[0]))
         return cv2.resize(np.ascontiguousarray(depth[::step, ::step]), size, interpolation=cv2.INTER_AREA)
 
-    def field(self, canvas_low: np.ndarray, scale: float, border: int = cv2.BORDER_REFLECT) -> np.ndarray:
-        """A low-resolution canvas field (at `scale` of the canvas) as seen on screen, at the map's resolution."""
+    def field(self, canvas_low: np.ndarray, scale: float, border: int = cv2.BORDER_REFLECT, value=0.0) -> np.ndarray:
+        """A low-resolution canvas field (at `scale` of the canvas) as seen on screen, at the map's resolution.
+
+        Outside the canvas it is reflected (border) or `value` (with cv2.BORDER_CONSTANT)."""
         if self.view is None:
             return canvas_low
         maps = self._maps.get(scale)
@@ -282,7 +284,7 @@ class ScreenMap:
             m = self.view.screen_to_canvas
             maps = (np.ascontiguousarray(m[..., 0] * scale, np.float32), np.ascontiguousarray(m[..., 1] * scale, np.float32))
             self._maps[scale] = maps
-        return cv2.remap(canvas_low, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=border)
+        return cv2.remap(canvas_low, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=border, borderValue=value)
 
     def points(self, xy: np.ndarray, nearness: np.ndarray | float | None = None) -> np.ndarray:
         """Canvas points (N x 2) to screen points, moved as the camera moves scene points at that nearness."""
