@@ -10,6 +10,19 @@ from __future__ import annotations
 import importlib
 
 REGISTRY: dict[str, str] = {
+    "rain": "stillmotion.motion.rain:Rain",
+    "snow": "stillmotion.motion.snow:Snow",
+    "petals": "stillmotion.motion.petals:Petals",
+    "dust": "stillmotion.motion.dust:Dust",
+    "fog": "stillmotion.motion.fog:Fog",
+    "steam": "stillmotion.motion.steam:Steam",
+    "smoke": "stillmotion.motion.steam:Smoke",
+    "sparkle": "stillmotion.motion.sparkle:Sparkle",
+    "flicker": "stillmotion.motion.light:Flicker",
+    "light_sweep": "stillmotion.motion.light:LightSweep",
+    "lightning": "stillmotion.motion.lightning:Lightning",
+    "light_rays": "stillmotion.motion.rays:LightRays",
+    "grade": "stillmotion.motion.grade:Grade",
     # "water": "stillmotion.motion.water:Water",
 }
 
