@@ -25,7 +25,7 @@ class Dust:
         light = region_mask(spec, scene, "light")
         lum = cv2.GaussianBlur(luminance(scene.image), (0, 0), max(w, h) / 60)
         brightness = np.clip((lum - np.percentile(lum, 30)) / max(1e-3, np.percentile(lum, 99) - np.percentile(lum, 30)), 0, 1) ** 1.5
-        where = 0.3 + 0.7 * brightness if not has_area(light, 0.002) else np.maximum(cv2.GaussianBlur(light, (0, 0), max(w, h) / 80), 0.25 * brightness)
+        where = 0.3 + 0.7 * brightness if not has_area(light, 0.002) else np.maximum(cv2.GaussianBlur(light, (0, 0), max(w, h) / 80), 0.2 + 0.3 * brightness)
         if spec.region is not None and light is not None:
             where = light
         area = w * h / (1920 * 1080)
@@ -64,9 +64,9 @@ class Dust:
         lit = self.where[ys, xs] * (0.55 + 0.45 * np.sin(self.glint_omega * t + self.glint_phase))
         xy = screen.points(xy, 0.3 + 0.7 * self.z)
         self.mask.fill(0)
-        levels = np.clip((lit * 4).astype(int), 0, 3)
+        levels = np.clip(np.ceil(lit * 3).astype(int), 0, 3)
         for select, diameter, gain in self.classes:
             for level in range(1, 4):
                 chosen = select & (levels == level)
-                draw_dots(self.mask, xy[chosen], self.level * gain * amount * (level + 0.5) / 4, diameter)
+                draw_dots(self.mask, xy[chosen], self.level * gain * amount * level / 3, diameter)
         self.blender.lighten(frame, self.mask, self.tint)

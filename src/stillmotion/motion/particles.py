@@ -29,8 +29,9 @@ ONE = 1 << SUBPIXEL
 # --- time ------------------------------------------------------------------------------------
 
 def smoothstep(x: float) -> float:
+    """Quintic ease 0..1 with zero slope and curvature at both ends (the loop seam stays small)."""
     x = min(max(x, 0.0), 1.0)
-    return x * x * (3.0 - 2.0 * x)
+    return x * x * x * (x * (6.0 * x - 15.0) + 10.0)
 
 
 def envelope(spec, scene, t: float, ramp: float | None = None) -> float:
@@ -223,12 +224,14 @@ def fixed_point(xy: np.ndarray) -> np.ndarray:
 
 
 def draw_dots(mask: np.ndarray, xy: np.ndarray, value: float, diameter: int) -> None:
-    """Round anti-aliased dots, all in one cv2 call (zero-length lines with round caps)."""
+    """Round anti-aliased dots, all in one cv2 call (zero-length lines with round caps).
+
+    At least 2 pixels wide: a 1-pixel anti-aliased zero-length line draws almost nothing."""
     if len(xy) == 0 or value <= 0:
         return
     p = fixed_point(xy)
     segments = np.stack([p, p], 1)
-    cv2.polylines(mask, segments, False, float(value), max(1, int(diameter)), cv2.LINE_AA, SUBPIXEL)
+    cv2.polylines(mask, segments, False, float(value), max(2, int(diameter)), cv2.LINE_AA, SUBPIXEL)
 
 
 def draw_segments(mask: np.ndarray, a: np.ndarray, b: np.ndarray, value, thickness: int) -> None:

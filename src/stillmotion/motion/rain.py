@@ -32,17 +32,17 @@ class Rain:
         count = max(60, int((600 + 3400 * strength) * area))
         # Nearness of each drop: 0 (as far as the farthest scene) .. 1.25 (in front of the nearest
         # object); more far drops than near ones, as in a real volume of rain seen through a lens.
-        self.z = (1.25 * rng.random(count) ** 1.3).astype(np.float64)
-        near = np.minimum(self.z / 1.25, 1.0)
+        self.z = (1.2 * rng.random(count) ** 1.5).astype(np.float64)
+        near = np.minimum(self.z / 1.2, 1.0)
         speed = (0.9 + 2.8 * near) * h * spec.speed * rng.uniform(0.85, 1.15, count)
-        self.length = (0.02 + 0.09 * near ** 1.5) * h * rng.uniform(0.8, 1.2, count)
+        self.length = (0.02 + 0.07 * near ** 2) * h * rng.uniform(0.8, 1.2, count)
         wind = WIND.get(spec.direction, rng.choice([-1, 1]) * rng.uniform(0.04, 0.12))
         self.tracks = FallTracks(rng, count, (w, h), speed, wind, scene.duration, loop=scene.plan.loop, margin=float(self.length.max()) + 4)
         px = h / 1080
         self.layers = [  # (selection, intensity 0..255, thickness)
             (near < 0.35, 80 + 50 * strength, 1),
             ((near >= 0.35) & (near < 0.8), 100 + 60 * strength, max(1, round(1.4 * px))),
-            (near >= 0.8, 60 + 40 * strength, max(2, round(2.8 * px))),
+            (near >= 0.8, 45 + 30 * strength, max(2, round(2.8 * px))),  # near: soft, out of focus
         ]
         self.mask = np.zeros((h, w), np.uint8)
         self.blender = Blender()

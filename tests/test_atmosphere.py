@@ -1,0 +1,112 @@
+"""Atmosphere effects (rain, snow, fog, steam, smoke, sparkle, dust, petals) on a tiny synthetic scene."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from atmosphere_scene import build, clip, mad, make_scene, render
+from stillmotion.motion import is_implemented
+from stillmotion.motion.base import View
+from stillmotion.motion.particles import FallTracks, ScreenMap, envelope
+
+ATMOSPHERE = ["rain", "snow", "fog", "steam", "smoke", "sparkle", "dust", "petals"]
+
+
+def test_all_atmosphere_types_registered():
+    for name in ATMOSPHERE:
+        assert is_implemented(name), name
+
+
+@pytest.mark.parametrize("kind", ATMOSPHERE)
+def test_frame_zero_is_the_photo(kind):
+    effect, scene = build({"type": kind, "strength": 1.0})
+    assert np.array_equal(render(effect, scene, 0.0), scene.image)
+
+
+@pytest.mark.parametrize("kind", ATMOSPHERE)
+def test_changes_the_frame_and_is_deterministic(kind):
+    a, scene = build({"type": kind, "strength": 0.8}, seed=5)
+    b, _ = build({"type": kind, "strength": 0.8}, seed=5)
+    c, _ = build({"type": kind, "strength": 0.8}, seed=6)
+    times = [0.7, 1.0, 1.3]
+    first = [render(a, scene, t) for t in times]
+    again = [render(b, scene, t) for t in times]
+    other = [render(c, scene, t) for t in times]
+    assert all(np.array_equal(x, y) for x, y in zip(first, again)), "same seed must give identical frames"
+    assert max(mad(x, scene.image) for x in first) > 0.05, "the effect must show"
+    assert any(not np.array_equal(x, y) for x, y in zip(first, other)), "another seed must give other frames"
+
+
+@pytest.mark.parametrize("kind", ATMOSPHERE)
+def test_loop_has_no_seam(kind):
+    frames, _ = clip({"type": kind, "strength": 0.8}, loop=True)
+    steps = [mad(frames[i], frames[i + 1]) for i in range(len(frames) - 1)]
+    seam = mad(frames[-1], frames[0])
+    assert seam <= np.mean(steps) + 1e-6, (seam, np.mean(steps))
+
+
+def test_particles_wrap_in_time_when_looping():
+    rng = np.random.default_rng(0)
+    tracks = FallTracks(rng, 50, (100, 80), rng.uniform(5, 200, 50), 0.2, 3.0, margin=5, sway=np.full(50, 4.0), loop=True)
+    x0, y0 = tracks.positions(0.4)
+    x1, y1 = tracks.positions(3.4)
+    np.testing.assert_allclose(x0, x1, atol=1e-6)
+    np.testing.assert_allclose(y0, y1, atol=1e-6)
+
+
+def test_envelope_eases_in_and_out_for_loops():
+    scene = make_scene({"type": "rain"}, loop=True, duration=4.0)
+    spec = scene.plan.effects[0]
+    assert envelope(spec, scene, 0.0) == 0.0
+    assert envelope(spec, scene, 2.0) == 1.0
+    assert envelope(spec, scene, 4.0) == 0.0
+    assert 0 < envelope(spec, scene, 0.2) < envelope(spec, scene, 0.4) < 1
+
+
+def test_rain_falls_behind_a_near_object():
+    """Only drops nearer than the box show over it: far fewer streaks there than over the sky."""
+    frames, scene = clip({"type": "rain", "strength": 1.0}, duration=1.0, size=(480, 288), grey=True)
+    light = np.mean([np.clip(f.astype(np.int16) - scene.image, 0, None).max(axis=2) for f in frames[6:]], axis=0)
+    near = scene.depth >= 0.99
+    far = scene.depth <= 0.01  # the sky
+    assert light[far].mean() > 0.5
+    assert light[near].mean() < 0.6 * light[far].mean(), (light[near].mean(), light[far].mean())
+
+
+def test_fog_is_denser_far_away():
+    frames, scene = clip({"type": "fog", "strength": 1.0}, duration=1.0, grey=True)
+    change = np.mean([np.abs(f.astype(np.int16) - scene.image).max(axis=2) for f in frames[12:]], axis=0)
+    assert change[scene.depth <= 0.01].mean() > 1.5 * change[scene.depth >= 0.99].mean()
+
+
+@pytest.mark.parametrize("kind,where", [("steam", "above_source"), ("smoke", "above_source"), ("sparkle", "lamps")])
+def test_region_effects_move_inside_and_little_outside(kind, where):
+    frames, scene = clip({"type": kind, "strength": 1.0}, duration=2.0)
+    motion = np.std(np.stack([f.astype(np.float32).mean(axis=2) for f in frames[10:]]), axis=0)
+    h, w = motion.shape
+    inside = np.zeros((h, w), bool)
+    if where == "above_source":
+        inside[h // 3:h * 5 // 6 + 2, w * 3 // 4 - 20:w * 3 // 4 + 20] = True
+    else:
+        lamps = scene.analysis.regions["light"] > 0
+        inside = np.zeros_like(lamps)
+        for y, x in zip(*np.nonzero(lamps)):
+            inside[max(0, y - 8):y + 9, max(0, x - 8):x + 9] = True
+    assert motion[inside].mean() > 4 * max(motion[~inside].mean(), 0.01), (motion[inside].mean(), motion[~inside].mean())
+
+
+def test_atmosphere_follows_the_camera():
+    """A camera shifted 10 px right shows the scene 10 px to the left: particles move with it."""
+    effect, scene = build({"type": "snow", "strength": 1.0})
+    w, h = scene.size
+    scale = 0.25
+    gx = (np.arange(w * scale) + 0.5) / scale - 0.5
+    gy = (np.arange(h * scale) + 0.5) / scale - 0.5
+    grid = np.dstack(np.meshgrid(gx, gy)).astype(np.float32)
+    shifted = View(t=1.0, index=24, depth=np.roll(scene.depth, -10, axis=1), screen_to_canvas=grid + np.float32([10, 0]), map_scale=scale)
+    moved = ScreenMap(shifted, scene).points(np.array([[50.0, 40.0], [80.0, 20.0]]), np.array([0.2, 0.9]))
+    np.testing.assert_allclose(moved, [[40.0, 40.0], [70.0, 20.0]], atol=0.2)
+    still = render(effect, scene, 1.0, None)
+    panned = render(effect, scene, 1.0, shifted)
+    assert not np.array_equal(still, panned)
