@@ -167,7 +167,7 @@ def _people_mask(analysis, shape) -> np.ndarray:
 
 def _foliage(cues: _Cues, sky: np.ndarray) -> np.ndarray:
     # Green-to-yellow-green hues with some saturation, and leafy texture (or dark green shade).
-    green = _hue_near(cues.hue, 100, 55) * _ramp(cues.sat, 0.12, 0.3) * _ramp(cues.val, 0.06, 0.18)
+    green = np.clip(1.6 * _hue_near(cues.hue, 100, 65), 0, 1) * _ramp(cues.sat, 0.25, 0.45) * _ramp(cues.val, 0.06, 0.18)
     leafy = _ramp(cues.texture, 0.02, 0.08)
     score = cues.blur(green * (0.35 + 0.65 * leafy), 3) * (1.0 - sky)
     return _keep_large(score, 0.3, 0.004, cues, 3)
@@ -197,7 +197,7 @@ def _water(cues: _Cues, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
     busy = cues.blur(_ramp(cues.texture, 0.1, 0.25) * (1.0 - _ramp(cues.horizontal, 0.5, 0.7)), 4)
     score *= 1.0 - 0.8 * busy
     # Water lies wide: drop parts narrower than a quarter of the photo (blinds, a saucer).
-    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.25)
+    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.35)
 
 
 def _fire(cues: _Cues) -> np.ndarray:
@@ -207,7 +207,19 @@ def _fire(cues: _Cues) -> np.ndarray:
     order = ((cues.r >= cues.g) & (cues.g >= cues.b) & (cues.g > 0.3 * cues.r)).astype(np.float32)
     lifted = _ramp(cues.lum - cues.blur(cues.lum, 20), 0.02, 0.1)
     score = cues.blur(warm * order * (0.4 + 0.6 * lifted), 2)
-    return _keep_large(score, 0.35, 0.0008, cues, 3)
+    fire = _keep_large(score, 0.35, 0.0008, cues, 1) > 0.5
+    if not fire.any():
+        return np.zeros((cues.h, cues.w), np.float32)
+    # A flame's core is near white: take in bright warm-white pixels connected to the flame,
+    # unless that would swallow a large bright area (a sunset sky).
+    core = (cues.val > 0.85) & (cues.r >= cues.b)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((fire | core).astype(np.uint8), connectivity=8)
+    out = np.zeros((cues.h, cues.w), np.float32)
+    for i in np.unique(labels[fire]):
+        part = labels == i
+        own = np.count_nonzero(part & fire)
+        out[part if stats[i, cv2.CC_STAT_AREA] <= 4 * own else (part & fire)] = 1.0
+    return np.clip(cues.blur(out, 3), 0, 1)
 
 
 def _light(cues: _Cues, sky: np.ndarray, fire: np.ndarray) -> np.ndarray:
