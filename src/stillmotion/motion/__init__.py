@@ -23,7 +23,11 @@ REGISTRY: dict[str, str] = {
     "lightning": "stillmotion.motion.lightning:Lightning",
     "light_rays": "stillmotion.motion.rays:LightRays",
     "grade": "stillmotion.motion.grade:Grade",
-    # "water": "stillmotion.motion.water:Water",
+    "water": "stillmotion.motion.water:Water",
+    "clouds": "stillmotion.motion.clouds:Clouds",
+    "foliage": "stillmotion.motion.foliage:Foliage",
+    "fire": "stillmotion.motion.fire:Fire",
+    "hair": "stillmotion.motion.hair:Hair",
 }
 
 
