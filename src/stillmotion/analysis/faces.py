@@ -17,12 +17,12 @@ import warnings
 import cv2
 import numpy as np
 
-from ..errors import MissingDependency
+from ..errors import MissingDependency, PhotoError
 from .types import Face
 
 INSTALL_HINT = (
-    "face detection needs mediapipe 0.10.14: pip install --no-deps mediapipe==0.10.14 "
-    "absl-py attrs flatbuffers matplotlib 'protobuf>=4.25.3,<7' (or pip install 'stillmotion[faces]')"
+    "face detection needs mediapipe 0.10.14: pip install 'stillmotion[faces]' && "
+    "pip install --no-deps mediapipe==0.10.14"
 )
 
 # Detection works on a copy of the photo with at most this long side (faces are found on tiles).
@@ -61,14 +61,16 @@ def _model(name: str):
     """The shared detector ("near", "far") or mesh ("mesh") instance, created on first use."""
     if name not in _models:
         mp = _mediapipe()
-        if name in ("near", "far"):  # short-range (faces filling the view) and full-range models
-            _models[name] = mp.solutions.face_detection.FaceDetection(
-                model_selection=int(name == "far"), min_detection_confidence=MIN_SCORE
-            )
-        else:
-            _models[name] = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.4
-            )
+        with warnings.catch_warnings():  # protobuf 6 deprecates a call mediapipe makes while building
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if name in ("near", "far"):  # short-range (faces filling the view) and full-range models
+                _models[name] = mp.solutions.face_detection.FaceDetection(
+                    model_selection=int(name == "far"), min_detection_confidence=MIN_SCORE
+                )
+            else:
+                _models[name] = mp.solutions.face_mesh.FaceMesh(
+                    static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.4
+                )
     return _models[name]
 
 
@@ -91,7 +93,7 @@ def detect_faces(rgb: np.ndarray) -> list[Face]:
     """
     global _warned
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise ValueError(f"detect_faces needs an H x W x 3 uint8 RGB image, got {rgb.dtype} {rgb.shape}")
+        raise PhotoError(f"detect_faces needs an H x W x 3 uint8 RGB image, got {rgb.dtype} {rgb.shape}")
     try:
         _mediapipe()
     except MissingDependency as exc:
@@ -113,10 +115,9 @@ def detect_faces(rgb: np.ndarray) -> list[Face]:
             if found is None:
                 continue  # no mesh fits: a pattern, or a face too turned or blurred to animate
             landmarks, second = found
-            score = (score + second) / 2
-            if score < CONFIRM_SCORE:
+            if (score + second) / 2 < CONFIRM_SCORE:
                 continue
-            faces.append(_to_face(box, score, landmarks, image.shape))
+            faces.append(_to_face(box, max(score, second), landmarks, image.shape))
     faces.sort(key=lambda f: f.box[2] * f.box[3], reverse=True)
     return faces
 

@@ -28,6 +28,10 @@ REGISTRY: dict[str, str] = {
     "foliage": "stillmotion.motion.foliage:Foliage",
     "fire": "stillmotion.motion.fire:Fire",
     "hair": "stillmotion.motion.hair:Hair",
+    "blink": "stillmotion.motion.face:Blink",
+    "smile": "stillmotion.motion.face:Smile",
+    "breathe": "stillmotion.motion.face:Breathe",
+    "head_turn": "stillmotion.motion.face:HeadTurn",
 }
 
 

@@ -1,0 +1,500 @@
+"""Face effects: blink, smile, breathe, head_turn, by warping the photo (never pasting).
+
+Each effect is built once per video from the faces' FaceMesh landmarks (normalised canvas
+coordinates, 478 points) and applied per frame in canvas space, before the camera. A warp is
+a backward map over a small region of interest (ROI) applied with cv2.remap; when its
+displacement is zero (t = 0, between blinks, at each breath's and smile's neutral point) the
+frame is left untouched, so the face is exactly the photo there. Every face moves on its own
+timing (seeded by plan seed, effect index and face index); faces too small to animate well
+are left still. Loops close because every motion is back at rest at the clip's end.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from ..plan import Effect
+from .base import Scene
+
+# FaceMesh landmark indices (subject's right eye is on the image's left).
+EYES = (
+    # outer corner, inner corner, upper lid (outer -> inner), lower lid (outer -> inner)
+    (33, 133, (246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155)),
+    (263, 362, (466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382)),
+)
+MOUTH_CORNERS = (61, 291)
+LIP_MIDDLE = (0, 13, 14, 17)  # upper outer, upper inner, lower inner, lower outer
+CHEEKS = (205, 425)
+CHEEKS_HIGH = (50, 280)
+NOSE_TIP = 1
+FOREHEAD, CHIN, FACE_RIGHT, FACE_LEFT = 10, 152, 234, 454
+# Points a smile leaves where they are: eyes, nose, jaw and chin.
+SMILE_ANCHORS = (1, 4, 33, 133, 263, 362, 152, 175, 172, 397, 136, 365, 234, 454, 168, 6)
+
+# Below these sizes (canvas pixels) a face is left still: the warp would be a smear of a few pixels.
+MIN_EYE_WIDTH = 12.0
+MIN_EYE_OPENING = 1.5
+MIN_MOUTH_WIDTH = 16.0
+MIN_FACE_HEIGHT = 24.0
+# A displacement below this (pixels) cannot change a pixel (remap works in 1/32 pixel steps).
+STILL = 1.0 / 64
+
+
+def smoothstep(edge0: float, edge1: float, x):
+    t = np.clip((np.asarray(x, np.float64) - edge0) / max(edge1 - edge0, 1e-9), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
+
+
+class FaceGeometry:
+    """One face's landmarks in canvas pixels and the measures the effects need."""
+
+    def __init__(self, landmarks: np.ndarray, size: tuple[int, int]):
+        self.points = landmarks[:, :2].astype(np.float64) * np.array(size, np.float64)
+        p = self.points
+        self.width = float(np.linalg.norm(p[FACE_LEFT] - p[FACE_RIGHT]))
+        self.height = float(np.linalg.norm(p[FOREHEAD] - p[CHIN]))
+        self.up = (p[FOREHEAD] - p[CHIN]) / max(self.height, 1e-6)  # toward the forehead
+        axis = p[EYES[1][0]] - p[EYES[0][0]]  # image left -> right along the eyes
+        self.across = axis / max(float(np.linalg.norm(axis)), 1e-6)
+        self.centre = (p[FOREHEAD] + p[CHIN] + p[FACE_RIGHT] + p[FACE_LEFT]) / 4
+
+
+def selected_faces(spec: Effect, scene: Scene) -> list[tuple[int, FaceGeometry]]:
+    """(face index, geometry) of the faces this effect animates: region "face:N" or all with landmarks."""
+    wanted = None
+    if spec.region is not None and spec.region.name and spec.region.name.startswith("face:"):
+        try:
+            wanted = int(spec.region.name.split(":", 1)[1])
+        except ValueError:
+            wanted = -1
+    out = []
+    for i, face in enumerate(scene.faces):
+        if wanted is not None and i != wanted:
+            continue
+        if face.landmarks is None or len(face.landmarks) < 468:
+            continue
+        out.append((i, FaceGeometry(np.asarray(face.landmarks), scene.size)))
+    return out
+
+
+def _window(spec: Effect, scene: Scene) -> tuple[float, float]:
+    """(start, length) in seconds of the time this effect is active."""
+    end = scene.duration if spec.end is None else min(spec.end, scene.duration)
+    return spec.start, max(0.0, end - spec.start)
+
+
+def _face_rng(scene: Scene, index: int, face_index: int) -> np.random.Generator:
+    return np.random.default_rng([scene.plan.seed, index, face_index])
+
+
+def _roi(x0: float, y0: float, x1: float, y1: float, size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """Integer ROI (x0, y0, x1, y1) clipped to the canvas, or None when empty."""
+    w, h = size
+    ix0, iy0 = max(0, int(math.floor(x0))), max(0, int(math.floor(y0)))
+    ix1, iy1 = min(w, int(math.ceil(x1))), min(h, int(math.ceil(y1)))
+    if ix1 - ix0 < 2 or iy1 - iy0 < 2:
+        return None
+    return ix0, iy0, ix1, iy1
+
+
+class LinearWarp:
+    """Backward displacement fields over an ROI, mixed per frame: src = p + sum(c_i * field_i).
+
+    Fields are (dx, dy) float32 arrays in pixels (dx may be None for a purely vertical field).
+    """
+
+    def __init__(self, roi: tuple[int, int, int, int], fields: list[tuple[np.ndarray | None, np.ndarray]]):
+        self.roi = roi
+        x0, y0, x1, y1 = roi
+        gx, gy = np.meshgrid(np.arange(x1 - x0, dtype=np.float32), np.arange(y1 - y0, dtype=np.float32))
+        self.gx, self.gy = gx, gy
+        self.fields = [(None if dx is None else dx.astype(np.float32), dy.astype(np.float32)) for dx, dy in fields]
+        self.peak = [max(float(np.abs(dy).max()), 0.0 if dx is None else float(np.abs(dx).max())) for dx, dy in self.fields]
+        self.mx = np.empty_like(gx)
+        self.my = np.empty_like(gy)
+
+    def apply(self, frame: np.ndarray, coefficients: list[float]) -> bool:
+        """Warp frame in place; returns False (and touches nothing) when the displacement is zero."""
+        if sum(abs(c) * p for c, p in zip(coefficients, self.peak)) < STILL:
+            return False
+        np.copyto(self.mx, self.gx)
+        np.copyto(self.my, self.gy)
+        for c, (dx, dy) in zip(coefficients, self.fields):
+            if c == 0:
+                continue
+            if dx is not None:
+                cv2.scaleAdd(dx, float(c), self.mx, dst=self.mx)
+            cv2.scaleAdd(dy, float(c), self.my, dst=self.my)
+        x0, y0, x1, y1 = self.roi
+        src = frame[y0:y1, x0:x1].copy()
+        frame[y0:y1, x0:x1] = cv2.remap(src, self.mx, self.my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return True
+
+
+class _FaceEffect:
+    """Shared shell: selects faces, keeps the active window, builds one part per animatable face."""
+
+    def __init__(self, spec: Effect, scene: Scene, index: int):
+        self.spec = spec
+        self.start, self.length = _window(spec, scene)
+        self.loop = scene.plan.loop
+        self.amount = spec.strength / 0.5  # 1.0 at the default strength
+        self.parts = []
+        self.skipped: list[int] = []
+        if self.length <= 0 or spec.strength <= 0:
+            return
+        for face_index, geometry in selected_faces(spec, scene):
+            part = self.prepare(scene, index, face_index, geometry)
+            if part is None:
+                self.skipped.append(face_index)
+            else:
+                self.parts.append(part)
+
+    def prepare(self, scene: Scene, index: int, face_index: int, face: FaceGeometry):
+        raise NotImplementedError
+
+    def apply(self, frame: np.ndarray, t: float, view=None) -> None:
+        local = t - self.start
+        if not self.parts or local <= 0 or local >= self.length:
+            return
+        for part in self.parts:
+            part.apply(frame, local)
+
+
+# --- blink -------------------------------------------------------------------------------------
+
+class _Eye:
+    """One eye's lid geometry in eye-local coordinates, and its per-frame lid warp.
+
+    s runs along the eye from the outer to the inner corner, v across it, positive downward.
+    Closing moves the upper lid margin down over the eye by stretching the lid skin between
+    the lid and the brow (the closed lid is that skin, not a painted bar); the lower lid rises
+    a little to meet it. The eyeball itself does not move, so it is covered, not squashed.
+    """
+
+    def __init__(self, points: np.ndarray, eye: tuple, size: tuple[int, int]):
+        outer, inner, upper, lower = eye
+        a, b = points[outer], points[inner]
+        axis = b - a
+        self.length = float(np.linalg.norm(axis))
+        e = axis / max(self.length, 1e-6)
+        n = np.array([-e[1], e[0]])
+        if n[1] < 0:
+            n = -n  # v grows downward in the image
+        self.e, self.n = e, n
+
+        def curve(indices):
+            local = (points[list(indices)] - a) @ np.stack([e, n], axis=1)
+            s = np.concatenate([[0.0], local[:, 0], [self.length]])
+            v = np.concatenate([[0.0], local[:, 1], [0.0]])
+            order = np.argsort(s)
+            return s[order], v[order]
+
+        self.upper = curve(upper)
+        self.lower = curve(lower)
+        s_grid = np.linspace(0, self.length, 32)
+        opening = np.interp(s_grid, *self.lower) - np.interp(s_grid, *self.upper)
+        self.opening = float(max(opening.max(), 0.0))
+        # Lid skin used to cover the eye: up to this far above the upper lid (short of the brow).
+        self.skin = max(1.2 * self.opening, 0.18 * self.length)
+        self.below = 0.6 * self.opening + 0.08 * self.length
+        top = float(np.interp(s_grid, *self.upper).min()) - self.skin
+        bottom = float(np.interp(s_grid, *self.lower).max()) + self.below
+        corners = [a + e * s + n * v for s in (-2, self.length + 2) for v in (top - 2, bottom + 2)]
+        xs, ys = zip(*corners)
+        self.roi = _roi(min(xs), min(ys), max(xs) + 1, max(ys) + 1, size)
+        if self.roi is None:
+            return
+        x0, y0, x1, y1 = self.roi
+        gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float64), np.arange(y0, y1, dtype=np.float64))
+        rel_x, rel_y = gx - a[0], gy - a[1]
+        self.s = rel_x * e[0] + rel_y * e[1]
+        self.v = rel_x * n[0] + rel_y * n[1]
+        inside = (self.s > 0) & (self.s < self.length)
+        self.u = np.where(inside, np.interp(self.s, *self.upper), 0.0)
+        self.l = np.where(inside, np.interp(self.s, *self.lower), 0.0)
+        self.o = np.maximum(self.l - self.u, 0.0)
+        # Taper the skin band toward the corners so the warp fades to nothing there.
+        taper = np.sqrt(np.clip(self.o / max(self.opening, 1e-6), 0.0, 1.0))
+        self.top = self.u - self.skin * np.maximum(taper, 0.25)
+        self.bottom = self.l + self.below * np.maximum(taper, 0.25)
+        self.gx, self.gy = gx.astype(np.float32) - x0, gy.astype(np.float32) - y0
+
+    def usable(self) -> bool:
+        return self.roi is not None and self.length >= MIN_EYE_WIDTH and self.opening >= MIN_EYE_OPENING
+
+    def apply(self, frame: np.ndarray, closure: float) -> None:
+        # Lid margins at this closure: they meet 80 % of the way down the eye when fully closed.
+        upper_now = self.u + closure * 0.8 * self.o
+        lower_now = self.l - closure * 0.2 * self.o
+        v = self.v
+        source = v.copy()
+        lid = (v >= self.top) & (v < upper_now)
+        stretch = (self.u - self.top) / np.maximum(upper_now - self.top, 1e-6)
+        source[lid] = (self.top + (v - self.top) * stretch)[lid]
+        low = (v >= lower_now) & (v < self.bottom) & (self.o > 0)
+        squeeze = (self.bottom - self.l) / np.maximum(self.bottom - lower_now, 1e-6)
+        source[low] = (self.l + (v - lower_now) * squeeze)[low]
+        shift = (source - v).astype(np.float32)
+        x0, y0, x1, y1 = self.roi
+        mx = self.gx + shift * np.float32(self.n[0])
+        my = self.gy + shift * np.float32(self.n[1])
+        src = frame[y0:y1, x0:x1].copy()
+        frame[y0:y1, x0:x1] = cv2.remap(src, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def blink_times(rng: np.random.Generator, length: float, speed: float, fps: int) -> list[tuple[float, float]]:
+    """(start, duration) of each blink: 150-300 ms, 2-5 s apart (irregular), all inside the clip."""
+    times = []
+    t = rng.uniform(0.5, 2.2) / speed
+    while True:
+        duration = rng.uniform(0.15, 0.3)
+        duration = max(duration, 4.0 / fps)  # at least a few frames, or the blink is not seen
+        if t + duration > length - 0.1:
+            break
+        times.append((t, duration))
+        t += duration + rng.uniform(1.8, 5.0) / speed
+    if not times and length >= 0.8:
+        # A short clip still gets one blink, in its middle part.
+        duration = max(rng.uniform(0.15, 0.3), 4.0 / fps)
+        times.append((rng.uniform(0.3, max(0.3, length - duration - 0.3)), duration))
+    return times
+
+
+def blink_closure(t: float, times: list[tuple[float, float]], fps: int) -> float:
+    """How closed the lids are at t (0 open .. 1 closed): fast close, a brief hold, slower opening."""
+    for start, duration in times:
+        if start < t < start + duration:
+            x = (t - start) / duration
+            hold = min(0.3, max(0.12, 1.0 / (fps * duration)))  # closed for at least one frame
+            close_end = 0.35
+            if x < close_end:
+                return float(smoothstep(0.0, close_end, x))
+            if x < close_end + hold:
+                return 1.0
+            return float(1.0 - smoothstep(close_end + hold, 1.0, x))
+    return 0.0
+
+
+class _BlinkPart:
+    def __init__(self, eyes: list[_Eye], times: list[tuple[float, float]], depth: float, fps: int):
+        self.eyes, self.times, self.depth, self.fps = eyes, times, depth, fps
+
+    def apply(self, frame: np.ndarray, t: float) -> None:
+        closure = self.depth * blink_closure(t, self.times, self.fps)
+        if closure <= 0:
+            return
+        for eye in self.eyes:
+            eye.apply(frame, closure)
+
+
+class Blink(_FaceEffect):
+    """Both eyes of each face close and reopen, at the face's own irregular times."""
+
+    def prepare(self, scene, index, face_index, face):
+        eyes = [_Eye(face.points, eye, scene.size) for eye in EYES]
+        if not all(eye.usable() for eye in eyes):
+            return None
+        times = blink_times(_face_rng(scene, index, face_index), self.length, self.spec.speed, scene.fps)
+        # strength: 0.5 (default) and above close fully; lower values give a half blink.
+        return _BlinkPart(eyes, times, min(1.0, self.amount), scene.fps)
+
+
+# --- smile -------------------------------------------------------------------------------------
+
+def rbf_field(controls: np.ndarray, moves: np.ndarray, anchors: np.ndarray, roi, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """A smooth displacement field over roi that moves controls by moves and holds anchors still.
+
+    Gaussian radial basis functions, solved exactly at the given points; faded to zero at the
+    ROI's border so nothing outside it changes.
+    """
+    points = np.concatenate([controls, anchors])
+    values = np.concatenate([moves, np.zeros((len(anchors), 2))])
+    d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+    kernel = np.exp(-d2 / (2 * sigma**2)) + 1e-6 * np.eye(len(points))
+    weights = np.linalg.solve(kernel, values)
+    x0, y0, x1, y1 = roi
+    gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float64), np.arange(y0, y1, dtype=np.float64))
+    field = np.zeros((y1 - y0, x1 - x0, 2))
+    for p, w in zip(points, weights):
+        field += np.exp(-((gx - p[0]) ** 2 + (gy - p[1]) ** 2) / (2 * sigma**2))[..., None] * w
+    h, w = gy.shape
+    edge = min(h, w) * 0.25
+    fade = np.minimum.reduce([gx - x0, x1 - 1 - gx, gy - y0, y1 - 1 - gy]) / max(edge, 1.0)
+    field *= smoothstep(0.0, 1.0, fade)[..., None]
+    return field[..., 0], field[..., 1]
+
+
+def cycle_profile(t: float, period: float) -> float:
+    """0 at the cycle's start and end, rising, holding and relaxing in between (smile, head turn)."""
+    x = (t % period) / period
+    return float(smoothstep(0.08, 0.4, x) * (1.0 - smoothstep(0.62, 0.95, x)))
+
+
+class _WarpPart:
+    def __init__(self, warp: LinearWarp, coefficients, period: float):
+        self.warp, self.coefficients, self.period = warp, coefficients, period
+
+    def apply(self, frame: np.ndarray, t: float) -> None:
+        self.warp.apply(frame, self.coefficients(t))
+
+
+def _periods(length: float, wanted: float, loop: bool) -> float:
+    """A period near `wanted` that divides the clip when it loops."""
+    if not loop:
+        return wanted
+    return length / max(1, round(length / wanted))
+
+
+class Smile(_FaceEffect):
+    """Mouth corners rise and widen a little, cheeks lift; a soft smile by default."""
+
+    def prepare(self, scene, index, face_index, face):
+        p = face.points
+        right, left = p[MOUTH_CORNERS[0]], p[MOUTH_CORNERS[1]]
+        mouth = float(np.linalg.norm(left - right))
+        if mouth < MIN_MOUTH_WIDTH:
+            return None
+        up, across = face.up, face.across
+        lift = 0.09 * mouth * self.amount
+        out = 0.035 * mouth * self.amount
+        cheek = 0.035 * mouth * self.amount
+        controls = np.array([right, left, p[CHEEKS[0]], p[CHEEKS[1]], p[CHEEKS_HIGH[0]], p[CHEEKS_HIGH[1]]])
+        moves = np.array([
+            up * lift - across * out, up * lift + across * out,
+            up * cheek, up * cheek, up * cheek * 0.5, up * cheek * 0.5,
+        ])
+        anchors = p[list(LIP_MIDDLE + SMILE_ANCHORS)]
+        everything = np.concatenate([controls, anchors])
+        margin = 0.35 * mouth
+        roi = _roi(*(everything.min(0) - margin), *(everything.max(0) + margin), scene.size)
+        if roi is None:
+            return None
+        # Backward map: a pixel shows what sits where the motion came from (p - displacement).
+        dx, dy = rbf_field(controls, -moves, anchors, roi, sigma=0.3 * mouth)
+        period = _periods(self.length, self.length / max(1, round(self.spec.speed)), True)
+        return _WarpPart(LinearWarp(roi, [(dx, dy)]), lambda t: [cycle_profile(t, period)], period)
+
+
+# --- breathe -----------------------------------------------------------------------------------
+
+def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """Where a person's head and shoulders rise when breathing in: an ROI and a 0..1 weight map.
+
+    Head (an ellipse around the face and hair), neck and shoulders (a wide band below the chin)
+    move together; the weight fades smoothly into the background, which stretches a pixel or two
+    instead of tearing, and to zero at the chest so the lower body and the ROI's border stay put.
+    """
+    fw, fh = max(face.width, 1.0), max(face.height, 1.0)
+    cx, cy = face.centre
+    chin_y = face.points[CHIN][1]
+    feather = 0.35 * fh
+    roi = _roi(cx - 2.0 * fw - feather, cy - 1.25 * fh - feather, cx + 2.0 * fw + feather, chin_y + 2.3 * fh, size)
+    if roi is None:
+        return None
+    x0, y0, x1, y1 = roi
+    # Draw the silhouette at low resolution (fast), blur it, then scale it up.
+    step = max(1.0, fh / 40)
+    small = (max(2, round((x1 - x0) / step)), max(2, round((y1 - y0) / step)))
+    mask = np.zeros((small[1], small[0]), np.float32)
+
+    def at(x, y):
+        return (int(round((x - x0) / step)), int(round((y - y0) / step)))
+
+    cv2.ellipse(mask, at(cx, cy - 0.12 * fh), (int(0.75 * fw / step), int(0.78 * fh / step)), 0, 0, 360, 1.0, -1)
+    cv2.rectangle(mask, at(cx - 0.45 * fw, cy), at(cx + 0.45 * fw, chin_y + 0.6 * fh), 1.0, -1)
+    shoulders = np.array([at(cx - 0.6 * fw, chin_y + 0.3 * fh), at(cx + 0.6 * fw, chin_y + 0.3 * fh),
+                          at(cx + 1.7 * fw, chin_y + 1.0 * fh), at(cx + 1.7 * fw, y1 + fh), at(cx - 1.7 * fw, y1 + fh),
+                          at(cx - 1.7 * fw, chin_y + 1.0 * fh)], np.int32)
+    cv2.fillPoly(mask, [shoulders], 1.0)
+    mask = cv2.GaussianBlur(mask, (0, 0), sigmaX=feather / step / 2)
+    weight = cv2.resize(mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    # The chest and below stay still (and the ROI stays small): fade out 0.8-2.2 face heights under the chin.
+    rows = np.arange(y0, y1, dtype=np.float64)
+    weight *= (1.0 - smoothstep(chin_y + 0.8 * fh, chin_y + 2.2 * fh, rows))[:, None].astype(np.float32)
+    # Exactly zero at the ROI border, so the warp never shows its edge.
+    border = max(2, int(feather / 2))
+    ramp_x = smoothstep(0, border, np.minimum(np.arange(x1 - x0), np.arange(x1 - x0)[::-1])).astype(np.float32)
+    ramp_y = smoothstep(0, border, np.minimum(np.arange(y1 - y0), np.arange(y1 - y0)[::-1])).astype(np.float32)
+    weight *= ramp_y[:, None] * ramp_x[None, :]
+    return roi, weight
+
+
+class Breathe(_FaceEffect):
+    """Head and shoulders rise and fall very slightly, 12-20 breaths a minute, each person on their own."""
+
+    def prepare(self, scene, index, face_index, face):
+        if face.height < MIN_FACE_HEIGHT:
+            return None
+        rise = 0.02 * face.height * self.amount  # pixels at the top of the inhale
+        if rise < 0.3:
+            return None
+        found = breath_field(face, scene.size)
+        if found is None:
+            return None
+        roi, weight = found
+        rng = _face_rng(scene, index, face_index)
+        period = _periods(self.length, rng.uniform(3.0, 5.0) / self.spec.speed, self.loop)
+        # Backward map: to move content up by d, sample d pixels below.
+        warp = LinearWarp(roi, [(None, weight * rise)])
+        return _WarpPart(warp, lambda t: [0.5 - 0.5 * math.cos(2 * math.pi * t / period)], period)
+
+
+# --- head turn ---------------------------------------------------------------------------------
+
+class HeadTurn(_FaceEffect):
+    """A few degrees of yaw, pitch and roll of the head on a rounded depth model of the face.
+
+    The head is modelled as a paraboloid (nearest at the nose, which protrudes a little more)
+    rotating about a pivot in the neck; first-order displacements for each axis are mixed per
+    frame. Hair and the background right around the head follow, fading to still.
+    """
+
+    def prepare(self, scene, index, face_index, face):
+        if face.width < 40:
+            return None
+        p = face.points
+        fw, fh = face.width, face.height
+        cx, cy = face.centre
+        rx, ry = 0.68 * fw, 0.72 * fh
+        hx, hy = cx, cy - 0.08 * fh  # the head's centre sits a little above the face's
+        margin = 0.45 * fw
+        roi = _roi(hx - rx - margin, hy - ry - margin, hx + rx + margin, p[CHIN][1] + 0.9 * fh, scene.size)
+        if roi is None:
+            return None
+        x0, y0, x1, y1 = roi
+        gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float64), np.arange(y0, y1, dtype=np.float64))
+        r2 = ((gx - hx) / rx) ** 2 + ((gy - hy) / ry) ** 2
+        relief = 0.75 * rx  # how far the face's front stands out from the head's outline
+        z = -relief * np.clip(1.0 - r2, 0.0, None)  # negative = toward the camera
+        nose = p[NOSE_TIP]
+        z -= 0.18 * fw * np.exp(-((gx - nose[0]) ** 2 + (gy - nose[1]) ** 2) / (2 * (0.12 * fw) ** 2))
+        z_pivot = 0.35 * rx  # behind the face, inside the head
+        pivot_y = p[CHIN][1] + 0.1 * fh
+        # Weight: the head moves fully, the neck partly, the background around it fades to zero.
+        weight = 1.0 - smoothstep(1.0, (1.0 + margin / rx) ** 2, r2)
+        neck = (1.0 - smoothstep(0.25 * fw, 0.6 * fw, np.abs(gx - cx))) * (1.0 - smoothstep(pivot_y - 0.2 * fh, pivot_y + 0.7 * fh, gy))
+        weight = np.maximum(weight, 0.5 * neck)
+        border = np.minimum.reduce([gx - x0, x1 - 1 - gx, gy - y0, y1 - 1 - gy]) / max(0.1 * fw, 2.0)
+        weight *= smoothstep(0.0, 1.0, border)
+        # First-order displacement per radian (forward); the backward map uses its negative.
+        yaw = ((z - z_pivot) * weight, np.zeros_like(z))
+        pitch = (np.zeros_like(z), -(z - z_pivot) * weight)
+        roll = (-(gy - pivot_y) * weight, (gx - cx) * weight)
+        fields = [(-fx, -fy) for fx, fy in (yaw, pitch, roll)]
+        rng = _face_rng(scene, index, face_index)
+        period = _periods(self.length, max(3.0, 6.0 / self.spec.speed), True)
+        sign = rng.choice([-1.0, 1.0], size=3)
+        amount = self.amount
+        yaw_max, pitch_max, roll_max = (math.radians(d) * amount for d in (4.0, 1.8, 1.5))
+
+        def angles(t):
+            phase = 2 * math.pi * (t % period) / period
+            swing = math.sin(phase)  # one way, then the other, back to the photo at the period's ends
+            nod = 0.5 - 0.5 * math.cos(phase)
+            return [sign[0] * yaw_max * swing, sign[1] * pitch_max * nod, sign[2] * roll_max * swing]
+
+        return _WarpPart(LinearWarp(roi, fields), angles, period)
