@@ -128,6 +128,13 @@ def refine(guide: np.ndarray, src: np.ndarray, radius: int | None = None, eps: f
     return np.clip(guided_filter(guide, src.astype(np.float32), radius, eps), 0.0, 1.0)
 
 
+def crisp(mask: np.ndarray, lo: float = 0.25, hi: float = 0.75) -> np.ndarray:
+    """Steepen a refined soft mask around 0.5 (smoothstep): the guided filter puts the edge in
+    the right place but leaves a little halo; a depth step must be a step, not a ramp."""
+    t = np.clip((mask - lo) / (hi - lo), 0.0, 1.0)
+    return (t * t * (3 - 2 * t)).astype(np.float32)
+
+
 # ----------------------------------------------------------------------------- single cues
 
 
@@ -137,6 +144,15 @@ def gradient_energy(gray: np.ndarray, blur: float) -> np.ndarray:
     gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
     mag = cv2.magnitude(gx, gy) / 4.0
     return cv2.GaussianBlur(mag, (0, 0), blur)
+
+
+def colour_edges(rgb: np.ndarray) -> np.ndarray:
+    """Edge strength as the strongest of the three channels' gradients (a red object on green
+    leaves can have the same brightness, and a grey gradient would miss its outline)."""
+    img = rgb.astype(np.float32) / 255.0
+    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
+    return cv2.GaussianBlur(np.sqrt(gx * gx + gy * gy).max(axis=2), (0, 0), 0.7)
 
 
 def focus_map(gray: np.ndarray) -> np.ndarray:
@@ -273,7 +289,7 @@ def subject_mask(rgb: np.ndarray, sky: np.ndarray, backdrop: np.ndarray, faces: 
     far = sky | backdrop
     sal = 0.45 * spectral_residual_saliency(gray) + 0.55 * frequency_tuned_saliency(rgb)
     sal = cv2.GaussianBlur(sal, (0, 0), 3)
-    score = sal * (0.35 + 0.65 * centre_prior(h, w)) * (0.5 + 0.5 * focus_map(gray))
+    score = sal * (0.35 + 0.65 * centre_prior(h, w)) * (0.75 + 0.25 * focus_map(gray))
     score[far] = 0
     score /= float(score.max()) + 1e-8
 
@@ -288,13 +304,15 @@ def subject_mask(rgb: np.ndarray, sky: np.ndarray, backdrop: np.ndarray, faces: 
         bx0, bx1 = int((x - 0.5 * fw) * w), int((x + 1.5 * fw) * w)
         cv2.rectangle(person, (bx0, int((y + fh * 1.1) * h)), (bx1, h - 1), 0.6, -1)
         cv2.rectangle(person, (x0, y0), (x1, y1), 1.0, -1)
-        cv2.rectangle(zone, (int((x - 1.5 * fw) * w), int((y - 0.6 * fh) * h)), (int((x + 2.5 * fw) * w), h - 1), 1, -1)
+        cv2.rectangle(zone, (int((x - 2.0 * fw) * w), int((y - 1.0 * fh) * h)), (int((x + 3.0 * fw) * w), h - 1), 1, -1)
         cx0, cx1 = int((x + 0.15 * fw) * w), int((x + 0.85 * fw) * w)
         cv2.rectangle(person, (cx0, y1), (cx1, min(h - 1, int((y + 3.0 * fh) * h))), 1.0, -1)
 
     gc = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
-    strong = np.percentile(score, 92)
-    gc[score > np.percentile(score, 70)] = cv2.GC_PR_FGD
+    # Tight seeds: GrabCut grows the subject from them; loose ones teach its colour model
+    # the background's colours and the cut leaks.
+    strong = np.percentile(score, 93)
+    gc[score > np.percentile(score, 75)] = cv2.GC_PR_FGD
     gc[(score > strong) & (score > 0.5)] = cv2.GC_FGD
     if faces:
         # With people in the photo, they are the subject: only their body zones can be cut out,
@@ -319,7 +337,7 @@ def subject_mask(rgb: np.ndarray, sky: np.ndarray, backdrop: np.ndarray, faces: 
     except cv2.error:
         return np.clip(score, 0, 1)
     cut = ((gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)).astype(np.uint8)
-    edge_strength = gradient_energy(gray, blur=0.7)
+    edge_strength = colour_edges(rgb)
     cut = _keep_main_components(cut, score + person, edge_strength, horizon if sky.any() else None, person >= 1.0, zone.astype(bool))
     area = cut.mean()
     if area > 0.75 and faces:
@@ -408,8 +426,8 @@ def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
     subject_s = subject_mask(small, sky_s, backdrop_s, people, horizon)
 
     guide = edge_guide(rgb)
-    sky = refine(guide, resize_to(sky_s.astype(np.float32), (h, w)))
-    backdrop = refine(guide, resize_to(backdrop_s.astype(np.float32), (h, w)))
-    subject = refine(guide, resize_to(subject_s, (h, w)))
+    sky = crisp(refine(guide, resize_to(sky_s.astype(np.float32), (h, w))))
+    backdrop = crisp(refine(guide, resize_to(backdrop_s.astype(np.float32), (h, w))))
+    subject = crisp(refine(guide, resize_to(subject_s, (h, w))))
     subject *= 1.0 - sky
     return Cues(sky=sky, backdrop=backdrop, subject=subject, horizon=horizon, has_sky=bool(sky_s.any()), faces=faces, people=people, guide=guide)
