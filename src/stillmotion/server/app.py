@@ -277,7 +277,7 @@ def create_app(
     @app.get("/api/jobs/{job_id}", tags=["jobs"])
     def get_job(job_id: str):
         """A job's status, progress (0 to 1), error, plan and video URL."""
-        return job_json(find(job_id))
+        return JSONResponse(job_json(find(job_id)))  # plain JSON: the hottest call skips re-encoding
 
     @app.get("/api/jobs/{job_id}/events", tags=["jobs"])
     async def job_events(job_id: str, request: Request):

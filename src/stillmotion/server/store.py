@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ class Store:
         for sub in ("uploads", "thumbs", "videos", "tmp"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.db_path = self.root / "jobs.db"
+        self._local = threading.local()  # one read connection per thread, kept open
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
@@ -106,6 +108,15 @@ class Store:
             yield db
         finally:
             db.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read connection: status calls skip opening the database each time."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=True)
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+        return db
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -140,15 +151,14 @@ class Store:
         return job
 
     def get(self, job_id: str) -> Job | None:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        row = self._reader().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
     def list(self, *, limit: int, offset: int) -> tuple[list[Job], int]:
         """Jobs newest first, and the total count."""
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM jobs ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-            total = db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+        db = self._reader()
+        rows = db.execute("SELECT * FROM jobs ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        total = db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
         return [_job(r) for r in rows], total
 
     def cancel(self, job_id: str) -> Job | None:
@@ -213,8 +223,7 @@ class Store:
         return [r["id"] for r in rows]
 
     def counts(self) -> dict[str, int]:
-        with self._connect() as db:
-            rows = db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
+        rows = self._reader().execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
         return {status: n for status, n in rows}
 
     # --- the worker side -----------------------------------------------------------------
