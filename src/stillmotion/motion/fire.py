@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .flow import FlowLoop, Oscillation, RoiWarp, active, inside_distance, loop_frequency, loop_period, smooth_noise
-from .regions import effect_mask
+from .regions import effect_mask, off_faces
 
 WARM = np.array([255, 150, 60], np.float32)
 
@@ -36,7 +36,7 @@ class Fire:
         kernel = np.zeros((2 * reach + 1, 3), np.uint8)
         kernel[reach:, 1] = 1  # each pixel takes the fire below it: the region grows upward
         up = cv2.dilate(mask, kernel, anchor=(1, reach))
-        region = cv2.GaussianBlur(np.maximum(mask, up), (0, 0), max(1.0, reach / 4))
+        region = off_faces(cv2.GaussianBlur(np.maximum(mask, up), (0, 0), max(1.0, reach / 4)), scene)
         self.warp = RoiWarp(region, margin=reach)
         lw, lh = self.warp.low_size
         low = self.warp.low(region)
@@ -56,12 +56,12 @@ class Fire:
         self.loop = FlowLoop(self.warp, flow, period, extra=lick.at)
 
         # Glow layer (uint8, warm colour times a wide soft falloff around the fire).
-        glow = cv2.GaussianBlur(mask, (0, 0), max(2.0, 1.5 * extent))
+        glow = cv2.GaussianBlur(mask, (0, 0), max(2.0, 0.8 * extent))
         glow = np.clip((glow / max(glow.max(), 1e-6) - 0.02) / 0.98, 0, 1) * (0.4 + 0.6 * spec.strength)
         gy, gx = np.nonzero(glow > 0)
         self.gbox = (gx.min(), gy.min(), gx.max() + 1, gy.max() + 1)
         x0, y0, x1, y1 = self.gbox
-        self.glow = np.clip(glow[y0:y1, x0:x1, None] * WARM * 0.5, 0, 255).astype(np.uint8)
+        self.glow = np.clip(glow[y0:y1, x0:x1, None] * WARM * 0.3, 0, 255).astype(np.uint8)
         # Flicker: irregular sum of sines, periodic over a looping clip, zero at t = 0.
         self.flicker = []
         for hz, weight in ((1.3, 0.5), (3.1, 0.3), (7.3, 0.2)):

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .flow import Oscillation, RoiWarp, active, inside_distance, loop_frequency, smooth_noise
-from .regions import effect_mask
+from .regions import effect_mask, off_faces
 
 WIND = {"left": -1.0, "right": 1.0}
 
@@ -31,7 +31,8 @@ class Foliage:
         # Show the warp a little past the foliage so moving edges are not cut off.
         grown = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1)))
         grown = cv2.GaussianBlur(grown, (0, 0), max(1.0, margin / 2))
-        self.warp = RoiWarp(np.maximum(mask, grown), margin=margin)
+        grown = off_faces(np.maximum(mask, grown), scene)
+        self.warp = RoiWarp(grown, margin=margin)
         if self.warp.empty:
             return
         lw, lh = self.warp.low_size

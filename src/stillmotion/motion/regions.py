@@ -41,6 +41,13 @@ def effect_mask(spec, scene, default_name: str | None) -> np.ndarray:
     return region_mask(spec.region, scene, default_name, freeze=spec.freeze)
 
 
+def off_faces(mask: np.ndarray, scene) -> np.ndarray:
+    """mask with the faces cut out (for masks grown or blurred after region_mask)."""
+    if not scene.faces:
+        return mask
+    return (mask * (1.0 - face_mask(scene))).astype(np.float32)
+
+
 def face_mask(scene, grow: float = 1.15, feather: float = 0.25) -> np.ndarray:
     """Feathered ellipses over the faces (1 on a face), canvas size.
 
