@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .types import Analysis, Face
 
-CACHE_VERSION = 1  # bump when the analysis changes, so stale entries are not reused
+CACHE_VERSION = 2  # bump when the analysis changes, so stale entries are not reused
 
 
 def cache_dir() -> Path:
@@ -33,7 +35,7 @@ def load(key: str) -> Analysis | None:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             faces = [
-                Face(box=tuple(f["box"]), score=f["score"], landmarks=data[f"face{i}"] if f["landmarks"] else None)
+                Face(box=tuple(float(v) for v in f["box"]), score=float(f["score"]), landmarks=data[f"face{i}"] if f["landmarks"] else None)
                 for i, f in enumerate(meta["faces"])
             ]
             regions = {name: data[f"region_{name}"] for name in meta["regions"]}
@@ -41,8 +43,8 @@ def load(key: str) -> Analysis | None:
                 depth=data["depth"], subject=data["subject"], sky=data["sky"],
                 faces=faces, regions=regions, depth_source=meta["depth_source"],
             )
-    except (OSError, KeyError, ValueError, json.JSONDecodeError):
-        return None  # missing or unreadable: recompute (a cache is never a reason to fail)
+    except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error):
+        return None  # missing, truncated or unreadable: recompute (a cache is never a reason to fail)
 
 
 def save(key: str, analysis: Analysis) -> None:
@@ -55,6 +57,7 @@ def save(key: str, analysis: Analysis) -> None:
     arrays = {"depth": analysis.depth, "subject": analysis.subject, "sky": analysis.sky, "meta": np.array(json.dumps(meta))}
     arrays.update({f"face{i}": f.landmarks for i, f in enumerate(analysis.faces) if f.landmarks is not None})
     arrays.update({f"region_{name}": mask for name, mask in analysis.regions.items()})
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -62,4 +65,9 @@ def save(key: str, analysis: Analysis) -> None:
             np.savez_compressed(handle, **arrays)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only or full cache folder must not break a render
+        # A read-only or full cache folder must not break a render, nor leave a partial file.
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
