@@ -6,9 +6,12 @@ the same canvas, depth, masks and seeds (plan seed, effect index) as in a CPU re
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..analysis.types import Analysis
+from ..motion import renderer_class
 from ..photo import Photo
 from ..plan import Camera, Plan, family_of
 
@@ -21,15 +24,26 @@ class Layers:
     def __init__(self, plan: Plan, photo: Photo, analysis: Analysis):
         from ..frames.renderer import Renderer
 
-        # The neural model makes the scene and camera motion; the CPU renderer only adds layers.
-        still = plan.with_changes(camera=Camera(type="static", strength=0.0))
+        # The neural model makes the scene and camera motion: the renderer only builds the canvas
+        # (crop, depth, faces), with no effects and a still camera, so nothing else is precomputed.
+        still = plan.with_changes(camera=Camera(type="static", strength=0.0), effects=[])
         renderer = Renderer(still, photo, analysis)
-        self.image: np.ndarray = renderer.scene.image
+        scene = replace(renderer.scene, plan=plan)  # the real plan: seeds, fps and duration as in a CPU render
+        self.image: np.ndarray = scene.image
         self.size: tuple[int, int] = renderer.size
         self.fps = plan.canvas.fps
-        self.effects = [(spec, effect) for spec, effect in renderer.post_camera if family_of(spec.type) in LAYERED_FAMILIES]
-        self.left_to_model = [spec.type for spec in plan.effects if family_of(spec.type) not in LAYERED_FAMILIES]
-        self.warnings = list(renderer.warnings)
+        self.effects = []
+        self.left_to_model: list[str] = []
+        self.warnings: list[str] = []
+        for index, spec in enumerate(plan.effects):  # the plan's index: same randomness as the CPU engine
+            if family_of(spec.type) not in LAYERED_FAMILIES:
+                self.left_to_model.append(spec.type)
+                continue
+            cls = renderer_class(spec.type)
+            if cls is None:
+                self.warnings.append(f"effect {spec.type!r} is not implemented in this version yet; skipped")
+                continue
+            self.effects.append((spec, cls(spec, scene, index)))
 
     @property
     def names(self) -> list[str]:

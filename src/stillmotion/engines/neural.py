@@ -104,16 +104,22 @@ def load_pipeline(spec: ModelSpec, low_vram: bool = False):
 
 def match_colour(frame: np.ndarray, reference_stats: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Per-channel mean and spread in Lab moved to the reference's: exposure and tint stop drifting."""
-    lab = cv2.cvtColor(frame, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = _lab(frame)
     mean, std = lab.reshape(-1, 3).mean(0), lab.reshape(-1, 3).std(0)
     ref_mean, ref_std = reference_stats
-    lab = (lab - mean) * (ref_std / np.maximum(std, 1.0)) + ref_mean
-    return cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+    lab = (lab - mean) * (ref_std / np.maximum(std, 0.5)) + ref_mean
+    rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+    return (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def lab_stats(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float32)
+    """Mean and standard deviation of L, a, b (float Lab: L 0..100)."""
+    lab = _lab(image).reshape(-1, 3)
     return lab.mean(0), lab.std(0)
+
+
+def _lab(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
 
 
 def crossfade_seam(frames: list[np.ndarray], count: int) -> list[np.ndarray]:
@@ -187,7 +193,7 @@ class NeuralClip:
         self.prompt = write_prompt(plan, faces=len(analysis.faces))
         self.negative = negative_prompt()
         self.loop_by_model = plan.loop and self.spec.first_last
-        self.notes: list[str] = [self.schedule.describe()]
+        self.notes: list[str] = [self.schedule.describe()] + self.layers.warnings
         if self.layers.left_to_model:
             self.notes.append("scene and face effects left to the model: " + ", ".join(dict.fromkeys(self.layers.left_to_model)))
         self.frames: list[np.ndarray] = []
@@ -253,7 +259,7 @@ def write_neural_video(plan: Plan, photo: Photo, analysis: Analysis, output: Pat
 
     clip = NeuralClip(plan, photo, analysis, model=model, low_vram=low_vram, steps=steps)
     for note in clip.notes:
-        log.info(note)
+        (log.warning if "skipped" in note else log.info)(note)
     clip.generate(reporter)
     total = clip.schedule.output_frames
     reporter("render", 0, total)
