@@ -1,0 +1,171 @@
+"""Region finding on synthetic photos, and the shared region_mask helper."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from stillmotion.analysis.regions import REGION_NAMES, find_regions, rough_sky
+from stillmotion.analysis.types import Analysis, Face
+from stillmotion.errors import PlanError
+from stillmotion.motion.base import Scene
+from stillmotion.motion.regions import face_mask, region_mask
+from stillmotion.plan import Canvas, Plan, Region
+
+W, H = 384, 288
+HORIZON = 150  # water starts here
+
+
+def landscape() -> np.ndarray:
+    """Blue smooth sky, a band of textured green trees (left) and grey rocks (right) with two
+    bright lamps, and water below that mirrors the top half, darker and bluer, in streaks."""
+    rng = np.random.default_rng(7)
+    img = np.zeros((H, W, 3), np.float32)
+    rows = np.linspace(0, 1, 100, dtype=np.float32)[:, None]
+    img[:100] = (np.array([70, 120, 210]) * (1 - rows) + np.array([150, 185, 230]) * rows)[:, None, :]
+    leaves = cv2.GaussianBlur(rng.random((HORIZON - 100, W // 2)).astype(np.float32), (0, 0), 1.0)
+    img[100:HORIZON, : W // 2] = np.dstack([30 + 40 * leaves, 80 + 110 * leaves, 25 + 30 * leaves])
+    rocks = cv2.GaussianBlur(rng.random((HORIZON - 100, W // 2)).astype(np.float32), (0, 0), 1.5)
+    img[100:HORIZON, W // 2:] = (60 + 60 * rocks)[..., None]
+    for cx in (250, 330):
+        cv2.circle(img, (cx, 125), 4, (255, 255, 250), -1)
+    # Water: the reflection of everything above, each row shifted a little (ripples).
+    reflection = img[HORIZON - 1::-1][: H - HORIZON].copy()
+    for y in range(reflection.shape[0]):
+        reflection[y] = np.roll(reflection[y], int(rng.integers(-3, 4)), axis=0)
+    water = 0.55 * reflection + 0.45 * np.array([40, 80, 120], np.float32)
+    water *= 1.0 + 0.08 * np.sin(np.arange(H - HORIZON, dtype=np.float32) * 1.3)[:, None, None]
+    img[HORIZON:] = water
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def fireplace() -> np.ndarray:
+    img = np.full((H, W, 3), (45, 35, 30), np.float32)
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    flame = np.clip(1 - ((xx - 190) / 40) ** 2 - ((yy - 200) / 90) ** 2, 0, 1) * (yy < 200)
+    img += flame[..., None] * np.array([255, 150, 30]) * 1.3
+    img += (np.clip(1 - ((xx - 190) / 16) ** 2 - ((yy - 200) / 45) ** 2, 0, 1) * (yy < 200))[..., None] * np.array([0, 110, 140])
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def coffee() -> np.ndarray:
+    img = np.full((H, W, 3), (150, 95, 55), np.uint8)  # a wooden table
+    cv2.ellipse(img, (190, 140), (95, 70), 0, 0, 360, (245, 245, 240), -1)  # the cup's rim
+    cv2.ellipse(img, (190, 140), (78, 56), 0, 0, 360, (110, 60, 25), -1)  # the coffee
+    return img
+
+
+def test_regions_are_soft_float_masks_of_the_input_size():
+    masks = find_regions(landscape())
+    assert set(masks) == set(REGION_NAMES)
+    for name, m in masks.items():
+        assert m.shape == (H, W) and m.dtype == np.float32, name
+        assert 0.0 <= m.min() and m.max() <= 1.0, name
+
+
+def test_water_below_the_horizon_not_in_the_sky():
+    m = find_regions(landscape())["water"]
+    assert m[HORIZON + 20:, 20:-20].mean() > 0.7
+    assert m[:100].max() < 0.1
+
+
+def test_foliage_on_the_green_texture_only():
+    m = find_regions(landscape())["foliage"]
+    assert m[108:HORIZON - 8, 10: W // 2 - 10].mean() > 0.7
+    assert m[:95].max() < 0.1 and m[108:HORIZON - 8, W // 2 + 10:].mean() < 0.1
+
+
+def test_lights_on_the_bright_spots():
+    m = find_regions(landscape())["light"]
+    assert m[125, 250] > 0.5 and m[125, 330] > 0.5
+    assert m[:95].mean() < 0.01 and m[110:140, 20:150].max() < 0.1
+
+
+def test_sky_estimate_covers_the_sky():
+    sky = rough_sky(landscape())
+    assert sky[:90].mean() > 0.9 and sky[HORIZON + 10:].mean() < 0.1
+
+
+def test_fire_found_on_flames_not_on_a_landscape():
+    assert find_regions(landscape())["fire"].max() < 0.2
+    fire = find_regions(fireplace())["fire"]
+    assert fire[170, 190] > 0.5 and fire[30, 30] < 0.05
+
+
+def test_steam_source_in_a_cup():
+    m = find_regions(coffee())["steam_source"]
+    assert m[140, 190] > 0.5 and m[20, 20] < 0.05
+
+
+def test_faces_are_not_water():
+    analysis = Analysis(depth=np.zeros((H, W), np.float32), subject=np.zeros((H, W), np.float32),
+                        sky=np.zeros((H, W), np.float32), faces=[Face(box=(0.4, 0.7, 0.2, 0.25))])
+    m = find_regions(landscape(), analysis)["water"]
+    assert m[int(0.825 * H), int(0.5 * W)] < 0.05
+
+
+def test_bad_input_is_one_clear_error():
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        find_regions(np.zeros((10, 10), np.uint8))
+
+
+# --- region_mask -------------------------------------------------------------------------
+
+def scene(size=(200, 100), crop=(0, 0, 400, 200), faces=(), regions=None) -> Scene:
+    aw, ah = 400, 200
+    analysis = Analysis(depth=np.zeros((ah, aw), np.float32), subject=np.zeros((ah, aw), np.float32),
+                        sky=np.zeros((ah, aw), np.float32))
+    analysis.regions.update(regions or {})
+    w, h = size
+    return Scene(plan=Plan(photo="p.png", canvas=Canvas(duration=1.0)), image=np.zeros((h, w, 3), np.uint8),
+                 depth=np.zeros((h, w), np.float32), analysis=analysis, faces=list(faces), crop=crop)
+
+
+def test_named_region_is_resized_to_the_canvas():
+    water = np.zeros((200, 400), np.float32)
+    water[100:] = 1.0
+    m = region_mask(Region(name="water"), scene(regions={"water": water}), None)
+    assert m.shape == (100, 200) and m[75, 100] == 1.0 and m[25, 100] == 0.0
+
+
+def test_unknown_default_name_gives_nothing():
+    m = region_mask(None, scene(), "water")
+    assert m.shape == (100, 200) and m.max() == 0.0
+
+
+def test_polygon_in_photo_coordinates_follows_the_crop():
+    # The canvas shows the right half of the photo: a polygon over the photo's right quarter
+    # lands on the canvas's right half.
+    s = scene(size=(100, 100), crop=(200, 0, 200, 200))
+    m = region_mask(Region(polygon=[(0.75, 0.0), (1.0, 0.0), (1.0, 1.0), (0.75, 1.0)]), s, None)
+    assert m[50, 80] > 0.9 and m[50, 20] < 0.05
+
+
+def test_mask_file_and_freeze(tmp_path):
+    image = np.zeros((50, 100), np.uint8)
+    image[:, 50:] = 255
+    path = tmp_path / "mask.png"
+    cv2.imwrite(str(path), image)
+    freeze = Region(polygon=[(0.5, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 0.5)])
+    m = region_mask(Region(mask=str(path)), scene(), None, freeze=freeze)
+    assert m[75, 150] > 0.9  # masked, not frozen
+    assert m[20, 150] < 0.05  # frozen
+    assert m[75, 50] < 0.05  # outside the mask
+
+
+def test_missing_mask_file_is_a_plan_error(tmp_path):
+    with pytest.raises(PlanError, match="not found"):
+        region_mask(Region(mask=str(tmp_path / "nope.png")), scene(), None)
+
+
+def test_faces_are_cut_out_and_addressable():
+    face = Face(box=(0.4, 0.3, 0.2, 0.4))
+    s = scene(faces=[face])
+    m = region_mask(None, s, None)  # everywhere ...
+    assert m[50, 100] == 0.0 and m[5, 5] == 1.0  # ... except the face
+    only = region_mask(Region(name="face:0"), s, None, protect_faces=False)
+    assert only[50, 100] == 1.0 and only[5, 5] == 0.0
+    assert face_mask(s)[50, 100] == 1.0
+    with pytest.raises(PlanError, match="1 face"):
+        region_mask(Region(name="face:3"), s, None)
