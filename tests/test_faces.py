@@ -359,3 +359,19 @@ def test_blink_on_a_real_portrait_changes_only_the_eyes():
     band = diff.copy()
     band[y0 - 2 * h:y1 + h, x0 - h:x1 + h] = False
     assert not band.any()  # nothing changes away from the eyes
+
+
+def test_tiled_vertical_warp_matches_one_remap():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (300, 260, 3)).astype(np.uint8)
+    yy, xx = np.mgrid[0:300, 0:260]
+    weight = np.clip(1.5 - np.hypot(xx - 130, yy - 150) / 80, 0, 1).astype(np.float32)  # flat core, soft edge
+    field = weight * 4.0
+    tiled = fm.VerticalWarp((0, 0, 260, 300), field, 300)
+    assert tiled.shifts and tiled.remaps  # both paths are exercised
+    single = fm.LinearWarp((0, 0, 260, 300), [(None, field)])
+    for c in (0.0, 0.37, 1.0):
+        a, b = image.copy(), image.copy()
+        tiled.apply(a, [c])
+        single.apply(b, [c])
+        assert np.abs(a.astype(int) - b).max() <= 2

@@ -44,7 +44,8 @@ STILL = 1.0 / 64
 
 
 def smoothstep(edge0: float, edge1: float, x):
-    t = np.clip((np.asarray(x, np.float64) - edge0) / max(edge1 - edge0, 1e-9), 0.0, 1.0)
+    span = edge1 - edge0 if edge1 != edge0 else 1e-9  # edge1 < edge0 gives a falling edge
+    t = np.clip((np.asarray(x, np.float64) - edge0) / span, 0.0, 1.0)
     return t * t * (3 - 2 * t)
 
 
@@ -131,6 +132,76 @@ class LinearWarp:
         x0, y0, x1, y1 = self.roi
         src = frame[y0:y1, x0:x1].copy()
         frame[y0:y1, x0:x1] = cv2.remap(src, self.mx, self.my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return True
+
+
+class VerticalWarp:
+    """A vertical-only displacement over an ROI, src = p + (0, c * field): the breathing lift.
+
+    Cheaper than one big remap: the ROI is cut into tiles once; tiles where the field is zero are
+    skipped, tiles where it is (nearly) constant become a uniform sub-pixel shift (a two-row
+    blend), and only tiles where it varies (the feathered edges) are remapped.
+    """
+
+    TILE = 64
+    FLAT = 0.02  # pixels: a tile whose displacement varies less than this is shifted as a whole
+
+    def __init__(self, roi: tuple[int, int, int, int], field: np.ndarray, frame_height: int):
+        self.roi = roi
+        x0, y0, x1, y1 = roi
+        field = field.astype(np.float32)
+        h, w = field.shape
+        peak = float(np.abs(field).max())
+        self.peak = [peak]
+        reach = int(math.ceil(peak)) + 2  # source rows needed below a shifted tile
+        self.src_rows = min(frame_height, y1 + reach) - y0
+        self.shifts: list[tuple[int, int, int, int, float]] = []  # r0, r1, c0, c1, field value
+        self.remaps: list[tuple[int, int, int, int, np.ndarray, np.ndarray, np.ndarray]] = []
+        for r0 in range(0, h, self.TILE):
+            r1 = min(h, r0 + self.TILE)
+            runs: list[list] = []  # [kind, c0, c1, value]
+            for c0 in range(0, w, self.TILE):
+                c1 = min(w, c0 + self.TILE)
+                part = field[r0:r1, c0:c1]
+                low, high = float(part.min()), float(part.max())
+                if max(abs(low), abs(high)) < STILL:
+                    kind, value = "still", 0.0
+                elif high - low < self.FLAT and r1 + reach <= self.src_rows:
+                    kind, value = "shift", (low + high) / 2
+                else:
+                    kind, value = "remap", 0.0
+                if runs and runs[-1][0] == kind and abs(runs[-1][3] - value) < self.FLAT / 2:
+                    runs[-1][2] = c1
+                else:
+                    runs.append([kind, c0, c1, value])
+            for kind, c0, c1, value in runs:
+                if kind == "shift":
+                    self.shifts.append((r0, r1, c0, c1, value))
+                elif kind == "remap":
+                    gx, gy = np.meshgrid(np.arange(c0, c1, dtype=np.float32), np.arange(r0, r1, dtype=np.float32))
+                    self.remaps.append((r0, r1, c0, c1, gx, gy, np.ascontiguousarray(field[r0:r1, c0:c1])))
+
+    def apply(self, frame: np.ndarray, coefficients: list[float]) -> bool:
+        c = coefficients[0]
+        if abs(c) * self.peak[0] < STILL:
+            return False
+        x0, y0, x1, y1 = self.roi
+        src = frame[y0:y0 + self.src_rows, x0:x1].copy()
+        out = frame[y0:y1, x0:x1]
+        for r0, r1, c0, c1, value in self.shifts:
+            d = c * value
+            k = int(math.floor(d))
+            f = round((d - k) * 32) / 32  # remap's own sub-pixel steps, so tiles meet seamlessly
+            if f >= 1.0:
+                k, f = k + 1, 0.0
+            a = src[r0 + k:r1 + k, c0:c1]
+            if f == 0.0:
+                out[r0:r1, c0:c1] = a
+            else:
+                out[r0:r1, c0:c1] = cv2.addWeighted(a, 1.0 - f, src[r0 + k + 1:r1 + k + 1, c0:c1], f, 0.0)
+        for r0, r1, c0, c1, gx, gy, part in self.remaps:
+            my = cv2.scaleAdd(part, float(c), gy)
+            out[r0:r1, c0:c1] = cv2.remap(src, gx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return True
 
 
@@ -391,8 +462,8 @@ def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, 
     fw, fh = max(face.width, 1.0), max(face.height, 1.0)
     cx, cy = face.centre
     chin_y = face.points[CHIN][1]
-    feather = 0.35 * fh
-    roi = _roi(cx - 2.0 * fw - feather, cy - 1.25 * fh - feather, cx + 2.0 * fw + feather, chin_y + 2.3 * fh, size)
+    feather = 0.15 * fh
+    roi = _roi(cx - 1.9 * fw - 2 * feather, cy - 1.2 * fh - 2 * feather, cx + 1.9 * fw + 2 * feather, chin_y + 2.05 * fh, size)
     if roi is None:
         return None
     x0, y0, x1, y1 = roi
@@ -410,16 +481,27 @@ def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, 
                           at(cx + 1.7 * fw, chin_y + 1.0 * fh), at(cx + 1.7 * fw, y1 + fh), at(cx - 1.7 * fw, y1 + fh),
                           at(cx - 1.7 * fw, chin_y + 1.0 * fh)], np.int32)
     cv2.fillPoly(mask, [shoulders], 1.0)
-    mask = cv2.GaussianBlur(mask, (0, 0), sigmaX=feather / step / 2)
+    # A compact soft edge (smoothstep of the signed distance to the silhouette), not a Gaussian:
+    # the weight is exactly 1 inside, so most of the body is a cheap uniform shift.
+    inside = (mask > 0).astype(np.uint8)
+    signed = cv2.distanceTransform(inside, cv2.DIST_L2, 3) - cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
+    mask = smoothstep(-feather / step, feather / step, signed).astype(np.float32)
     weight = cv2.resize(mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
-    # The chest and below stay still (and the ROI stays small): fade out 0.8-2.2 face heights under the chin.
+    # The chest and below stay still (and the ROI stays small): fade out 1.4-2 face heights under
+    # the chin, a band long enough that its squeeze (a few pixels) cannot be seen.
     rows = np.arange(y0, y1, dtype=np.float64)
-    weight *= (1.0 - smoothstep(chin_y + 0.8 * fh, chin_y + 2.2 * fh, rows))[:, None].astype(np.float32)
-    # Exactly zero at the ROI border, so the warp never shows its edge.
-    border = max(2, int(feather / 2))
-    ramp_x = smoothstep(0, border, np.minimum(np.arange(x1 - x0), np.arange(x1 - x0)[::-1])).astype(np.float32)
-    ramp_y = smoothstep(0, border, np.minimum(np.arange(y1 - y0), np.arange(y1 - y0)[::-1])).astype(np.float32)
-    weight *= ramp_y[:, None] * ramp_x[None, :]
+    weight *= (1.0 - smoothstep(chin_y + 1.4 * fh, chin_y + 2.0 * fh, rows))[:, None].astype(np.float32)
+    # Exactly zero at the ROI's sides inside the canvas (never a visible edge); where the ROI meets
+    # the canvas's left, right or top edge the lift can run on, since it samples from below.
+    border = max(2.0, feather)
+    cols, rows = np.arange(x0, x1, dtype=np.float64), np.arange(y0, y1, dtype=np.float64)
+    ramp_x = np.ones(x1 - x0)
+    if x0 > 0:
+        ramp_x *= smoothstep(x0, x0 + border, cols)
+    if x1 < size[0]:
+        ramp_x *= smoothstep(x1 - 1, x1 - 1 - border, cols)
+    ramp_y = smoothstep(y1 - 1, y1 - 1 - border, rows) * (smoothstep(y0, y0 + border, rows) if y0 > 0 else 1.0)
+    weight *= (ramp_y[:, None] * ramp_x[None, :]).astype(np.float32)
     return roi, weight
 
 
@@ -439,7 +521,7 @@ class Breathe(_FaceEffect):
         rng = _face_rng(scene, index, face_index)
         period = _periods(self.length, rng.uniform(3.0, 5.0) / self.spec.speed, self.loop)
         # Backward map: to move content up by d, sample d pixels below.
-        warp = LinearWarp(roi, [(None, weight * rise)])
+        warp = VerticalWarp(roi, weight * rise, scene.size[1])
         return _WarpPart(warp, lambda t: [0.5 - 0.5 * math.cos(2 * math.pi * t / period)], period)
 
 
