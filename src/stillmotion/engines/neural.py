@@ -123,12 +123,13 @@ def _lab(image: np.ndarray) -> np.ndarray:
 
 
 def crossfade_seam(frames: list[np.ndarray], count: int) -> list[np.ndarray]:
-    """Blend the last `count` frames toward the first ones so the end flows into the start."""
+    """Fade the last `count` frames toward the first one, so the clip ends where it starts
+    (the next loop begins one step past it). Motion eases into the photo instead of jumping."""
     count = min(count, len(frames) // 2)
     n = len(frames)
     for j in range(count):
         a = (j + 1) / (count + 1)
-        frames[n - count + j] = cv2.addWeighted(frames[n - count + j], 1.0 - a, frames[j], a, 0.0)
+        frames[n - count + j] = cv2.addWeighted(frames[n - count + j], 1.0 - a, frames[0], a, 0.0)
     return frames
 
 
