@@ -70,12 +70,13 @@ def main() -> None:
     for case, wrong in failures:
         print(f"  wrong: {case.prompt!r} ({case.photo}): {'; '.join(wrong)}")
 
-    fresh = suite.load_suite("holdout.jsonl")
-    fresh_failures, _ = suite.run_suite(fresh, semantic=False)
-    print(f"\nheld-out prompts with full expectations (holdout.jsonl): {len(fresh) - len(fresh_failures)}/{len(fresh)} "
-          "fully right (lexical)")
-    for case, wrong in fresh_failures:
-        print(f"  wrong: {case.prompt!r} ({case.photo}): {'; '.join(wrong)}")
+    for name in ("holdout.jsonl", "holdout2.jsonl"):
+        fresh = suite.load_suite(name)
+        fresh_failures, _ = suite.run_suite(fresh, semantic=False)
+        print(f"\nheld-out prompts with full expectations ({name}): {len(fresh) - len(fresh_failures)}/{len(fresh)} "
+              "fully right (lexical)")
+        for case, wrong in fresh_failures:
+            print(f"  wrong: {case.prompt!r} ({case.photo}): {'; '.join(wrong)}")
 
     held = suite.load_suite("paraphrases.jsonl")
     base_r, base_c = recall(held, lambda c: naive(c.prompt))

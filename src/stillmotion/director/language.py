@@ -23,6 +23,8 @@ _GAP_WORDS = {"the", "a", "an", "her", "his", "their", "its", "my", "is", "are",
 _MOTION_WORDS = ("drifting", "moving", "flowing", "falling", "rising", "rolling", "blowing", "passing", "floating",
                  "going", "coming", "swirling", "curling", "glowing", "lit", "drift", "flow", "float", "movement",
                  "motion", "gently", "lighting", "dancing")
+# Effects that are also places ("on the water", "from the fire"); others stay effects after a preposition.
+_PLACES = {"water", "clouds", "foliage", "fire", "steam", "smoke"}
 _PLACE_WORDS = {"on", "over", "across", "through", "above", "under", "in", "into", "onto", "near", "by", "from",
                 "behind", "along", "at", "around", "upon", "beneath", "below", "against"}
 _NOUN_BEFORE = {"a", "the", "frying", "hot", "my", "this", "that", "sauce", "cooking", "iron", "steaming", "an"}
@@ -398,13 +400,15 @@ def _camera_verbs(tokens: list[Token], clause_of: list[int], intents: list[Inten
             continue  # "steam rising from a pan"
         table = V.CAMERA_VERBS[verb]
         move, used = table.get(None), [i]
-        for j in list(range(i + 1, min(len(tokens), i + 5))) + [i - 1]:
+        for j in list(range(i + 1, min(len(tokens), i + 7))) + [i - 1]:
             if j < 0 or clause_of[j] != clause or tokens[j].used:
                 continue
             d = _direction_of(tokens[j])
             if d is not None and d in table:
                 move = table[d]
                 used.append(j)
+                if j > 0 and tokens[j - 1].text == "from":
+                    continue  # "from left to right": where it goes, not where it starts
                 break
         if move is None:
             move = "any"
@@ -625,12 +629,23 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
         j = it.start - 1
         while j >= 0 and tokens[j].text in _GAP_WORDS:
             j -= 1
-        if it.kind == "effect" and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
+        if it.kind == "effect" and it.value in _PLACES and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
                 o.clause == it.clause and o is not it and o.kind in ("effect", "camera") and o.start < it.start
                 for o in intents):
             it.kind = "weak"
+    for k, it in enumerate(intents[:-1]):
+        # "the sea sparkles", "the lake shimmering": the place and the light on it are both asked for
+        nxt = intents[k + 1]
+        if (it.kind == "weak" and it.value in _PLACES and nxt.kind == "effect" and nxt.clause == it.clause
+                and nxt.value in ("sparkle", "flicker", "light_sweep") and nxt.start - it.end <= 1):
+            it.kind = "effect"
+    first_weak: dict[int, str] = {}
+    for it in intents:
+        if it.kind == "weak":
+            first_weak.setdefault(it.clause, it.value)
     strong = {it.clause for it in intents if it.kind in ("effect", "camera", "unsupported")}
     kept = [it for it in intents if not (it.kind == "weak" and it.clause in strong)
+            and not (it.kind == "weak" and first_weak.get(it.clause) != it.value)  # "lamps glow": the lamps
             and not (it.kind == "grade" and it.words in GRADE_ADJECTIVES and it.clause in strong)]
     kept_ids = {id(it) for it in kept}
     for it in intents:

@@ -19,7 +19,8 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
         "brook", "current", "tide", "surf", "flowing water", "running water", "water running", "water flowing",
         "river flowing", "river flows", "river runs", "stream runs", "rushing water", "water rushing", "lapping",
         "waves crashing", "crashing waves", "splashing", "fountain", "shimmering water", "rapids", "whitewater",
-        "swell", "flowing river",
+        "swell", "flowing river", "stormy sea:0.8", "stormy ocean:0.8", "rough sea:0.75", "rough seas:0.75",
+        "choppy water:0.7", "choppy sea:0.7",
     ),
     "clouds": (
         "clouds", "cloud", "cloudy", "moving sky", "sky moving", "sky moves", "drifting sky", "sky drifting",
@@ -66,7 +67,7 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
         "sparkle", "sparkles", "sparkling", "sparkly", "glitter", "glittering", "glint", "glints", "glinting",
         "glimmer", "glimmering", "twinkle", "twinkling", "shimmer", "shimmering", "glisten", "glistening",
         "stars twinkling", "twinkling stars", "dancing light", "light dancing", "dancing lights", "bokeh", "jewellery shining", "jewelry shining", "shiny",
-        "diamonds", "sparkling eyes", "shine", "shining", "starry",
+        "diamonds", "sparkling eyes", "shine", "shining", "starry", "fireworks", "firework", "sparks",
     ),
     "dust": (
         "dust", "dusty", "dust motes", "motes", "particles", "floating particles", "pollen", "specks",
@@ -75,7 +76,8 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     "petals": (
         "petals", "petal", "falling petals", "petals falling", "falling leaves", "leaves falling", "leaves fall",
         "cherry blossoms", "blossoms falling", "falling blossoms", "sakura", "confetti", "autumn leaves falling",
-        "falling flowers", "petals drifting",
+        "falling flowers", "petals drifting", "autumn leaves", "swirling leaves", "leaves swirling", "flying leaves",
+        "leaves flying", "leaves blowing across", "leaves drifting", "drifting leaves",
     ),
     "flicker": (
         "flicker", "flickering", "flickers", "neon", "neon lights", "neon sign", "neon signs", "buzzing neon",
@@ -86,7 +88,8 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     "light_sweep": (
         "light sweep", "sweep of light", "sheen", "light passing", "light moving across", "light moves across",
         "glare moving", "reflection moving", "moving reflection", "gleam", "gleaming", "highlight moving",
-        "sweeping light", "light sweeping", "shine moving", "glossy", "sheen moving",
+        "sweeping light", "light sweeping", "shine moving", "glossy", "sheen moving", "lens flare", "flare",
+        "light leak", "light leaks",
     ),
     "lightning": (
         "lightning", "lightning strike", "lightning bolt", "lightning flash", "thunder", "thunderstorm",
