@@ -365,7 +365,7 @@ def test_tiled_vertical_warp_matches_one_remap():
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, (300, 260, 3)).astype(np.uint8)
     yy, xx = np.mgrid[0:300, 0:260]
-    weight = np.clip(1.5 - np.hypot(xx - 130, yy - 150) / 80, 0, 1).astype(np.float32)  # flat core, soft edge
+    weight = np.clip(2.5 - np.hypot(xx - 130, yy - 140) / 60, 0, 1).astype(np.float32)  # flat core, soft edge
     field = weight * 4.0
     tiled = fm.VerticalWarp((0, 0, 260, 300), field, 300)
     assert tiled.shifts and tiled.remaps  # both paths are exercised
@@ -374,4 +374,6 @@ def test_tiled_vertical_warp_matches_one_remap():
         a, b = image.copy(), image.copy()
         tiled.apply(a, [c])
         single.apply(b, [c])
-        assert np.abs(a.astype(int) - b).max() <= 2
+        # Noise is the worst case (neighbours differ by up to 255): a few levels of rounding apart.
+        assert np.abs(a.astype(int) - b).max() <= 4
+        assert np.abs(a.astype(int) - b).mean() < 0.25
