@@ -70,7 +70,7 @@ def main() -> None:
     for case, wrong in failures:
         print(f"  wrong: {case.prompt!r} ({case.photo}): {'; '.join(wrong)}")
 
-    for name in ("holdout.jsonl", "holdout2.jsonl"):
+    for name in ("holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl"):
         fresh = suite.load_suite(name)
         fresh_failures, _ = suite.run_suite(fresh, semantic=False)
         print(f"\nheld-out prompts with full expectations ({name}): {len(fresh) - len(fresh_failures)}/{len(fresh)} "
