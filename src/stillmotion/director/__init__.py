@@ -20,7 +20,7 @@ import numpy as np
 
 from ..analysis.types import Analysis
 from ..errors import PlanError
-from ..plan import DIRECTIONS, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
+from ..plan import DIRECTIONS, EFFECT_TYPES, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
 from ..frames.canvas import aspect_ratio, crop_around
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
@@ -108,9 +108,12 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
     asked = [it for it in parsed.intents if it.kind in ("effect", "grade") and not it.negated]
     cameras = [it for it in parsed.intents if it.kind == "camera"]
     excluded = {it.value for it in parsed.intents if it.kind == "effect" and it.negated}
+    negations: dict[str, list[str]] = {}
     for it in parsed.intents:
         if it.negated and it.kind in ("effect", "grade"):
-            explanation.append(f'"{it.negated_by}": {_name(it)} excluded, as asked')
+            negations.setdefault(it.negated_by, []).append(_name(it))
+    for words, names in negations.items():
+        explanation.append(f'"{words}": {", ".join(dict.fromkeys(names))} excluded, as asked')
 
     # Effects asked for, one per type (the strongest wording wins), placed in the photo.
     effects: dict[str, Effect] = {}
@@ -151,10 +154,7 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
         placed += _defaults(parsed, facts, excluded, explanation, with_camera=not cameras)
 
     camera_type, camera_strength = _camera(cameras, facts, given, parsed, explanation)
-    order = {t: i for i, t in enumerate(("water", "clouds", "foliage", "fire", "hair", "rain", "snow", "fog", "steam",
-                                         "smoke", "sparkle", "dust", "petals", "flicker", "light_sweep", "lightning",
-                                         "light_rays", "grade", "blink", "smile", "breathe", "head_turn"))}
-    placed.sort(key=lambda e: order[e.type])
+    placed.sort(key=lambda e: EFFECT_TYPES.index(e.type))  # the vocabulary's order: scene, atmosphere, light, face
     return placed, camera_type, camera_strength
 
 

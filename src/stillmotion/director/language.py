@@ -446,10 +446,13 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
             clause = clause_of[i]
             end = next((j for j in range(i + 1, len(tokens))
                         if clause_of[j] != clause or tokens[j].text in V.SCOPE_ENDS), len(tokens))
-            hit = False
-            for it in intents:
-                if i < it.start < end and not it.negated:
-                    it.negated, it.negated_by, hit = True, _join(tokens[i:it.end]), True
+            hits = [it for it in intents if i < it.start < end and not it.negated]
+            hit = bool(hits)
+            if hits:
+                first = i - 1 if i > 0 and tokens[i - 1].text in _AUXILIARIES else i  # "do not", "should not"
+                words = _join(tokens[first:max(it.end for it in hits)])
+                for it in hits:
+                    it.negated, it.negated_by = True, words
             if not hit:
                 # "the camera should not move": a camera noun negated with "move"
                 nouns = [j for j in range(len(tokens)) if clause_of[j] == clause and tokens[j].text in V.CAMERA_NOUNS]
@@ -476,6 +479,7 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
                 tok.used = True
 
 
+_AUXILIARIES = {"do", "does", "did", "should", "must", "will", "can", "could", "would", "may"}
 _FACE_TYPES = ("blink", "smile", "breathe", "head_turn", "faces")
 _MOTION_NOUNS = ("move", "moves", "moving", "motion", "movement", "movements", "animate", "animation", "animated")
 _EVERYTHING = ("everything", "all", "rest", "else", "whole", "anything")
