@@ -56,7 +56,9 @@ class Water:
         # reflections shimmer), a bit along x; larger near the viewer.
         ripples = Oscillation((lh, lw))
         xs, ys = self.warp.low_coords()
-        amp = (0.0008 + 0.004 * strength) * short * (0.3 + 0.7 * np.clip(depth, 0, 1)) * np.clip(low_mask * 1.5, 0, 1)
+        # Ripples fade out toward the edge too, so shorelines and banks stay put.
+        edge = np.clip(inside_distance(low_mask, 0.5) / 3.0, 0, 1)
+        amp = (0.0008 + 0.004 * strength) * short * (0.3 + 0.7 * np.clip(depth, 0, 1)) * cv2.GaussianBlur(edge, (0, 0), 1.0)
         for i in range(3):
             wavelength = short * rng.uniform(0.03, 0.08) * (1 + i)
             theta = rng.uniform(-0.6, 0.6) + math.pi / 2  # wavefronts mostly horizontal
