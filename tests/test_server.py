@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,14 @@ def client(data):
     app = create_app(data, start_workers=False, max_upload_mb=1)
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One app for the tests that only add jobs: its planning process starts once, not per test."""
+    data = tmp_path_factory.mktemp("shared") / "data"
+    with TestClient(create_app(data, start_workers=False, max_upload_mb=1)) as client:
+        yield client, data
 
 
 def submit(client, photo=PHOTO, name="photo.jpg", **fields):
@@ -163,22 +172,26 @@ def test_out_of_range_options_are_refused(client, data, field, value, words):
 
 
 # --- plans ------------------------------------------------------------------------------------
-def test_plan_endpoint_returns_plan_and_explanation(client, data):
+def test_plan_endpoint_returns_plan_and_explanation(shared):
+    client, data = shared
+    uploads_before = sorted((data / "uploads").iterdir())
     answer = client.post("/api/plan", files={"photo": ("beach.jpg", PHOTO, "image/jpeg")}, data={"prompt": "waves", "resolution": "720", "aspect": "1:1"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["plan"]["canvas"]["resolution"] == 720 and body["plan"]["canvas"]["aspect"] == "1:1"
     assert body["plan"]["photo"] == "beach.jpg" and body["plan"]["prompt"] == "waves"
     assert body["explanation"] == body["plan"]["explanation"] and any("upscaled" in e for e in body["explanation"])
-    assert list((data / "tmp").iterdir()) == [] and list((data / "uploads").iterdir()) == []  # nothing kept
+    assert list((data / "tmp").iterdir()) == [] and sorted((data / "uploads").iterdir()) == uploads_before  # nothing kept
 
 
-def test_plan_endpoint_refuses_bad_input(client):
+def test_plan_endpoint_refuses_bad_input(shared):
+    client, _ = shared
     assert client.post("/api/plan", files={"photo": ("a.jpg", b"nope", "image/jpeg")}).status_code == 400
     assert client.post("/api/plan", files={"photo": ("a.jpg", PHOTO, "image/jpeg")}, data={"duration": "99"}).status_code == 422
 
 
-def test_a_full_plan_can_be_submitted_and_edited(client, data):
+def test_a_full_plan_can_be_submitted_and_edited(shared):
+    client, data = shared
     plan = client.post("/api/plan", files={"photo": ("beach.jpg", PHOTO, "image/jpeg")}, data={"resolution": "480"}).json()["plan"]
     plan["camera"]["type"] = "orbit"
     plan["seed"] = 42
@@ -406,3 +419,26 @@ def test_missing_server_extra_gives_an_install_hint(monkeypatch, tmp_path, capsy
     monkeypatch.setitem(sys.modules, "fastapi", None)
     with pytest.raises(MissingDependency, match=r"stillmotion\[server\]"):
         create_app(tmp_path / "d")
+
+
+@pytest.mark.slow
+def test_a_crashed_planning_process_is_replaced(tmp_path):
+    import os
+    import signal
+
+    from stillmotion.server.worker import Planner
+
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(PHOTO)
+    planner = Planner()
+    try:
+        assert planner.plan(str(photo), "", {"resolution": 480})["canvas"]["resolution"] == 480
+        for pid in list(planner._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match="planning process stopped"):
+            for _ in range(3):  # the executor notices the death on the next call at the latest
+                planner.plan(str(photo), "", {})
+                time.sleep(0.2)
+        assert planner.plan(str(photo), "", {"resolution": 720})["canvas"]["resolution"] == 720
+    finally:
+        planner.close()

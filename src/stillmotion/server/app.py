@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
 from datetime import datetime, timezone
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .forms import ApiError, Form, check_known, read_form, read_format, read_options, read_prompt
 from .store import Job, Store, new_job_id
+from .worker import Planner
 
 STATIC = Path(__file__).parent / "static"
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
@@ -51,7 +51,7 @@ def create_app(
 
     store = Store(data_dir)
     max_bytes = int(max_upload_mb * 1024 * 1024)
-    plan_lock = threading.Semaphore(1)  # POST /api/plan analyses in the server: one at a time
+    planner = Planner()  # POST /api/plan: analysis in a child process, one request at a time
 
     @asynccontextmanager
     async def lifespan(app):
@@ -64,6 +64,7 @@ def create_app(
         try:
             yield
         finally:
+            planner.close()
             if pool:
                 await run_in_threadpool(pool.stop)
 
@@ -199,22 +200,22 @@ def create_app(
         return store.create(job_id, photo=stored, prompt=prompt, options=options, plan=plan.to_dict() if plan else None, fmt=fmt)
 
     def make_plan_now(form: Form) -> dict:
-        from ..api import make_plan
         from ..errors import StillmotionError
 
         try:
             check_known(form.fields)
             prompt, options = read_prompt(form.fields), read_options(form.fields)
             photo, path = accept_photo(form, None)
-            with plan_lock:
-                plan = make_plan(photo, prompt, **options)
+            plan = planner.plan(str(path), prompt, options)
         except StillmotionError as exc:
             raise ApiError(422, str(exc)) from None
+        except RuntimeError as exc:
+            raise ApiError(500, str(exc)) from None
         finally:
             form.discard()
         # The server's temporary path means nothing to the client: show the name it sent.
-        plan = plan.with_changes(photo=form.filename or "photo")
-        return {"plan": plan.to_dict(), "explanation": plan.explanation}
+        plan["photo"] = form.filename or "photo"
+        return {"plan": plan, "explanation": plan["explanation"]}
 
     # --- the API ---------------------------------------------------------------------------
     form_doc = {

@@ -195,6 +195,65 @@ class WorkerPool:
             self._thread.join(timeout=30)
 
 
+class Planner:
+    """POST /api/plan's analysis and planning, in one kept-warm child process.
+
+    Like renders, planning never runs inside the server: if the analysis crashes the process,
+    the request fails with a clear message and the next one gets a fresh process.
+    """
+
+    def __init__(self):
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def plan(self, photo_path: str, prompt: str, options: dict, timeout_s: float = 300) -> dict:
+        """The plan as a dict; raises PlanError (bad options) or RuntimeError (the process died)."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing import get_context
+
+        from ..errors import PlanError
+
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_planner_init)
+            pool = self._pool
+        try:
+            plan, error = pool.submit(_plan_in_child, photo_path, prompt, options).result(timeout=timeout_s)
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            raise RuntimeError("the planning process stopped unexpectedly; the server is fine: try again") from None
+        if error is not None:
+            raise PlanError(error)
+        return plan
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _planner_init() -> None:
+    try:
+        os.nice(5)
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which closes us
+
+
+def _plan_in_child(photo_path: str, prompt: str, options: dict) -> tuple[dict | None, str | None]:
+    from ..api import make_plan
+    from ..errors import StillmotionError
+
+    try:
+        return make_plan(photo_path, prompt, **options).to_dict(), None
+    except StillmotionError as exc:
+        return None, str(exc)
+
+
 def _main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="a stillmotion studio worker (started by `stillmotion serve`)")
     parser.add_argument("--data", required=True)
