@@ -29,6 +29,7 @@ class Cues:
     faces: list[Face] = field(default_factory=list)  # every face found (Analysis.faces)
     people: list[Face] = field(default_factory=list)  # the confident ones that shape subject and depth
     guide: np.ndarray | None = None  # H x W x 3 float32 edge guide (texture smoothed)
+    snap: "GuidedFilter | None" = None  # the guided filter on that guide, ready to refine maps
 
 
 # ----------------------------------------------------------------------------- basics
@@ -70,62 +71,76 @@ def _box(x: np.ndarray, r: int) -> np.ndarray:
     return cv2.boxFilter(x, -1, (2 * r + 1, 2 * r + 1), normalize=True, borderType=cv2.BORDER_REFLECT)
 
 
-def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float, subsample: int = 2) -> np.ndarray:
+class GuidedFilter:
     """Colour guided filter (He, Sun, Tang), the fast variant: coefficients on a subsampled grid.
 
     The output follows src where the guide is flat and takes its edges from the guide, so a
-    blurry or blocky depth map gets sharp boundaries exactly on the object silhouettes.
-    guide: H x W x 3 float32 in 0..1; src: H x W float32.
+    blurry or blocky map gets sharp boundaries exactly on the object silhouettes. Everything
+    that depends only on the guide (its local means and inverse covariances) is computed once
+    here, so filtering several maps with one guide costs little more than one.
+    guide: H x W x 3 float32 in 0..1.
     """
-    h, w = src.shape
-    s = max(1, subsample)
-    small = (max(1, w // s), max(1, h // s))
-    I = cv2.resize(guide, small, interpolation=cv2.INTER_AREA) if s > 1 else guide
-    p = cv2.resize(src, small, interpolation=cv2.INTER_AREA) if s > 1 else src
-    r = max(1, radius // s)
 
-    mean_I = _box(I, r)
-    mean_p = _box(p, r)
-    cov_Ip = _box(I * p[..., None], r) - mean_I * mean_p[..., None]
-    # The 6 distinct entries of each pixel's 3x3 colour covariance, plus eps on the diagonal.
-    Ir, Ig, Ib = I[..., 0], I[..., 1], I[..., 2]
-    mr, mg, mb = mean_I[..., 0], mean_I[..., 1], mean_I[..., 2]
-    rr = _box(Ir * Ir, r) - mr * mr + eps
-    rg = _box(Ir * Ig, r) - mr * mg
-    rb = _box(Ir * Ib, r) - mr * mb
-    gg = _box(Ig * Ig, r) - mg * mg + eps
-    gb = _box(Ig * Ib, r) - mg * mb
-    bb = _box(Ib * Ib, r) - mb * mb + eps
-    # Closed-form inverse of the symmetric 3x3 matrix (adjugate / determinant), vectorised.
-    c_rr = gg * bb - gb * gb
-    c_rg = gb * rb - rg * bb
-    c_rb = rg * gb - gg * rb
-    c_gg = rr * bb - rb * rb
-    c_gb = rb * rg - rr * gb
-    c_bb = rr * gg - rg * rg
-    det = rr * c_rr + rg * c_rg + rb * c_rb
-    det = np.where(np.abs(det) < 1e-12, 1e-12, det)
-    cr, cg, cb = cov_Ip[..., 0], cov_Ip[..., 1], cov_Ip[..., 2]
-    a = np.empty_like(cov_Ip)
-    a[..., 0] = (c_rr * cr + c_rg * cg + c_rb * cb) / det
-    a[..., 1] = (c_rg * cr + c_gg * cg + c_gb * cb) / det
-    a[..., 2] = (c_rb * cr + c_gb * cg + c_bb * cb) / det
-    b = mean_p - np.sum(a * mean_I, axis=2)
+    def __init__(self, guide: np.ndarray, radius: int, eps: float, subsample: int = 2):
+        self.guide = guide
+        self.shape = h, w = guide.shape[:2]
+        self.s = s = max(1, min(subsample, h // 2, w // 2))
+        self.small = (max(1, w // s), max(1, h // s))
+        self.I = I = cv2.resize(guide, self.small, interpolation=cv2.INTER_AREA) if s > 1 else guide
+        self.r = r = max(1, radius // s)
+        self.mean_I = mean_I = _box(I, r)
+        Ir, Ig, Ib = I[..., 0], I[..., 1], I[..., 2]
+        mr, mg, mb = mean_I[..., 0], mean_I[..., 1], mean_I[..., 2]
+        # The 6 distinct entries of each pixel's 3x3 colour covariance, plus eps on the diagonal.
+        rr = _box(Ir * Ir, r) - mr * mr + eps
+        rg = _box(Ir * Ig, r) - mr * mg
+        rb = _box(Ir * Ib, r) - mr * mb
+        gg = _box(Ig * Ig, r) - mg * mg + eps
+        gb = _box(Ig * Ib, r) - mg * mb
+        bb = _box(Ib * Ib, r) - mb * mb + eps
+        # Closed-form inverse of each symmetric 3x3 matrix (adjugate / determinant), vectorised;
+        # stored as its 6 distinct entries rr, rg, rb, gg, gb, bb.
+        inv = np.stack([gg * bb - gb * gb, gb * rb - rg * bb, rg * gb - gg * rb,
+                        rr * bb - rb * rb, rb * rg - rr * gb, rr * gg - rg * rg], axis=-1)
+        det = rr * inv[..., 0] + rg * inv[..., 1] + rb * inv[..., 2]
+        self.inv = (inv / np.where(np.abs(det) < 1e-12, 1e-12, det)[..., None]).astype(np.float32)
 
-    mean_a = _box(a, r)
-    mean_b = _box(b, r)
-    if s > 1:
-        mean_a = cv2.resize(mean_a, (w, h), interpolation=cv2.INTER_LINEAR)
-        mean_b = cv2.resize(mean_b, (w, h), interpolation=cv2.INTER_LINEAR)
-    return (np.sum(mean_a * guide, axis=2) + mean_b).astype(np.float32)
+    def __call__(self, src: np.ndarray) -> np.ndarray:
+        h, w = self.shape
+        s, r, I, mean_I, inv = self.s, self.r, self.I, self.mean_I, self.inv
+        p = cv2.resize(src, self.small, interpolation=cv2.INTER_AREA) if s > 1 else src
+        mean_p = _box(p, r)
+        cov = _box(I * p[..., None], r) - mean_I * mean_p[..., None]
+        cr, cg, cb = cov[..., 0], cov[..., 1], cov[..., 2]
+        a = np.empty_like(cov)
+        a[..., 0] = inv[..., 0] * cr + inv[..., 1] * cg + inv[..., 2] * cb
+        a[..., 1] = inv[..., 1] * cr + inv[..., 3] * cg + inv[..., 4] * cb
+        a[..., 2] = inv[..., 2] * cr + inv[..., 4] * cg + inv[..., 5] * cb
+        b = mean_p - np.sum(a * mean_I, axis=2)
+        mean_a, mean_b = _box(a, r), _box(b, r)
+        if s > 1:
+            mean_a = cv2.resize(mean_a, (w, h), interpolation=cv2.INTER_LINEAR)
+            mean_b = cv2.resize(mean_b, (w, h), interpolation=cv2.INTER_LINEAR)
+        return (np.sum(mean_a * self.guide, axis=2) + mean_b).astype(np.float32)
 
 
-def refine(guide: np.ndarray, src: np.ndarray, radius: int | None = None, eps: float = 2e-3) -> np.ndarray:
-    """Snap a map's edges to the image edges and clip it back to 0..1."""
-    h, w = src.shape
-    if radius is None:
-        radius = max(2, round(max(h, w) / 96))
-    return np.clip(guided_filter(guide, src.astype(np.float32), radius, eps), 0.0, 1.0)
+def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float, subsample: int = 2) -> np.ndarray:
+    """One-off guided filter of src (H x W float32) with guide (H x W x 3 float32 in 0..1)."""
+    return GuidedFilter(guide, radius, eps, subsample)(src.astype(np.float32))
+
+
+def refiner(guide: np.ndarray, eps: float = 2e-3) -> GuidedFilter:
+    """The guided filter that snaps maps to the photo's edges (window about 2 % of the size)."""
+    return GuidedFilter(guide, max(2, round(max(guide.shape[:2]) / 96)), eps)
+
+
+def refine(guide: np.ndarray | GuidedFilter, src: np.ndarray) -> np.ndarray:
+    """Snap a map's edges to the image edges (guide: an edge guide or a prepared GuidedFilter)
+    and clip it back to 0..1."""
+    if not src.any():
+        return np.zeros(src.shape, np.float32)  # nothing to snap (no sky, no subject)
+    snap = guide if isinstance(guide, GuidedFilter) else refiner(guide)
+    return np.clip(snap(src.astype(np.float32)), 0.0, 1.0)
 
 
 def crisp(mask: np.ndarray, lo: float = 0.25, hi: float = 0.75) -> np.ndarray:
@@ -427,8 +442,12 @@ def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
     subject_s = subject_mask(small, sky_s, backdrop_s, people, horizon)
 
     guide = edge_guide(rgb)
-    sky = crisp(refine(guide, resize_to(sky_s.astype(np.float32), (h, w))))
-    backdrop = crisp(refine(guide, resize_to(backdrop_s.astype(np.float32), (h, w))))
-    subject = crisp(refine(guide, resize_to(subject_s, (h, w))))
+    snap = refiner(guide)
+    sky = crisp(refine(snap, resize_to(sky_s.astype(np.float32), (h, w))))
+    backdrop = crisp(refine(snap, resize_to(backdrop_s.astype(np.float32), (h, w))))
+    subject = crisp(refine(snap, resize_to(subject_s, (h, w))))
     subject *= 1.0 - sky
-    return Cues(sky=sky, backdrop=backdrop, subject=subject, horizon=horizon, has_sky=bool(sky_s.any()), faces=faces, people=people, guide=guide)
+    return Cues(
+        sky=sky, backdrop=backdrop, subject=subject, horizon=horizon, has_sky=bool(sky_s.any()),
+        faces=faces, people=people, guide=guide, snap=snap,
+    )

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from ..errors import PlanError
-from .cues import Cues, compute_cues, refine
+from .cues import Cues, compute_cues, edge_guide, refine
 
 DEFAULT_MODEL_NAME = "depth_anything_v2_vits.onnx"
 
@@ -71,7 +71,7 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     depth *= 1.0 - cues.sky
 
     depth = _place_subject(depth, cues.subject, people=bool(cues.people))
-    depth = refine(cues.guide if cues.guide is not None else rgb.astype(np.float32) / 255.0, depth)
+    depth = refine(cues.snap if cues.snap is not None else edge_guide(rgb), depth)
     depth *= 1.0 - cues.sky  # refinement must not lift the sky off zero
     top = float(depth.max())
     return (depth / top if top > 1e-6 else depth).astype(np.float32)

@@ -85,6 +85,6 @@ class OnnxDepth:
         # Robust min-max: a few extreme pixels must not squash the rest of the range.
         lo, hi = np.percentile(raw, [0.5, 99.5])
         nearness = np.clip((raw - lo) / max(float(hi - lo), 1e-6), 0.0, 1.0).astype(np.float32)
-        guide = cues.guide if cues is not None and cues.guide is not None else edge_guide(rgb)
+        guide = cues.snap if cues is not None and cues.snap is not None else edge_guide(rgb)
         # The network's own sky is better than the classical sky mask: it is left as it is.
         return refine(guide, nearness).astype(np.float32)
