@@ -76,7 +76,11 @@ def load_pipeline(spec: ModelSpec, low_vram: bool = False):
         raise MissingDependency(f"this diffusers has no {spec.pipeline}; upgrade it: pip install -U diffusers")
     import warnings
 
-    diffusers.utils.logging.disable_progress_bar()  # progress goes through the reporter instead
+    import transformers
+
+    # Progress goes through the reporter; the libraries' own bars would garble the CLI's.
+    diffusers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.disable_progress_bar()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # torch_dtype is renamed in newer diffusers
