@@ -88,16 +88,33 @@ def _hue_near(hue, centre, width):
     return np.clip(1.0 - d / width, 0.0, 1.0)
 
 
-def _keep_large(score: np.ndarray, threshold: float, min_frac: float, cues: _Cues, feather: float, min_width: float = 0.0) -> np.ndarray:
-    """Threshold a score, keep connected parts of at least min_frac of the image, feather the edge."""
+def _keep_large(score: np.ndarray, threshold: float, min_frac: float, cues: _Cues, feather: float,
+                min_width: float = 0.0, close_px: float = 5, fill_holes: float = 0.0,
+                low_or_wide: bool = False) -> np.ndarray:
+    """Threshold a score, keep connected parts of at least min_frac of the image, feather the edge.
+
+    close_px closes gaps of about that size; fill_holes fills enclosed holes smaller than that
+    fraction of the image (calm water between rapids).
+    """
     binary = (score > threshold).astype(np.uint8)
     k = max(3, int(round(5 * cues.scale)) | 1)
-    binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    kc = max(3, int(round(close_px * cues.scale)) | 1)
+    binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
     binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    if fill_holes > 0:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(1 - binary, connectivity=4)
+        h, w = binary.shape
+        for i in range(1, n):
+            x, y, bw, bh, area = stats[i]
+            if area < fill_holes * h * w and x > 0 and y > 0 and x + bw < w and y + bh < h:
+                binary[labels == i] = 1
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     min_area = min_frac * cues.h * cues.w
     keep = np.zeros(n, np.uint8)
     keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= min_area) & (stats[1:, cv2.CC_STAT_WIDTH] >= min_width * cues.w)
+    if low_or_wide:  # reaches the bottom of the photo, or spans most of its width
+        bottom = stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT]
+        keep[1:] &= (bottom >= 0.85 * cues.h) | (stats[1:, cv2.CC_STAT_WIDTH] >= 0.6 * cues.w)
     mask = keep[labels].astype(np.float32)
     return np.clip(cues.blur(mask, feather), 0.0, 1.0)
 
@@ -196,8 +213,9 @@ def _water(cues: _Cues, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
     # Busy texture with no horizontal grain (trees on a far shore, rocks) is not water.
     busy = cues.blur(_ramp(cues.texture, 0.1, 0.25) * (1.0 - _ramp(cues.horizontal, 0.5, 0.7)), 4)
     score *= 1.0 - 0.8 * busy
-    # Water lies wide: drop parts narrower than a quarter of the photo (blinds, a saucer).
-    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.35)
+    # Water lies wide and low: drop parts narrower than a third of the photo (a saucer), and
+    # parts that neither reach the bottom nor span the photo (window blinds).
+    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.35, close_px=15, fill_holes=0.01, low_or_wide=True)
 
 
 def _fire(cues: _Cues) -> np.ndarray:
