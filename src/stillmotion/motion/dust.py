@@ -44,9 +44,10 @@ class Dust:
         self.glint_omega = 2 * np.pi * rng.integers(max(1, round(0.3 * period)), round(1.0 * period) + 2, count) / period
         self.glint_phase = rng.uniform(0, 2 * np.pi, count)
         self.where = cv2.resize(where, (w // 4 or 1, h // 4 or 1), interpolation=cv2.INTER_AREA)
-        soft = self.z > 0.9  # out-of-focus near motes
-        self.classes = [(~soft, max(2, round(3.2 * px)), 1.0), (soft, max(4, round(12 * px)), 0.4)]
-        self.level = 140 + 150 * spec.strength
+        soft = self.z > 0.8  # out-of-focus near motes: big, faint discs
+        self.classes = [(~soft, max(2, round(3.5 * px)), 1.0), (soft, max(5, round(16 * px)), 0.35)]
+        self.halo = max(4, round(9 * px))
+        self.level = 170 + 170 * spec.strength
         self.mask = np.zeros((h, w), np.uint8)
         self.blender = Blender()
         self.tint = tuple(float(c) for c in np.clip(np.array([255, 236, 200]), 0, 255))
@@ -68,5 +69,8 @@ class Dust:
         for select, diameter, gain in self.classes:
             for level in range(1, 4):
                 chosen = select & (levels == level)
-                draw_dots(self.mask, xy[chosen], self.level * gain * amount * level / 3, diameter)
+                value = self.level * gain * amount * level / 3
+                if gain == 1.0:  # a faint glow around sharp motes makes them read at small sizes
+                    draw_dots(self.mask, xy[chosen], 0.3 * value, self.halo)
+                draw_dots(self.mask, xy[chosen], value, diameter)
         self.blender.lighten(frame, self.mask, self.tint)

@@ -27,8 +27,8 @@ class Fog:
         lw, lh = low_size(scene)
         self.low = (lw, lh)
         # Tiles wider than the frame, so the drift shows no repeat.
-        self.tiles = [tileable_noise(rng, (lh, 2 * lw), scale=lw / 5, stretch=0.45),
-                      tileable_noise(rng, (lh, 2 * lw), scale=lw / 12, stretch=0.6)]
+        self.tiles = [tileable_noise(rng, (lh, 2 * lw), scale=lw / 3, stretch=0.45),
+                      tileable_noise(rng, (lh, 2 * lw), scale=lw / 8, stretch=0.6)]
         sign = SIGN.get(spec.direction, float(rng.choice([-1.0, 1.0])))
         # Drift in low-res pixels per second: far layer slow, near layer a little faster.
         self.velocity = [sign * lw * 0.025 * spec.speed, sign * lw * 0.045 * spec.speed]

@@ -1,7 +1,7 @@
 """sparkle: twinkles on highlights (jewellery, glitter, water glints, stars).
 
 Candidate spots are small bright peaks of the photo (white top-hat of the luminance), taken
-inside the plan's region, else the analysis' "light" region when it has one, else anywhere.
+inside the plan's region, else the analysis' "light" and "water" regions, else anywhere.
 Each spot twinkles on its own periodic rhythm (a sharp pulse, whole cycles per clip): a
 four-pointed star with shorter diagonals and a soft core, drawn into a mask in a few cv2
 calls and screen-blended with a warm white. Strength sets the number and size of the stars;
@@ -23,8 +23,11 @@ class Sparkle:
         self.spec, self.scene = spec, scene
         w, h = scene.size
         region = region_mask(spec, scene, "light")
-        if spec.region is None and not has_area(region, 0.0002):
-            region = region_mask(spec, scene, None)  # anywhere but faces and the freeze region
+        if spec.region is None:
+            # Highlights and water glints; anywhere (but faces and the freeze region) if neither is known.
+            region = np.maximum(region, region_mask(spec, scene, "water"))
+            if not has_area(region, 0.0002):
+                region = region_mask(spec, scene, None)
         count = int(6 + 44 * spec.strength)
         self.xy, value = bright_spots(scene.image, count, rng, mask=region, min_distance=max(4, w // 120))
         n = len(self.xy)

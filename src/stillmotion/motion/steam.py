@@ -46,11 +46,11 @@ class Steam:
             columns = np.nonzero((labels == label).any(axis=0))[0]
             centre = float(columns.mean())
             half = max(2.0, 0.35 * (columns.max() - columns.min() + 1))
-            top = float(y) + 0.1 * h  # wisps start just below the rim, as from the liquid
+            top = float(y) + 0.5 * h  # wisps start inside the source (from the liquid, not above the rim)
             reach = (2.6 if self.smoke else 1.6) * half * 2 + (0.35 if self.smoke else 0.2) * lh
             reach = min(reach, top + 0.05 * lh)
             rise = np.clip((top - ys) / reach, -1, None)
-            width = half * (1.0 + (2.2 if self.smoke else 1.4) * np.clip(rise, 0, None))
+            width = half * (1.0 + (3.0 if self.smoke else 1.6) * np.clip(rise, 0, None))
             across = (xs - centre - draught * np.clip(rise, 0, None) * reach) / width
             fade = np.clip(rise / 0.06 + 1.0, 0, 1) * np.exp(-np.clip(rise, 0, None) ** 2 * (1.2 if self.smoke else 2.2))
             shape = np.exp(-across * across * 1.5) * fade * (rise > -0.06)
@@ -63,6 +63,7 @@ class Steam:
         self.rise = lh * (0.05 if self.smoke else 0.08) * spec.speed  # texture rise, low-res px per second
         period = scene.duration
         self.curl_omega = 2 * np.pi * max(1, round(0.35 * period * spec.speed)) / period
+        self.curl_omega2 = 2 * np.pi * max(1, round(0.6 * period * spec.speed)) / period
         self.curl_wave = 2 * np.pi / max(4.0, 0.12 * lh)
         self.curl_amp = 0.04 * lw
         self.density = (0.8 + 1.0 * spec.strength) * (1.3 if self.smoke else 1.0)
@@ -85,7 +86,7 @@ class Steam:
         if has_area(subject, 0.01):
             rows = np.nonzero((subject > 0.5).any(axis=1))[0]
             top = rows.min()
-            band = slice(top, top + max(2, (rows.max() - top) // 6))
+            band = slice(top, top + max(2, (rows.max() - top) // 3))
             fallback[band] = subject[band]
             return fallback
         fallback[int(h * 0.55):int(h * 0.62), int(w * 0.42):int(w * 0.58)] = 1.0
@@ -101,7 +102,9 @@ class Steam:
         for offset, weight in ((a, 1.0 - mix), (b, mix)):
             if weight <= 0:
                 continue
-            mx = xs + bend * np.sin(self.curl_wave * height - self.curl_omega * t)
+            # Two waves of different length and pace: curls that do not repeat like a sine.
+            mx = xs + bend * (0.65 * np.sin(self.curl_wave * height - self.curl_omega * t)
+                              + 0.45 * np.sin(2.3 * self.curl_wave * height - self.curl_omega2 * t + 1.7))
             my = ys + np.float32(offset)
             first = cv2.remap(self.texture, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
             second = cv2.remap(self.texture2, mx * 0.9, my * 0.8, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
