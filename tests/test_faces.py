@@ -32,8 +32,10 @@ def face_landmarks(cx: float, cy: float, scale: float = 1.0) -> dict[int, tuple[
            168: (0, -20), 6: (0, -10), 175: (0, 92), 172: (-60, 70), 397: (60, 70), 136: (-50, 80), 365: (50, 80),
            61: (-30, 50), 291: (30, 50), 0: (0, 42), 13: (0, 48), 14: (0, 52), 17: (0, 58),
            205: (-40, 25), 425: (40, 25), 50: (-50, 10), 280: (50, 10)}
-    for (outer, inner, upper, lower), ex in zip(fm.EYES, (-35, 35)):
+    for (outer, inner, upper, lower), brow, ex in zip(fm.EYES, fm.BROWS_LOWER, (-35, 35)):
         sign = 1 if ex > 0 else -1  # outer corner away from the nose
+        for k, i in enumerate(brow):
+            pts[i] = (ex + sign * 20 - sign * 10 * k, -36)
         pts[outer] = (ex + sign * 20, -20)
         pts[inner] = (ex - sign * 20, -20)
         for k, (u, l) in enumerate(zip(upper, lower), start=1):

@@ -25,6 +25,7 @@ EYES = (
     (33, 133, (246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155)),
     (263, 362, (466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382)),
 )
+BROWS_LOWER = ((46, 53, 52, 65, 55), (276, 283, 282, 295, 285))  # lower edge of each eye's brow
 MOUTH_CORNERS = (61, 291)
 LIP_MIDDLE = (0, 13, 14, 17)  # upper outer, upper inner, lower inner, lower outer
 CHEEKS = (205, 425)
@@ -246,7 +247,7 @@ class _Eye:
     a little to meet it. The eyeball itself does not move, so it is covered, not squashed.
     """
 
-    def __init__(self, points: np.ndarray, eye: tuple, size: tuple[int, int]):
+    def __init__(self, points: np.ndarray, eye: tuple, size: tuple[int, int], brow: tuple = ()):
         outer, inner, upper, lower = eye
         a, b = points[outer], points[inner]
         axis = b - a
@@ -269,8 +270,14 @@ class _Eye:
         s_grid = np.linspace(0, self.length, 32)
         opening = np.interp(s_grid, *self.lower) - np.interp(s_grid, *self.upper)
         self.opening = float(max(opening.max(), 0.0))
-        # Lid skin used to cover the eye: up to this far above the upper lid (short of the brow).
+        # Lid skin used to cover the eye: up to this far above the upper lid, short of the brow
+        # (stretched brow hair would look like a bruise over deep-set eyes).
         self.skin = max(1.2 * self.opening, 0.18 * self.length)
+        if brow:
+            brow_v = (points[list(brow)] - a) @ n
+            gap = float(np.interp(s_grid, *self.upper).min() - brow_v.max())  # lid top to brow's lower edge
+            if gap > 0:
+                self.skin = max(min(self.skin, 0.85 * gap), 0.7 * self.opening)
         self.below = 0.6 * self.opening + 0.08 * self.length
         top = float(np.interp(s_grid, *self.upper).min()) - self.skin
         bottom = float(np.interp(s_grid, *self.lower).max()) + self.below
@@ -307,8 +314,10 @@ class _Eye:
         stretch = (self.u - self.top) / np.maximum(upper_now - self.top, 1e-6)
         source[lid] = (self.top + (v - self.top) * stretch)[lid]
         low = (v >= lower_now) & (v < self.bottom) & (self.o > 0)
-        squeeze = (self.bottom - self.l) / np.maximum(self.bottom - lower_now, 1e-6)
-        source[low] = (self.l + (v - lower_now) * squeeze)[low]
+        # The lower lid rises from just below its wet rim, so no white of the eye stays in the seam.
+        start = self.l + closure * np.minimum(0.15 * self.o + 0.5, 0.5 * (self.bottom - self.l))
+        squeeze = (self.bottom - start) / np.maximum(self.bottom - lower_now, 1e-6)
+        source[low] = (start + (v - lower_now) * squeeze)[low]
         shift = (source - v).astype(np.float32)
         x0, y0, x1, y1 = self.roi
         mx = self.gx + shift * np.float32(self.n[0])
@@ -366,7 +375,7 @@ class Blink(_FaceEffect):
     """Both eyes of each face close and reopen, at the face's own irregular times."""
 
     def prepare(self, scene, index, face_index, face):
-        eyes = [_Eye(face.points, eye, scene.size) for eye in EYES]
+        eyes = [_Eye(face.points, eye, scene.size, brow) for eye, brow in zip(EYES, BROWS_LOWER)]
         if not all(eye.usable() for eye in eyes):
             return None
         times = blink_times(_face_rng(scene, index, face_index), self.length, self.spec.speed, scene.fps)
