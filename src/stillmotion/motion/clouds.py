@@ -50,8 +50,8 @@ class Clouds:
             omega = loop_frequency(rng.uniform(0.08, 0.15) * spec.speed, scene.duration, scene.plan.loop)
             phase = 3.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 4))
             billow.add(omega, np.full((lh, lw), amp, np.float32), np.full((lh, lw), 0.5 * amp, np.float32), phase)
-        self.loop = FlowLoop(self.warp, flow, period, extra=billow.at)
         self.plate = fill_sky_plate(scene.image, mask)
+        self.loop = FlowLoop(self.warp, flow, period, extra=billow.at, image=self.plate)
 
     def apply(self, frame: np.ndarray, t: float, view=None) -> None:
         if self.warp.empty or t <= 0:

@@ -53,7 +53,7 @@ class Fire:
             omega = loop_frequency(hz * spec.speed, scene.duration, scene.plan.loop)
             phase = 2 * math.pi * yy / (0.5 * extent) + 2.0 * smooth_noise(rng, (lh, lw), max(2.0, lw / 5))
             lick.add(omega, amp.astype(np.float32), (0.3 * amp).astype(np.float32), phase.astype(np.float32))
-        self.loop = FlowLoop(self.warp, flow, period, extra=lick.at)
+        self.loop = FlowLoop(self.warp, flow, period, extra=lick.at, image=scene.image)
 
         # Glow layer (uint8, warm colour times a wide soft falloff around the fire).
         glow = cv2.GaussianBlur(mask, (0, 0), max(2.0, 0.8 * extent))

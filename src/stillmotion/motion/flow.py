@@ -150,12 +150,21 @@ class FlowLoop:
     extra(t) -> low-res displacement added to both phases (ripples, licking), or None.
     """
 
-    def __init__(self, warp: RoiWarp, flow_low: np.ndarray, period: float, extra=None):
+    def __init__(self, warp: RoiWarp, flow_low: np.ndarray, period: float, extra=None, image: np.ndarray | None = None):
         self.warp = warp
         self.flow = np.ascontiguousarray(flow_low.astype(np.float32))
         self.period = period
         self.extra = extra
         self.tmp = np.empty_like(self.flow)
+        # A plain cross-fade of two unrelated textures halves their contrast mid-way, so the
+        # water pulses dull and sharp. Given the photo, the blend keeps the texture's contrast:
+        # out = mean + (w0 A + w1 B - mean) / sqrt(w0^2 + w1^2), with the photo's local mean.
+        self.mean = None
+        if image is not None:
+            x0, y0, x1, y1 = warp.box
+            sigma = max(2.0, 0.01 * max(image.shape[:2]))
+            self.mean = cv2.GaussianBlur(image[y0:y1, x0:x1], (0, 0), sigma).astype(np.int16)
+            self.sum16 = np.empty(self.mean.shape, np.int16)
 
     def render(self, src: np.ndarray, t: float) -> np.ndarray:
         """The advected box at time t (uint8, box-size; a buffer of the RoiWarp)."""
@@ -173,7 +182,11 @@ class FlowLoop:
         if len(outs) == 1:
             return outs[0][0]
         (a, wa), (b, wb) = outs
-        return cv2.addWeighted(a, wa, b, wb, 0.0, dst=w.bufs[2])
+        if self.mean is None:
+            return cv2.addWeighted(a, wa, b, wb, 0.0, dst=w.bufs[2])
+        k = 1.0 / math.sqrt(wa * wa + wb * wb)
+        cv2.addWeighted(a, wa * k, b, wb * k, 0.0, dst=self.sum16, dtype=cv2.CV_16S)
+        return cv2.addWeighted(self.sum16, 1.0, self.mean, 1.0 - k, 0.0, dst=w.bufs[2], dtype=cv2.CV_8U)
 
 
 class Oscillation:

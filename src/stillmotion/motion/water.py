@@ -66,7 +66,7 @@ class Water:
             phase = k * (xs * math.cos(theta) + ys * math.sin(theta)) + 2.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 5))
             omega = loop_frequency(rng.uniform(0.5, 0.9) * spec.speed, scene.duration, scene.plan.loop)
             ripples.add(omega, (0.4 * amp / (1 + i)).astype(np.float32), (amp / (1 + i)).astype(np.float32), phase.astype(np.float32))
-        self.loop = FlowLoop(self.warp, flow, period, extra=ripples.at)
+        self.loop = FlowLoop(self.warp, flow, period, extra=ripples.at, image=scene.image)
 
     def apply(self, frame: np.ndarray, t: float, view=None) -> None:
         if self.warp.empty or t <= 0:
