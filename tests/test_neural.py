@@ -169,3 +169,16 @@ def test_loop_conditioning_arguments(tiny_models):
     ltx = get_model(str(tiny_models("ltx")))
     kw = _call_kwargs(load_pipeline(ltx), ltx, image, image, "p", "n", (64, 32), 9, 2, None, None, False)
     assert [c.frame_index for c in kw["conditions"]] == [0, 8]
+
+
+def test_render_a_saved_plan_with_the_neural_engine(tiny_models, small_photo, tmp_path, capsys):
+    from stillmotion.cli import main
+
+    assert main(["plan", str(small_photo), "--json", "-d", "1", "--fps", "24", "-r", "480", "-a", "9:16", "--loop"]) == 0
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(capsys.readouterr().out)
+    out = tmp_path / "tall.mp4"
+    code = main(["render", str(plan_file), "--engine", "neural", "--model", str(tiny_models("ltx")), "-o", str(out), "-q"])
+    assert code == 0, capsys.readouterr().err
+    width, height, fps, frames = _video_info(out)
+    assert (width, height) == (480, 854) and len(frames) == 24  # the plan's aspect, from a 32x64 model clip

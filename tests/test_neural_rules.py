@@ -228,3 +228,19 @@ def test_cpu_path_never_imports_torch(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "o.mp4").is_file()
+
+
+def test_neural_without_the_extra_is_one_line(monkeypatch, tmp_path, capsys):
+    from PIL import Image
+
+    from conftest import scene_image
+    from stillmotion.cli import main
+
+    monkeypatch.setitem(sys.modules, "diffusers", None)  # as if the neural extra were not installed
+    photo = tmp_path / "p.png"
+    Image.fromarray(scene_image(96, 64)).save(photo)
+    code = main(["animate", str(photo), "-d", "1", "-r", "480", "-q", "--engine", "neural", "--model", "svd-xt",
+                 "-o", str(tmp_path / "o.mp4")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and err[-1].startswith("stillmotion: error:") and "pip install 'stillmotion[neural]'" in err[-1]
+    assert not (tmp_path / "o.mp4").exists()
