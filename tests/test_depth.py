@@ -12,6 +12,14 @@ from stillmotion.analysis.depth import ClassicalDepth, default_model_path, get_p
 from stillmotion.errors import MissingDependency, ModelNotFound, PlanError, StillmotionError
 
 
+@pytest.fixture(autouse=True)
+def no_face_detector(monkeypatch):
+    """These drawn scenes have no faces; keep the tests independent of an installed detector."""
+    from stillmotion.analysis import cues
+
+    monkeypatch.setattr(cues, "detect_faces_safely", lambda rgb: [])
+
+
 def textured(h: int, w: int, seed: int = 0, blur: float = 1.5) -> np.ndarray:
     """Grey-green noise with structure at a few pixels (like foliage or gravel)."""
     rng = np.random.default_rng(seed)
