@@ -42,7 +42,7 @@ def find_regions(rgb: np.ndarray, analysis=None) -> dict[str, np.ndarray]:
         "water": water * keep,
         "foliage": foliage * keep,
         "light": light,
-        "fire": fire * keep,
+        "fire": fire,
         "steam_source": steam,
     }
     return {k: np.clip(v, 0, 1).astype(np.float32) for k, v in out.items()}
@@ -176,8 +176,10 @@ def _people_mask(analysis, shape) -> np.ndarray:
         centre = (int((x + fw / 2) * w), int((y + fh / 2) * h))
         axes = (max(1, int(fw * w * 0.75)), max(1, int(fh * h * 0.8)))
         cv2.ellipse(out, centre, axes, 0, 0, 360, 1.0, -1)
+    # The subject mask is a person only when there are faces; otherwise it may be the very
+    # waterfall, tree or campfire the effect is for.
     subject = getattr(analysis, "subject", None)
-    if subject is not None and subject.shape == shape:
+    if subject is not None and subject.shape == shape and getattr(analysis, "faces", None):
         out = np.maximum(out, np.clip(subject.astype(np.float32), 0, 1))
     return out
 
