@@ -189,7 +189,21 @@ def _foliage(cues: _Cues, sky: np.ndarray) -> np.ndarray:
     green = np.clip(1.6 * _hue_near(cues.hue, 100, 65), 0, 1) * _ramp(cues.sat, 0.25, 0.45) * _ramp(cues.val, 0.06, 0.18)
     leafy = _ramp(cues.texture, 0.02, 0.08)
     score = cues.blur(green * (0.35 + 0.65 * leafy), 3) * (1.0 - sky)
-    return _keep_large(score, 0.3, 0.004, cues, 3)
+    leaves = _keep_large(score, 0.3, 0.004, cues, 3)
+    if leaves.max() < 0.5:
+        return leaves
+    # Flowers and berries on the plant sway with it: saturated, non-green blobs that touch
+    # the leaves and are small next to them.
+    colourful = ((cues.sat > 0.4) & (cues.val > 0.35) & (_hue_near(cues.hue, 100, 65) == 0)).astype(np.uint8)
+    k = max(3, int(round(15 * cues.scale)) | 1)
+    near = cv2.dilate((leaves > 0.5).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(colourful, connectivity=8)
+    touching = np.zeros(n, bool)
+    touching[np.unique(labels[(near > 0) & (colourful > 0)])] = True
+    touching[0] = False
+    touching &= stats[:, cv2.CC_STAT_AREA] < 0.03 * cues.h * cues.w
+    flowers = cues.blur(touching[labels].astype(np.float32), 2)
+    return np.maximum(leaves, flowers)
 
 
 def _water(cues: _Cues, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
