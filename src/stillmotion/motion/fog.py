@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .particles import Blender, ScreenMap, envelope, looped_scroll, low_scale, low_size, tileable_noise
+from .particles import Blender, Freeze, ScreenMap, envelope, looped_scroll, low_scale, low_size, tileable_noise
 
 SIGN = {"left": -1.0, "right": 1.0}
 
@@ -40,6 +40,7 @@ class Fog:
         bright = image[lum >= np.percentile(lum, 80)].mean(axis=0)
         self.colour = tuple(float(c) for c in np.clip(0.45 * bright + 0.55 * 225.0, 0, 255))
         self.blender = Blender()
+        self.keep = Freeze(spec, scene).low((lw, lh))
 
     def _noise(self, t: float) -> np.ndarray:
         """Canvas-space mist texture at time t (low resolution, about 0..1)."""
@@ -58,7 +59,10 @@ class Fog:
         if amount <= 0:
             return
         screen = ScreenMap(view, self.scene)
-        noise = screen.field(self._noise(t), self.scale)
+        noise = self._noise(t)
+        if self.keep is not None:  # no mist over the frozen region
+            noise = noise * self.keep
+        noise = screen.field(noise, self.scale)
         lh, lw = noise.shape
         nearness = screen.depth_low((lw, lh))
         distance = np.clip(1.0 - nearness, 0.0, 1.0)

@@ -138,6 +138,30 @@ def region_mask(spec, scene, default_name: str | None) -> np.ndarray:
     return effect_mask(spec, scene, default_name)
 
 
+class Freeze:
+    """The spec's freeze region for effects that cover everything (rain, snow, fog, petals):
+    where it is, they do not show. `visible(xy)` tests canvas points; `low` is a low-res keep map."""
+
+    def __init__(self, spec, scene):
+        self.keep = None
+        if spec.freeze is not None:
+            from .regions import region_mask as shared
+
+            frozen = shared(spec.freeze, scene, None, protect_faces=False)
+            self.keep = (1.0 - np.clip(frozen, 0.0, 1.0)).astype(np.float32)
+
+    def visible(self, xy: np.ndarray) -> np.ndarray | bool:
+        if self.keep is None:
+            return True
+        h, w = self.keep.shape
+        xs = np.clip(np.round(xy[:, 0]).astype(np.intp), 0, w - 1)
+        ys = np.clip(np.round(xy[:, 1]).astype(np.intp), 0, h - 1)
+        return self.keep[ys, xs] > 0.5
+
+    def low(self, size: tuple[int, int]) -> np.ndarray | None:
+        return None if self.keep is None else cv2.resize(self.keep, size, interpolation=cv2.INTER_AREA)
+
+
 def has_area(mask: np.ndarray | None, fraction: float = 0.0005) -> bool:
     return mask is not None and float((mask > 0.3).mean()) > fraction
 

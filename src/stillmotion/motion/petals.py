@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .particles import SUBPIXEL, Blender, FallTracks, ScreenMap, envelope, fixed_point
+from .particles import SUBPIXEL, Blender, FallTracks, Freeze, ScreenMap, envelope, fixed_point
 
 WIND = {"left": -0.45, "right": 0.45}
 # Blossom colours (RGB): pale pink, pink, white, deeper rose.
@@ -49,6 +49,7 @@ class Petals:
         self.colour_buf = np.zeros((h, w, 3), np.uint8)
         self.alpha = np.zeros((h, w), np.uint8)
         self.blender = Blender()
+        self.freeze = Freeze(spec, scene)
 
     def apply(self, frame, t, view):
         amount = envelope(self.spec, self.scene, t)
@@ -56,11 +57,12 @@ class Petals:
             return
         screen = ScreenMap(view, self.scene)
         x, y = self.tracks.positions(t)
-        centre = screen.points(np.stack([x, y], 1), self.z)
+        canvas_xy = np.stack([x, y], 1)
+        centre = screen.points(canvas_xy, self.z)
         w, h = self.size
         r = self.radius
         visible = (centre[:, 0] > -2 * r) & (centre[:, 0] < w + 2 * r) & (centre[:, 1] > -2 * r) & (centre[:, 1] < h + 2 * r)
-        visible &= screen.depth_at(centre) <= self.z + 0.1
+        visible &= (screen.depth_at(centre) <= self.z + 0.1) & self.freeze.visible(canvas_xy)
         if not visible.any():
             return
         flip = np.cos(self.tumble * t + self.tumble0)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .particles import (
-    Blender, FallTracks, ScreenMap, draw_segments, envelope, has_area, region_mask, whole_cycles,
+    Blender, FallTracks, Freeze, ScreenMap, draw_segments, envelope, has_area, region_mask, whole_cycles,
 )
 
 WIND = {"left": -0.28, "right": 0.28}
@@ -46,6 +46,7 @@ class Rain:
         ]
         self.mask = np.zeros((h, w), np.uint8)
         self.blender = Blender()
+        self.freeze = Freeze(spec, scene)
         # Rain darkens and flattens the light a little (overcast): a gentle LUT, eased in.
         self.dim = 0.10 + 0.14 * strength
         self._splashes(rng, scene, strength)
@@ -95,13 +96,14 @@ class Rain:
         dx, dy = self.tracks.direction()
         head = np.stack([x, y], 1)
         tail = head - np.stack([dx * self.length, dy * self.length], 1)
+        unfrozen = self.freeze.visible((head + tail) * 0.5)
         head = screen.points(head, self.z)
         tail = screen.points(tail, self.z)
         w, h = self.size
         middle = (head + tail) * 0.5
         on_screen = (middle[:, 0] > -50) & (middle[:, 0] < w + 50) & (middle[:, 1] > -self.length) & (middle[:, 1] < h + self.length)
         # A drop is hidden where the scene is nearer than the drop (it falls behind that object).
-        visible = on_screen & (screen.depth_at(middle) <= self.z + 0.03)
+        visible = on_screen & unfrozen & (screen.depth_at(middle) <= self.z + 0.03)
         for select, intensity, thickness in self.layers:
             s = visible & select
             draw_segments(mask, head[s], tail[s], float(intensity * amount), thickness)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .particles import Blender, FallTracks, ScreenMap, draw_dots, envelope
+from .particles import Blender, FallTracks, Freeze, ScreenMap, draw_dots, envelope
 
 WIND = {"left": -0.35, "right": 0.35}
 
@@ -40,6 +40,7 @@ class Snow:
             self.classes.append((select, max(1, round(d)), 235 - 30 * k))
         self.mask = np.zeros((h, w), np.uint8)
         self.blender = Blender()
+        self.freeze = Freeze(spec, scene)
 
     def apply(self, frame, t, view):
         amount = envelope(self.spec, self.scene, t)
@@ -47,10 +48,11 @@ class Snow:
             return
         screen = ScreenMap(view, self.scene)
         x, y = self.tracks.positions(t)
-        xy = screen.points(np.stack([x, y], 1), self.z)
+        canvas_xy = np.stack([x, y], 1)
+        xy = screen.points(canvas_xy, self.z)
         w, h = self.size
         visible = (xy[:, 0] > -20) & (xy[:, 0] < w + 20) & (xy[:, 1] > -20) & (xy[:, 1] < h + 20)
-        visible &= screen.depth_at(xy) <= self.z + 0.1
+        visible &= (screen.depth_at(xy) <= self.z + 0.1) & self.freeze.visible(canvas_xy)
         self.mask.fill(0)
         for select, diameter, value in self.classes:
             draw_dots(self.mask, xy[visible & select], value * amount, diameter)
