@@ -8,6 +8,10 @@ is missing), then animates the whole folder at 480p, 5 s, once per mode, each mo
 analysis cache and an empty output folder. Prints items per minute, the speed-up over one process,
 the time to re-run a finished folder (everything skipped), and Ray's overhead per item:
 (Ray wall - pool wall) / count, with ray.init timed separately, plus the round trip of an empty task.
+
+The library changes while people work on it, and a changed plan is a new video: to time a stable
+library, run against a copy of the sources, e.g. `cp -r src/stillmotion /tmp/snap/ &&
+PYTHONPATH=/tmp/snap python benchmarks/bench_batch.py` (pool and Ray workers inherit PYTHONPATH).
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ def run_mode(name: str, photos: Path, options: dict, **kwargs) -> tuple[float, o
     summary = run_batch(photos, out, Defaults(options=options), quiet=True, **kwargs)
     wall = time.perf_counter() - start
     print(f"{name:>12}: {wall:7.1f} s  {summary.line()}", flush=True)
+    for failure in summary.failures[:5]:
+        print(f"{'':>14}failed: {failure.input}: {failure.error}")
     if summary.interrupted:
         raise SystemExit("interrupted")
     return wall, summary
@@ -90,9 +96,12 @@ def main() -> None:
     from stillmotion.batch import Defaults, run_batch
 
     start = time.perf_counter()  # the pool's folder again, with its cache: everything is skipped
-    again = run_batch(photos, WORK / "out-pool", Defaults(options=options), jobs=args.jobs, quiet=True)
+    again = run_batch(photos, WORK / "out-pool", Defaults(options=options), jobs=args.jobs, quiet=True,
+                      report=WORK / "out-pool" / "report-rerun.jsonl")
     rerun_wall = time.perf_counter() - start
     print(f"{'re-run':>12}: {rerun_wall:7.1f} s  {again.line()}")
+    if again.interrupted:
+        raise SystemExit("interrupted")
 
     ray_init = task_round_trip = None
     if not args.no_ray:
