@@ -62,14 +62,16 @@ class Fire:
         self.gbox = (gx.min(), gy.min(), gx.max() + 1, gy.max() + 1)
         x0, y0, x1, y1 = self.gbox
         self.glow = np.clip(glow[y0:y1, x0:x1, None] * WARM * 0.3, 0, 255).astype(np.uint8)
-        # Flicker: irregular sum of sines, periodic over a looping clip, zero at t = 0.
+        # Flicker: irregular sum of periodic terms (whole cycles per looping clip), zero at t = 0.
         self.flicker = []
         for hz, weight in ((1.3, 0.5), (3.1, 0.3), (7.3, 0.2)):
             omega = loop_frequency(hz * spec.speed * rng.uniform(0.8, 1.2), scene.duration, scene.plan.loop)
             self.flicker.append((omega, weight, rng.uniform(0, 2 * math.pi)))
 
     def flicker_at(self, t: float) -> float:
-        return sum(wt * (math.sin(om * t + ph) - math.sin(ph)) for om, wt, ph in self.flicker)
+        # Each term is 0 at t = 0 and never negative: the glow only ever adds light (taking
+        # light away would draw a dark halo around the flames).
+        return sum(wt * (1.0 - math.cos(om * t)) * (0.75 + 0.25 * math.sin(0.5 * om * t + ph) ** 2) for om, wt, ph in self.flicker)
 
     def apply(self, frame: np.ndarray, t: float, view=None) -> None:
         if self.empty or t <= 0:
@@ -81,5 +83,5 @@ class Fire:
         x0, y0, x1, y1 = self.gbox
         roi = frame[y0:y1, x0:x1]
         level = amount * self.flicker_at(t)
-        # Brighter or dimmer than the photo by the flicker level (uint8, saturating).
+        # Brighter than the photo by the flicker level (uint8, saturating).
         cv2.addWeighted(roi, 1.0, self.glow, level, 0.0, dst=roi)
