@@ -70,7 +70,7 @@ class Lightning:
         self.blender = Blender()
 
     def _bolt(self, rng, sky, size):
-        """Segments (a, b) of a bolt from the top of the sky down to near the horizon, with two branches."""
+        """Segments (a, b) of a bolt from the top of the sky down to near the horizon, with three branches."""
         w, h = size
         lh, lw = sky.shape
         columns = np.nonzero((sky > 0.5).any(axis=0))[0]
@@ -79,9 +79,9 @@ class Lightning:
         bottom = (rows.max() if len(rows) else lh * 0.4) * h / lh
         start = (x + rng.normal(0, 0.05 * w), 0.0)
         end = (x + rng.normal(0, 0.08 * w), max(0.2 * h, bottom))
-        trunk = jagged(rng, start, end, 7, 0.12)
+        trunk = jagged(rng, start, end, 7, 0.17)
         paths = [(trunk, 1.0)]
-        for _ in range(2):
+        for _ in range(3):
             at = rng.integers(len(trunk) // 5, 3 * len(trunk) // 4)
             origin = trunk[at]
             reach = 0.25 * (end[1] - start[1])
