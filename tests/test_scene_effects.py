@@ -138,6 +138,24 @@ def test_hair_moves_around_the_face_but_not_the_face():
     assert ring.mean() > 0.02
 
 
+def test_hair_limited_by_subject_moves_only_near_the_face():
+    # The director places hair on the "subject": a subject covering the whole frame must not
+    # make the whole frame sway.
+    effect = Effect(type="hair", strength=1.0, region=Region(name="subject"))
+    face = Face(box=(0.4, 0.35, 0.2, 0.3))
+    scene = make_scene(effect, faces=[face])
+    scene.analysis.subject[...] = 1.0
+    fx = renderer_class("hair")(effect, scene, 0)
+    frames = []
+    for i in range(0, 24, 3):
+        frame = scene.image.copy()
+        fx.apply(frame, i / FPS, None)
+        frames.append(frame)
+    move = motion_map(frames)
+    assert move[:, :20].max() == 0 and move[:, -20:].max() == 0 and move[-10:].max() == 0
+    assert move.mean() > 0
+
+
 @pytest.mark.parametrize("kind", ["water", "clouds", "foliage", "fire"])
 def test_region_effects_never_move_a_face(kind):
     # A face inside each effect's region.

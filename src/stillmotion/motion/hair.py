@@ -1,8 +1,9 @@
 """Hair: a gentle breeze moves the hair around each face; the face itself never moves.
 
 Without a hair segmentation, the hair region is the band around each face box (above and
-beside it, down to the shoulders), limited to the subject mask when the analysis has one, or a
-"hair" region when the analysis or the plan names one. The displacement is a slow, mostly
+beside it, down to the shoulders) where the colour matches the hairline just above the face,
+limited by the plan's region (the director passes "subject"), an analysis "hair" mask, or the
+subject mask. Without a face, only a region the user gives (polygon, mask) moves. The displacement is a slow, mostly
 sideways sway that grows with distance from the face (hair tips move, roots stay), with a
 phase that varies through the hair so strands do not move as one sheet.
 """
@@ -15,7 +16,7 @@ import cv2
 import numpy as np
 
 from .flow import Oscillation, RoiWarp, active, loop_frequency, smooth_noise
-from .regions import effect_mask, face_mask, region_mask
+from .regions import face_mask, region_mask
 
 WIND = {"left": -1.0, "right": 1.0}
 
@@ -26,19 +27,28 @@ class Hair:
         rng = scene.rng(index)
         w, h = scene.size
         self.empty = True
-        if spec.region is not None or scene.analysis.mask("hair") is not None:
-            mask = effect_mask(spec, scene, "hair")
+        if scene.faces:
+            # The band around each face; a given region (the director passes "subject") or an
+            # analysis "hair" mask only limits it, so a whole body never sways.
+            mask, reach, scale = _around_faces(scene)
+            limit = spec.region.name if spec.region is not None else None
+            if spec.region is not None or scene.analysis.mask("hair") is not None:
+                given = region_mask(spec.region, scene, "hair", protect_faces=False)
+                if given.max() > 0.5:
+                    mask = mask * np.clip(cv2.dilate(given, np.ones((9, 9), np.uint8)) * 1.5, 0, 1)
+            if limit is None:
+                subject = scene.mask_at_canvas("subject")
+                if subject is not None and subject.max() > 0.5:
+                    mask = mask * np.clip(cv2.dilate(subject, np.ones((9, 9), np.uint8)) * 1.5, 0, 1)
+        elif spec.region is not None and spec.region.name != "subject":
+            # No face to anchor to: sway the region the user gave, evenly inside it.
+            mask = region_mask(spec.region, scene, None, protect_faces=False)
             reach = np.clip(cv2.GaussianBlur(mask, (0, 0), 3), 0, 1)
             scale = 0.25 * min(w, h)  # about a face's size
         else:
-            if not scene.faces:
-                return
-            mask, reach, scale = _around_faces(scene)
-            subject = scene.mask_at_canvas("subject")
-            if subject is not None and subject.max() > 0.5:
-                mask = mask * np.clip(cv2.dilate(subject, np.ones((9, 9), np.uint8)) * 1.5, 0, 1)
-            if spec.freeze is not None:
-                mask = mask * region_mask(None, scene, None, freeze=spec.freeze, protect_faces=False)
+            return
+        if spec.freeze is not None:
+            mask = mask * region_mask(None, scene, None, freeze=spec.freeze, protect_faces=False)
         # Never the face: its feathered ellipse is cut out of the mask and of the motion.
         keep_still = face_mask(scene, grow=1.05, feather=0.2) if scene.faces else np.zeros((h, w), np.float32)
         mask = mask * (1.0 - keep_still)
