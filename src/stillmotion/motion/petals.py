@@ -30,7 +30,7 @@ class Petals:
         self.z = 1.4 * rng.random(count)
         near = np.minimum(self.z / 1.4, 1.0)
         px = h / 1080
-        self.radius = (9.0 + 22.0 * near ** 1.5) * px * rng.uniform(0.8, 1.2, count)
+        self.radius = (6.0 + 15.0 * near ** 1.5) * px * rng.uniform(0.8, 1.2, count)
         speed = (0.06 + 0.12 * near) * h * spec.speed * rng.uniform(0.8, 1.2, count)
         sway = (15 + 50 * near) * px * rng.uniform(0.5, 1.5, count)
         wind = WIND.get(spec.direction, rng.choice([-1, 1]) * rng.uniform(0.1, 0.3))
@@ -69,12 +69,16 @@ class Petals:
         angle = self.angle0 + self.turn * t
         c, s = np.cos(angle), np.sin(angle)
         a = r
-        b = r * (0.2 + 0.55 * np.abs(flip))  # edge-on when flipping
+        b = r * (0.18 + 0.45 * np.abs(flip))  # edge-on when flipping
         ox = self.outline[None, :, 0] * a[:, None]
         oy = self.outline[None, :, 1] * b[:, None]
         px = centre[:, 0:1] + ox * c[:, None] - oy * s[:, None]
         py = centre[:, 1:2] + ox * s[:, None] + oy * c[:, None]
         polygons = fixed_point(np.stack([px, py], -1))
+        # A lighter inner part toward the petal's tip: two tones read as a curved petal, not a sticker.
+        tip = 0.3 * a
+        inner = fixed_point(np.stack([centre[:, 0:1] + (0.55 * ox + tip[:, None]) * c[:, None] - 0.55 * oy * s[:, None],
+                                      centre[:, 1:2] + (0.55 * ox + tip[:, None]) * s[:, None] + 0.55 * oy * c[:, None]], -1))
         self.alpha.fill(0)
         shade = 0.78 + 0.22 * np.abs(flip)  # seen flat it catches the light
         for colour in range(len(PALETTE)):
@@ -83,6 +87,7 @@ class Petals:
                 if not select.any():
                     continue
                 tone = np.array(PALETTE[colour], np.float64) * (1.0 if lit else 0.86)
-                cv2.fillPoly(self.colour_buf, list(polygons[select]), tone.tolist(), cv2.LINE_8, SUBPIXEL)
-        cv2.fillPoly(self.alpha, list(polygons[visible]), float(235 * amount), cv2.LINE_AA, SUBPIXEL)
+                cv2.fillPoly(self.colour_buf, list(polygons[select]), (tone * 0.92).tolist(), cv2.LINE_8, SUBPIXEL)
+                cv2.fillPoly(self.colour_buf, list(inner[select]), np.minimum(tone * 1.04 + 6, 255).tolist(), cv2.LINE_AA, SUBPIXEL)
+        cv2.fillPoly(self.alpha, list(polygons[visible]), float(215 * amount), cv2.LINE_AA, SUBPIXEL)
         self.blender.composite(frame, self.colour_buf, self.alpha)
