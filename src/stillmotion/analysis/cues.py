@@ -319,7 +319,10 @@ def subject_mask(rgb: np.ndarray, sky: np.ndarray, backdrop: np.ndarray, faces: 
         bx0, bx1 = int((x - 0.5 * fw) * w), int((x + 1.5 * fw) * w)
         cv2.rectangle(person, (bx0, int((y + fh * 1.1) * h)), (bx1, h - 1), 0.6, -1)
         cv2.rectangle(person, (x0, y0), (x1, y1), 1.0, -1)
-        cv2.rectangle(zone, (int((x - 2.0 * fw) * w), int((y - 1.0 * fh) * h)), (int((x + 3.0 * fw) * w), h - 1), 1, -1)
+        # (at head height hair and hats but not a horizon strip behind the head; wider below)
+        shoulders = int((y + 1.2 * fh) * h)
+        cv2.rectangle(zone, (int((x - 0.9 * fw) * w), int((y - 1.5 * fh) * h)), (int((x + 1.9 * fw) * w), shoulders), 1, -1)
+        cv2.rectangle(zone, (int((x - 2.0 * fw) * w), shoulders), (int((x + 3.0 * fw) * w), h - 1), 1, -1)
         cx0, cx1 = int((x + 0.15 * fw) * w), int((x + 0.85 * fw) * w)
         cv2.rectangle(person, (cx0, y1), (cx1, min(h - 1, int((y + 3.0 * fh) * h))), 1.0, -1)
 

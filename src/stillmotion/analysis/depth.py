@@ -60,7 +60,7 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     if cues.has_sky:
         far, near = 0.14, 1.0  # outdoors: a long ground plane up to the horizon
     elif big_faces or subject_area > 0.2 or cues.backdrop.mean() > 0.25:
-        far, near = 0.22, 0.5  # portrait or studio: the background is one flat-ish wall
+        far, near = 0.2, 0.34  # portrait or studio: the background is one flat-ish wall
     else:
         far, near = 0.3, 0.85  # street, room, still life: a shorter, gentler ground
     depth = np.repeat(ground_profile(h, cues.horizon, far, near)[:, None], w, axis=1)
