@@ -472,7 +472,7 @@ def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, 
     cx, cy = face.centre
     chin_y = face.points[CHIN][1]
     feather = 0.15 * fh
-    roi = _roi(cx - 1.9 * fw - 2 * feather, cy - 1.2 * fh - 2 * feather, cx + 1.9 * fw + 2 * feather, chin_y + 2.05 * fh, size)
+    roi = _roi(cx - 1.7 * fw - 2 * feather, cy - 1.2 * fh - 2 * feather, cx + 1.7 * fw + 2 * feather, chin_y + 1.45 * fh, size)
     if roi is None:
         return None
     x0, y0, x1, y1 = roi
@@ -487,8 +487,8 @@ def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, 
     cv2.ellipse(mask, at(cx, cy - 0.12 * fh), (int(0.75 * fw / step), int(0.78 * fh / step)), 0, 0, 360, 1.0, -1)
     cv2.rectangle(mask, at(cx - 0.45 * fw, cy), at(cx + 0.45 * fw, chin_y + 0.6 * fh), 1.0, -1)
     shoulders = np.array([at(cx - 0.6 * fw, chin_y + 0.3 * fh), at(cx + 0.6 * fw, chin_y + 0.3 * fh),
-                          at(cx + 1.7 * fw, chin_y + 1.0 * fh), at(cx + 1.7 * fw, y1 + fh), at(cx - 1.7 * fw, y1 + fh),
-                          at(cx - 1.7 * fw, chin_y + 1.0 * fh)], np.int32)
+                          at(cx + 1.5 * fw, chin_y + 0.9 * fh), at(cx + 1.5 * fw, y1 + fh), at(cx - 1.5 * fw, y1 + fh),
+                          at(cx - 1.5 * fw, chin_y + 0.9 * fh)], np.int32)
     cv2.fillPoly(mask, [shoulders], 1.0)
     # A compact soft edge (smoothstep of the signed distance to the silhouette), not a Gaussian:
     # the weight is exactly 1 inside, so most of the body is a cheap uniform shift.
@@ -496,10 +496,10 @@ def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, 
     signed = cv2.distanceTransform(inside, cv2.DIST_L2, 3) - cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
     mask = smoothstep(-feather / step, feather / step, signed).astype(np.float32)
     weight = cv2.resize(mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
-    # The chest and below stay still (and the ROI stays small): fade out 1.4-2 face heights under
-    # the chin, a band long enough that its squeeze (a few pixels) cannot be seen.
+    # The chest and below stay still (and the ROI stays small): fade out 0.8-1.4 face heights under
+    # the chin, a band long enough that its squeeze (a few pixels over 0.6 face heights) is not seen.
     rows = np.arange(y0, y1, dtype=np.float64)
-    weight *= (1.0 - smoothstep(chin_y + 1.4 * fh, chin_y + 2.0 * fh, rows))[:, None].astype(np.float32)
+    weight *= (1.0 - smoothstep(chin_y + 0.8 * fh, chin_y + 1.4 * fh, rows))[:, None].astype(np.float32)
     # Exactly zero at the ROI's sides inside the canvas (never a visible edge); where the ROI meets
     # the canvas's left, right or top edge the lift can run on, since it samples from below.
     border = max(2.0, feather)
