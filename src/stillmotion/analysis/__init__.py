@@ -22,7 +22,7 @@ def analyse(photo, *, depth: str = "auto", cache: bool = True) -> Analysis:
     from .pipeline import run_analysis
 
     provider = get_provider(depth)
-    key = f"{photo.sha256}-{provider.name}"
+    key = f"{photo.sha256}-{_pipeline_signature(provider)}"
     if cache:
         found = analysis_cache.load(key)
         if found is not None:
@@ -31,3 +31,23 @@ def analyse(photo, *, depth: str = "auto", cache: bool = True) -> Analysis:
     if cache:
         analysis_cache.save(key, result)
     return result
+
+
+def _pipeline_signature(provider) -> str:
+    """What, besides the photo, decides the analysis: the depth provider (a model file by its
+    path, size and time) and whether faces can be detected here."""
+    import hashlib
+    import importlib.util
+    import os
+
+    parts = [provider.name]
+    model_path = getattr(provider, "path", None)
+    if model_path is not None:
+        try:
+            stat = os.stat(model_path)
+            ident = f"{os.path.abspath(model_path)}:{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            ident = str(model_path)
+        parts.append(hashlib.sha256(ident.encode()).hexdigest()[:12])
+    parts.append("faces" if importlib.util.find_spec("mediapipe") is not None else "nofaces")
+    return "-".join(parts)

@@ -49,7 +49,7 @@ def add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera", choices=CAMERA_TYPES, metavar="TYPE", help=f"camera move: {', '.join(CAMERA_TYPES)}")
     parser.add_argument("--strength", type=_unit, help="camera motion strength, 0 to 1 (default 0.5)")
     parser.add_argument("--fit", choices=("crop", "blur"), help="other aspect than the photo: crop around the subject, or blur (whole photo over a blurred background)")
-    parser.add_argument("--depth", default="auto", help="depth: auto, classical, or the path of a Depth Anything V2 ONNX file")
+    parser.add_argument("--depth", default="auto", help="depth: auto, classical, onnx (from the model cache), or the path of a Depth Anything V2 ONNX file")
 
 
 def plan_options(args: argparse.Namespace) -> dict:
