@@ -3,6 +3,7 @@ models list/pull offline, engine choice, colour matching and loop seams. Run eve
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -244,3 +245,20 @@ def test_neural_without_the_extra_is_one_line(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and err[-1].startswith("stillmotion: error:") and "pip install 'stillmotion[neural]'" in err[-1]
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_preflight_fails_fast_before_any_analysis(monkeypatch):
+    from stillmotion.engines import preflight
+    from stillmotion.errors import MissingDependency
+
+    preflight("cpu", None)
+    preflight("auto", "svd-xt")  # auto never fails for a missing GPU or model: it falls back
+    with pytest.raises(ModelNotFound):
+        preflight("auto", "nope")
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "diffusers", None)
+        with pytest.raises(MissingDependency, match=r"pip install 'stillmotion\[neural\]'"):
+            preflight("neural", "svd-xt")
+    if importlib.util.find_spec("torch") and importlib.util.find_spec("diffusers"):
+        with pytest.raises(ModelNotFound, match="stillmotion models pull svd-xt"):
+            preflight("neural", "svd-xt")

@@ -91,6 +91,10 @@ def animate(
     if output is None:
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
+    if engine != "cpu":
+        from .engines import preflight
+
+        preflight(engine, model)
     plan, photo, analysis = _plan_with_inputs(photo, prompt, depth, reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
                   engine=engine, model=model, low_vram=low_vram)

@@ -45,6 +45,27 @@ def choose_engine(plan, engine: str = "cpu", model: str | None = None) -> tuple[
     return "neural", None
 
 
+def preflight(engine: str, model: str | None) -> None:
+    """Fail in a fraction of a second, before any analysis, when `neural` cannot run at all:
+    unknown engine or model, the extra missing, or the model not downloaded."""
+    if engine not in ENGINES:
+        raise PlanError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    if engine == "cpu":
+        return
+    from .models import get_model
+
+    spec = get_model(model)
+    if engine == "neural":
+        import importlib.util
+
+        from ..errors import MissingDependency
+        from .cache import INSTALL_HINT, require_local
+
+        if importlib.util.find_spec("torch") is None or importlib.util.find_spec("diffusers") is None:
+            raise MissingDependency(f"the neural engine needs torch and diffusers: {INSTALL_HINT}")
+        require_local(spec)
+
+
 def render_with_engine(plan, photo, analysis, output: Path, reporter, encoder: dict, *, engine: str = "cpu",
                        model: str | None = None, low_vram: bool = False) -> Path | None:
     """Render with the neural engine when it is chosen; None means: use the CPU engine."""
