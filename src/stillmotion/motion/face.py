@@ -309,21 +309,25 @@ class _Eye:
         upper_now = self.u + closure * 0.8 * self.o
         lower_now = self.l - closure * 0.2 * self.o
         v = self.v
-        source = v.copy()
-        lid = (v >= self.top) & (v < upper_now)
+        # Three layers, each a map: the upper lid (skin stretched down), the eye (unmoved) and the
+        # lower lid (rising from just below its wet rim, so no white of the eye stays in the seam).
         stretch = (self.u - self.top) / np.maximum(upper_now - self.top, 1e-6)
-        source[lid] = (self.top + (v - self.top) * stretch)[lid]
-        low = (v >= lower_now) & (v < self.bottom) & (self.o > 0)
-        # The lower lid rises from just below its wet rim, so no white of the eye stays in the seam.
+        lid_source = np.where(v >= self.top, self.top + (v - self.top) * stretch, v)
         start = self.l + closure * np.minimum(0.15 * self.o + 0.5, 0.5 * (self.bottom - self.l))
         squeeze = (self.bottom - start) / np.maximum(self.bottom - lower_now, 1e-6)
-        source[low] = (start + (v - lower_now) * squeeze)[low]
-        shift = (source - v).astype(np.float32)
+        low_source = np.where((v < self.bottom) & (self.o > 0), start + (v - lower_now) * squeeze, v)
+        # Coverage of each lid (anti-aliased over one pixel, so the lid edges do not stair-step).
+        lid_alpha = np.clip(upper_now - v + 0.5, 0.0, 1.0) * (v >= self.top)
+        low_alpha = np.clip(v - lower_now + 0.5, 0.0, 1.0) * (v < self.bottom) * (self.o > 0) * (1.0 - lid_alpha)
         x0, y0, x1, y1 = self.roi
-        mx = self.gx + shift * np.float32(self.n[0])
-        my = self.gy + shift * np.float32(self.n[1])
         src = frame[y0:y1, x0:x1].copy()
-        frame[y0:y1, x0:x1] = cv2.remap(src, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        out = src.astype(np.float32) * (1.0 - lid_alpha - low_alpha)[..., None].astype(np.float32)
+        for source, alpha in ((lid_source, lid_alpha), (low_source, low_alpha)):
+            shift = (source - v).astype(np.float32)
+            layer = cv2.remap(src, self.gx + shift * np.float32(self.n[0]), self.gy + shift * np.float32(self.n[1]),
+                              cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            out += layer.astype(np.float32) * alpha[..., None].astype(np.float32)
+        frame[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def blink_times(rng: np.random.Generator, length: float, speed: float, fps: int) -> list[tuple[float, float]]:
