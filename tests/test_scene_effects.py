@@ -227,3 +227,14 @@ def test_strength_scales_motion():
     _, weak = render(Effect(type="water", strength=0.1))
     _, strong = render(Effect(type="water", strength=1.0))
     assert motion_map(strong).mean() > 1.5 * motion_map(weak).mean()
+
+
+@pytest.mark.parametrize("kind", SCENE_TYPES)
+def test_strength_zero_keeps_the_photo(kind):
+    faces = hair_effect()[1] if kind == "hair" else []
+    effect = Effect(type=kind, strength=0.0)
+    scene = make_scene(effect, faces=faces)
+    fx = renderer_class(kind)(effect, scene, 0)
+    frame = scene.image.copy()
+    fx.apply(frame, 0.5, None)
+    assert np.array_equal(frame, scene.image)

@@ -25,6 +25,8 @@ class Clouds:
         mask = effect_mask(spec, scene, "sky")
         if mask.max() < 0.2 and spec.region is None:
             mask = _fallback_sky(scene) * effect_mask(spec, scene, None)
+        if spec.strength <= 0:  # strength 0: the photo stays still
+            mask = np.zeros_like(mask)
         self.speed = (0.006 + 0.04 * spec.strength) * w * spec.speed  # px/s at the top of the sky
         period = loop_period(6.0 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
         self.warp = RoiWarp(mask)

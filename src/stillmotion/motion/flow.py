@@ -105,7 +105,6 @@ class RoiWarp:
         gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
         self.grid = np.dstack([gx, gy])
         self.map = np.empty_like(self.grid)
-        self.disp = np.empty_like(self.grid)
         m = np.clip(mask[y0:y1, x0:x1], 0, 1).astype(np.float32)
         self.alpha = np.ascontiguousarray(m)
         self.beta = np.ascontiguousarray(1.0 - m)
@@ -126,8 +125,8 @@ class RoiWarp:
 
     def warp(self, src: np.ndarray, disp_low: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out (box-size uint8) = src sampled at (box pixel + displacement); disp_low is low-res x/y."""
-        cv2.resize(disp_low, self.roi_size, dst=self.disp, interpolation=cv2.INTER_LINEAR)
-        cv2.add(self.grid, self.disp, dst=self.map)
+        cv2.resize(disp_low, self.roi_size, dst=self.map, interpolation=cv2.INTER_LINEAR)
+        cv2.add(self.map, self.grid, dst=self.map)
         cv2.remap(src, self.map, None, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
         return out
 

@@ -27,6 +27,8 @@ class Hair:
         rng = scene.rng(index)
         w, h = scene.size
         self.empty = True
+        if spec.strength <= 0:  # strength 0: the photo stays still
+            return
         if scene.faces:
             # The band around each face; a given region (the director passes "subject") or an
             # analysis "hair" mask only limits it, so a whole body never sways.
