@@ -379,3 +379,13 @@ def test_tiled_vertical_warp_matches_one_remap():
         # Noise is the worst case (neighbours differ by up to 255): a few levels of rounding apart.
         assert np.abs(a.astype(int) - b).max() <= 4
         assert np.abs(a.astype(int) - b).mean() < 0.25
+
+
+def test_breathing_never_moves_a_neighbours_face():
+    scene = make_scene(centres=((120, 200), (240, 200)), scale=0.5)
+    breathe = fm.Breathe(Effect(type="breathe", strength=1.0, region={"name": "face:0"}), scene, 0)
+    frame = render(breathe, scene, breathe.parts[0].period / 2)
+    diff = changed(frame, scene.image)
+    assert diff[:, :150].any()
+    x, y, w, h = scene.faces[1].box
+    assert not diff[:, int(x * 400):].any()  # the neighbour's face and everything right of it stay

@@ -465,7 +465,7 @@ class Smile(_FaceEffect):
 
 # --- breathe -----------------------------------------------------------------------------------
 
-def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+def breath_field(face: FaceGeometry, size: tuple[int, int], others: list[FaceGeometry] = ()) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """Where a person's head and shoulders rise when breathing in: an ROI and a 0..1 weight map.
 
     Head (an ellipse around the face and hair), neck and shoulders (a wide band below the chin)
@@ -476,7 +476,18 @@ def breath_field(face: FaceGeometry, size: tuple[int, int]) -> tuple[tuple[int, 
     cx, cy = face.centre
     chin_y = face.points[CHIN][1]
     feather = 0.15 * fh
-    roi = _roi(cx - 1.7 * fw - 2 * feather, cy - 1.2 * fh - 2 * feather, cx + 1.7 * fw + 2 * feather, chin_y + 1.45 * fh, size)
+    left, right = cx - 1.7 * fw - 2 * feather, cx + 1.7 * fw + 2 * feather
+    top, bottom = cy - 1.2 * fh - 2 * feather, chin_y + 1.45 * fh
+    # In a group, each person's lift stops halfway to a neighbour beside them, so one person's
+    # breathing never moves another's face.
+    for other in others:
+        ox, oy = other.centre
+        if top < oy < bottom and abs(ox - cx) > 0.5 * fw:
+            if ox < cx:
+                left = max(left, (ox + cx) / 2)
+            else:
+                right = min(right, (ox + cx) / 2)
+    roi = _roi(left, top, right, bottom, size)
     if roi is None:
         return None
     x0, y0, x1, y1 = roi
@@ -527,7 +538,8 @@ class Breathe(_FaceEffect):
         rise = 0.02 * face.height * self.amount  # pixels at the top of the inhale
         if rise < 0.3:
             return None
-        found = breath_field(face, scene.size)
+        others = [g for i, g in selected_faces(Effect(type="breathe"), scene) if i != face_index]
+        found = breath_field(face, scene.size, others)
         if found is None:
             return None
         roi, weight = found
