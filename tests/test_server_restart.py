@@ -62,7 +62,7 @@ def job(base: str, job_id: str) -> dict:
     return json.loads(answer)
 
 
-def wait_for(base, job_id, predicate, timeout_s=90):
+def wait_for(base, job_id, predicate, timeout_s=240):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         state = job(base, job_id)
@@ -91,12 +91,12 @@ def test_kill_9_mid_render_loses_nothing(tmp_path):
     server, base = start_server(data, workers=1)
     try:
         finished = submit(base, photo, duration=1, resolution=480, prompt="before the crash")
-        wait_for(base, finished, lambda j: j["status"] == "done")
+        wait_for(base, finished, lambda j: j["status"] == "done", timeout_s=300)
         _, video_before = call(base, "GET", f"/api/jobs/{finished}/video")
 
-        interrupted = submit(base, photo, duration=20, resolution=720, prompt="interrupted")
+        interrupted = submit(base, photo, duration=8, resolution=480, prompt="interrupted")
         queued = [submit(base, photo, duration=1, resolution=480, prompt=f"queued {i}") for i in range(2)]
-        wait_for(base, interrupted, lambda j: j["status"] == "running" and j["progress"] > 0.15)
+        wait_for(base, interrupted, lambda j: j["status"] == "running" and j["progress"] > 0.15, timeout_s=300)
         worker = Store(data).get(interrupted).worker_pid
         server.send_signal(signal.SIGKILL)
         server.wait()
@@ -115,7 +115,7 @@ def test_kill_9_mid_render_loses_nothing(tmp_path):
     try:
         assert call(base, "GET", f"/api/jobs/{finished}/video") == (200, video_before)  # still served
         for job_id in [interrupted, *queued]:
-            state = wait_for(base, job_id, lambda j: j["status"] not in ("queued", "running"), timeout_s=120)
+            state = wait_for(base, job_id, lambda j: j["status"] not in ("queued", "running"), timeout_s=300)
             assert state["status"] == "done", state
         rerun = job(base, interrupted)
         assert rerun["attempts"] == 2 and "restart" in rerun["note"]
