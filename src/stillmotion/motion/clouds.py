@@ -28,7 +28,7 @@ class Clouds:
         if spec.strength <= 0:  # strength 0: the photo stays still
             mask = np.zeros_like(mask)
         self.speed = (0.006 + 0.04 * spec.strength) * w * spec.speed  # px/s at the top of the sky
-        period = loop_period(6.0 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
+        period = loop_period(8.0 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
         self.warp = RoiWarp(mask)
         if self.warp.empty:
             return

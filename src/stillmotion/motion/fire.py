@@ -43,7 +43,7 @@ class Fire:
         lw, lh = self.warp.low_size
         low = self.warp.low(region)
         self.speed = (0.3 + 0.9 * spec.strength) * extent * spec.speed  # px/s upward
-        period = loop_period(0.8 / spec.speed, scene.duration, scene.plan.loop)
+        period = loop_period(1.0 / spec.speed, scene.duration, scene.plan.loop)
         taper = np.clip(inside_distance(low, 0.2) / 2.0, 0, 1)
         taper = cv2.GaussianBlur(taper, (0, 0), 1.0)
         wander = smooth_noise(rng, (lh, lw), max(2.0, lw / 4))

@@ -44,15 +44,22 @@ def loop_frequency(desired_hz: float, duration: float, loop: bool) -> float:
     return 2 * math.pi * desired_hz
 
 
+PLATEAU = 0.125  # a copy shows alone while |age| < PLATEAU * P (one warp per frame then)
+
+
 def two_phases(t: float, period: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """((age0, weight0), (age1, weight1)) in seconds: ages in [-P/2, P/2), weights summing to 1.
 
-    At t = 0 copy 0 has age 0 and weight 1 (the photo itself).
+    A copy has full weight while young (|age| < P/8), fades out smoothly until |age| = 3P/8
+    and is invisible after, while the other copy, half a period apart, fades in. Half the
+    time only one copy shows (half the cost), and no copy is seen older than 3P/8 (less
+    stretch). At t = 0 copy 0 has age 0 and weight 1: the photo itself.
     """
-    a0 = (t / period + 0.5) % 1.0  # 0.5 at t = 0
-    a1 = (a0 + 0.5) % 1.0
-    w0 = 1.0 - abs(2.0 * a0 - 1.0)
-    return ((a0 - 0.5) * period, w0), ((a1 - 0.5) * period, 1.0 - w0)
+    a0 = (t / period + 0.5) % 1.0 - 0.5  # 0 at t = 0
+    a1 = (a0 + 1.0) % 1.0 - 0.5
+    x = min(1.0, max(0.0, (abs(a0) - PLATEAU) / (0.5 - 2 * PLATEAU)))
+    w0 = 1.0 - x * x * (3.0 - 2.0 * x)
+    return (a0 * period, w0), (a1 * period, 1.0 - w0)
 
 
 def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], cell: float) -> np.ndarray:

@@ -33,8 +33,8 @@ class Water:
         strength = spec.strength
         # Speed in canvas pixels per second at the nearest water; far water moves less.
         self.speed = (0.01 + 0.05 * strength) * short * spec.speed
-        period = loop_period(2.5 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
-        margin = int(self.speed * period / 2) + 4
+        period = loop_period(3.5 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
+        margin = int(self.speed * period * 0.375) + 4
         self.warp = RoiWarp(mask, margin=margin)
         if self.warp.empty:
             return
@@ -49,7 +49,7 @@ class Water:
         magnitude = self.speed * (0.3 + 0.7 * np.clip(depth, 0, 1)) * (1.0 + 0.3 * smooth_noise(rng, (lh, lw), max(4.0, lw / 8)))
         # Taper the flow to zero at the region's edge, over about the largest displacement, so
         # samples never come from the bank.
-        taper_px = max(2.0, self.speed * period / 2 * self.warp.low_size[0] / self.warp.roi_size[0])
+        taper_px = max(2.0, self.speed * period * 0.375 * self.warp.low_size[0] / self.warp.roi_size[0])
         taper = np.clip(inside_distance(low_mask, 0.3) / taper_px, 0, 1)
         taper = cv2.GaussianBlur(taper, (0, 0), 1.0)
         flow = np.dstack([np.cos(angle) * magnitude * taper, np.sin(angle) * magnitude * taper]).astype(np.float32)
