@@ -311,8 +311,13 @@ class _Eye:
         v = self.v
         # Three layers, each a map: the upper lid (skin stretched down), the eye (unmoved) and the
         # lower lid (rising from just below its wet rim, so no white of the eye stays in the seam).
-        stretch = (self.u - self.top) / np.maximum(upper_now - self.top, 1e-6)
-        lid_source = np.where(v >= self.top, self.top + (v - self.top) * stretch, v)
+        # The lash band just above the lid margin moves down with the margin unstretched (lashes stay
+        # lashes at the closed lid's edge); only the skin above it is stretched over the eye.
+        lash = np.minimum(0.35 * self.o, 0.5 * (self.u - self.top))
+        edge_out, edge_src = upper_now - lash, self.u - lash
+        stretch = (edge_src - self.top) / np.maximum(edge_out - self.top, 1e-6)
+        lid_source = np.where(v >= edge_out, edge_src + (v - edge_out), self.top + (v - self.top) * stretch)
+        lid_source = np.where(v >= self.top, lid_source, v)
         start = self.l + closure * np.minimum(0.15 * self.o + 0.5, 0.5 * (self.bottom - self.l))
         squeeze = (self.bottom - start) / np.maximum(self.bottom - lower_now, 1e-6)
         low_source = np.where((v < self.bottom) & (self.o > 0), start + (v - lower_now) * squeeze, v)
