@@ -386,3 +386,13 @@ def test_library_warnings_go_to_the_item_not_to_the_terminal(capsys):
     assert messages == ["effect 'x' is not implemented; skipped"]
     assert "not implemented" not in capsys.readouterr().err
     assert logging.getLogger("stillmotion").propagate
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
+    from stillmotion.errors import OutputError
+
+    root = make_folder(tmp_path / "in", good=1, broken=False)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the output folder should be")
+    with pytest.raises(OutputError, match="cannot write there"):
+        run_batch(root, blocker / "videos", _tiny_defaults(), jobs=1, quiet=True)

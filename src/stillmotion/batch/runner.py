@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..errors import OutputError
 from .inputs import read_input
 from .jobs import Defaults, Item, Report, Result, make_items, process_item
 
@@ -77,14 +78,18 @@ def run_batch(
     outdir = Path(outdir).resolve()
     sources, ignored = read_input(input_path, exclude=outdir)
     items = make_items(sources, defaults or Defaults())
-    outdir.mkdir(parents=True, exist_ok=True)
-    remove_stale_parts(outdir)
     report_path = Path(report) if report else outdir / "report.jsonl"
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        rep = Report(report_path)
+    except OSError as exc:
+        raise OutputError(f"{exc.filename or outdir}: cannot write there ({exc.strerror})") from None
+    remove_stale_parts(outdir)
     summary = Summary(total=len(items), not_photos=len(ignored), report=report_path)
     bar = BatchProgress(len(items), stream=stream, quiet=quiet)
     todo, duplicates = _unique(items)
 
-    with Report(report_path) as rep:
+    with rep:
         for skipped in ignored:
             rep.write(Result(skipped.path, None, "skipped", skipped.reason))
 
