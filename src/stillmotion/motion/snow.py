@@ -1,13 +1,14 @@
 """snow: flakes drifting down with sideways sway and parallax.
 
-Each flake has a nearness z: near flakes are bigger, faster, sway wider and are softer (drawn
-larger and dimmer), far ones are small specks. Flakes hide behind scene objects nearer than
+Each flake has a nearness z: near flakes are bigger, faster, sway wider and are softer (the
+nearest are drawn at half size and blurred: out of focus), far ones are small specks. Flakes hide behind scene objects nearer than
 them, and follow the camera by their own depth (parallax). Strength sets the number of flakes;
 speed the fall rate; direction left/right the wind.
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .particles import Blender, FallTracks, Freeze, ScreenMap, draw_dots, envelope
@@ -39,6 +40,8 @@ class Snow:
             d = float(np.median(self.diameter[select])) if select.any() else 2.0
             self.classes.append((select, max(1, round(d)), 235 - 30 * k))
         self.mask = np.zeros((h, w), np.uint8)
+        self.soft = np.zeros(((h + 1) // 2, (w + 1) // 2), np.uint8)
+        self.soft_full = np.zeros((h, w), np.uint8)
         self.blender = Blender()
         self.freeze = Freeze(spec, scene)
 
@@ -54,6 +57,14 @@ class Snow:
         visible = (xy[:, 0] > -20) & (xy[:, 0] < w + 20) & (xy[:, 1] > -20) & (xy[:, 1] < h + 20)
         visible &= (screen.depth_at(xy) <= self.z + 0.1) & self.freeze.visible(canvas_xy)
         self.mask.fill(0)
-        for select, diameter, value in self.classes:
+        for select, diameter, value in self.classes[:-1]:
             draw_dots(self.mask, xy[visible & select], value * amount, diameter)
+        # The nearest, biggest flakes are out of focus: drawn at half size, blurred, merged.
+        select, diameter, value = self.classes[-1]
+        soft = self.soft
+        soft.fill(0)
+        draw_dots(soft, xy[visible & select] * 0.5, value * amount, max(2, diameter // 2))
+        cv2.GaussianBlur(soft, (0, 0), max(0.8, diameter / 6), dst=soft)
+        cv2.resize(soft, (w, h), dst=self.soft_full, interpolation=cv2.INTER_LINEAR)
+        cv2.max(self.mask, self.soft_full, dst=self.mask)
         self.blender.lighten(frame, self.mask, (245, 248, 255))
