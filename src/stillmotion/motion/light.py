@@ -55,7 +55,8 @@ class Flicker:
             if area < 2:
                 continue
             own = (labels == label).astype(np.float32)
-            glow = cv2.GaussianBlur(sources * own, (0, 0), 0.7)
+            # The source itself, plus a softer rim: its flare dims with it when it flickers down.
+            glow = np.maximum(cv2.GaussianBlur(sources * own, (0, 0), 0.7), 0.6 * cv2.GaussianBlur(own, (0, 0), 2.0))
             colour = image[own > 0].mean(axis=0)
             tint = colour / max(1e-3, colour.max())
             spill = cv2.GaussianBlur(own, (0, 0), min(3.0 + 0.6 * np.sqrt(area), 0.05 * lw))
@@ -76,7 +77,7 @@ class Flicker:
             self.patches.append((slice(y0, y1), slice(x0, x1), glow[y0:y1, x0:x1, None].astype(np.float32),
                                  (spill[y0:y1, x0:x1, None] * tint[None, None, :]).astype(np.float32)))
         self.box = alpha_bbox(np.any([g + s > 0.02 for g, s in zip(self.glow, self.spill)], axis=0).astype(np.uint8)) if self.glow else None
-        self.depth_amp = 0.25 + 0.6 * spec.strength  # how far a source dims
+        self.depth_amp = 0.2 + 0.45 * spec.strength  # how far a source dims
         self.spill_amp = 0.12 + 0.35 * spec.strength  # how much it brightens its surroundings
         self.gain = np.ones((lh, lw, 3), np.float32)
         self.add = np.zeros((lh, lw, 3), np.float32)
@@ -114,7 +115,9 @@ class Flicker:
         self.gain.fill(1.0)
         self.add.fill(0.0)
         for k, (rows, cols, glow, spill) in enumerate(self.patches):
-            self.gain[rows, cols] += glow * (s[k] * self.depth_amp) + spill * (s[k] * self.spill_amp)
+            # Dimming takes back only half the spill, untinted: a tinted dark halo looks like a hole.
+            spill_term = spill * (s[k] * self.spill_amp) if s[k] > 0 else spill.mean(axis=2, keepdims=True) * (0.5 * s[k] * self.spill_amp)
+            self.gain[rows, cols] += glow * (s[k] * self.depth_amp) + spill_term
             if s[k] > 0:  # brightening also lifts dark surroundings (a gain alone cannot)
                 self.add[rows, cols] += spill * (s[k] * self.spill_amp * 60.0)
         screen = ScreenMap(view, self.scene)
