@@ -238,3 +238,10 @@ def test_strength_zero_keeps_the_photo(kind):
     frame = scene.image.copy()
     fx.apply(frame, 0.5, None)
     assert np.array_equal(frame, scene.image)
+
+
+@pytest.mark.parametrize("kind", SCENE_TYPES)
+def test_without_loop_frame_zero_is_the_photo_and_it_moves(kind):
+    scene, frames = _run(kind, loop=False)
+    assert np.array_equal(frames[0], scene.image)
+    assert motion_map(frames).max() > 0.5

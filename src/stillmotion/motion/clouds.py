@@ -1,7 +1,8 @@
 """Clouds: the sky drifts slowly sideways and changes a little as it goes.
 
-The sky is advected along a horizontal flow (faster high up, slower toward the horizon, as
-clouds overhead are nearer) with two cross-faded phases (flow.py); the cross-fade reads as the
+The sky drifts along a horizontal flow (faster high up, slower toward the horizon, as clouds
+overhead are nearer), with a slow billowing on top. A clip that need not loop just drifts; a
+looping clip advects two copies cross-faded once per loop (flow.py), which reads as the
 clouds slowly changing shape. The warp samples a "sky plate" in which everything that is not
 sky is filled with sky colours, so mountains and roofs are never dragged into the sky.
 """
@@ -27,8 +28,11 @@ class Clouds:
             mask = _fallback_sky(scene) * effect_mask(spec, scene, None)
         if spec.strength <= 0:  # strength 0: the photo stays still
             mask = np.zeros_like(mask)
-        self.speed = (0.006 + 0.04 * spec.strength) * w * spec.speed  # px/s at the top of the sky
-        period = loop_period(8.0 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
+        self.speed = (0.004 + 0.02 * spec.strength) * w * spec.speed  # px/s at the top of the sky
+        # A clip that need not loop simply drifts (no cross-fade, no ghost), up to 15 s; a loop
+        # cross-fades two drifting copies once per clip, where a double image cannot be avoided.
+        self.drift_only = not scene.plan.loop and scene.duration <= 15.0
+        period = loop_period(max(8.0, scene.duration) if scene.plan.loop else 15.0, scene.duration, scene.plan.loop)
         self.warp = RoiWarp(mask)
         if self.warp.empty:
             return
@@ -53,14 +57,25 @@ class Clouds:
             phase = 3.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 4))
             billow.add(omega, np.full((lh, lw), amp, np.float32), np.full((lh, lw), 0.5 * amp, np.float32), phase)
         self.plate = fill_sky_plate(scene.image, mask)
-        self.loop = FlowLoop(self.warp, flow, period, extra=billow.at, image=self.plate)
+        # Plain cross-fade: the contrast-keeping blend overshoots where two copies of a big
+        # cloud disagree by tens of pixels (bright halos).
+        self.loop = FlowLoop(self.warp, flow, period, extra=billow.at)
+        self.flow, self.billow = flow, billow
+        self.disp = np.empty_like(flow)
 
     def apply(self, frame: np.ndarray, t: float, view=None) -> None:
         if self.warp.empty or t <= 0:
             return
         amount = active(self.spec, t)
-        if amount > 0:
-            self.warp.composite(frame, self.loop.render(self.plate, t), amount)
+        if amount <= 0:
+            return
+        if self.drift_only:
+            # The sky at x shows what was at x - flow * t.
+            cv2.scaleAdd(self.flow, -t, self.billow.at(t), dst=self.disp)
+            warped = self.warp.warp(self.plate, self.disp, self.warp.bufs[0])
+        else:
+            warped = self.loop.render(self.plate, t)
+        self.warp.composite(frame, warped, amount)
 
 
 def fill_sky_plate(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
