@@ -122,3 +122,23 @@ def test_freeze_region_stays_still(kind):
     if kind == "rain":  # rain also dims the whole scene a little (overcast); no streaks in the frozen part
         frozen = frozen - np.median(frozen)
     assert free.mean() > 3 * max(frozen.mean(), 0.05), (frozen.mean(), free.mean())
+
+
+@pytest.mark.parametrize("camera", ["orbit", "dolly_in"])
+def test_all_screen_effects_render_through_the_renderer_with_a_moving_camera(camera):
+    """The real renderer hands real Views (camera maps, on-screen depth): everything composes."""
+    from stillmotion.frames.renderer import Renderer
+    from stillmotion.photo import Photo
+    from stillmotion.plan import EFFECT_FAMILIES, Plan
+
+    kinds = EFFECT_FAMILIES["atmosphere"] + EFFECT_FAMILIES["light"]
+    scene = make_scene({"type": "rain"})
+    photo = Photo(pixels=scene.image, sha256="synthetic-atmosphere")
+    plan = Plan(photo="synthetic.png", seed=1, loop=True, camera={"type": camera, "strength": 0.6},
+                canvas={"resolution": 480, "duration": 1.0, "fps": 24}, effects=[{"type": k} for k in kinds])
+    plain = Renderer(plan.with_changes(effects=[]), photo, scene.analysis)
+    renderer = Renderer(plan, photo, scene.analysis)
+    assert len(renderer.post_camera) == len(kinds) and not renderer.warnings
+    assert np.array_equal(renderer.frame(0), plain.frame(0))
+    middle = renderer.frame_count // 2
+    assert mad(renderer.frame(middle), plain.frame(middle)) > 1.0
