@@ -169,3 +169,17 @@ def test_faces_are_cut_out_and_addressable():
     assert face_mask(s)[50, 100] == 1.0
     with pytest.raises(PlanError, match="1 face"):
         region_mask(Region(name="face:3"), s, None)
+
+
+def test_fit_blur_places_maps_on_the_photo_not_the_fill():
+    # A 2:1 photo in a 1:1 canvas with fit "blur": the photo fills the middle half vertically.
+    s = scene(size=(200, 200))
+    s.plan = Plan(photo="p.png", canvas=Canvas(duration=1.0, aspect="1:1", fit="blur"))
+    water = np.zeros((200, 400), np.float32)
+    water[100:] = 1.0  # lower half of the photo
+    s.analysis.regions["water"] = water
+    m = region_mask(Region(name="water"), s, None)
+    assert m[:50].max() == 0.0 and m[-45:].max() == 0.0  # the blurred fill above and below
+    assert m[60:95].max() == 0.0 and m[105:145].min() > 0.99
+    poly = region_mask(Region(polygon=[(0.0, 0.5), (1.0, 0.5), (1.0, 1.0), (0.0, 1.0)]), s, None)
+    assert poly[125, 100] > 0.9 and poly[75, 100] < 0.05 and poly[170, 100] < 0.05

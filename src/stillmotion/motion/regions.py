@@ -4,6 +4,7 @@ region_mask(spec_region, scene, default_name) -> float32 H x W in 0..1:
   the effect's region (a named analysis mask, "face:N", a polygon in normalised photo
   coordinates, or a greyscale mask image), or the named default when the plan gives none,
   minus the freeze region, and never over a face (a feathered ellipse per face is cut out).
+  With fit "blur" the photo sits inside the canvas: maps are placed there, 0 on the fill.
 """
 
 from __future__ import annotations
@@ -98,10 +99,37 @@ def _named(name: str, scene) -> np.ndarray:
         out = np.zeros((h, w), np.float32)
         _draw_face(out, scene.faces[index].box, w, h, 1.15, 0.25)
         return out
-    mask = scene.mask_at_canvas(name)
+    mask = scene.analysis.mask(name)
     if mask is None:
         return np.zeros((h, w), np.float32)
-    return np.clip(mask.astype(np.float32), 0.0, 1.0)
+    return _to_canvas(np.clip(mask.astype(np.float32), 0.0, 1.0), scene)
+
+
+def photo_rect(scene) -> tuple[int, int, int, int]:
+    """Where the (cropped) photo sits in the canvas, x, y, w, h: the whole canvas, except with
+    fit "blur", where the whole photo is fitted inside a blurred fill (as frames.canvas.fit_blur)."""
+    w, h = scene.size
+    canvas = scene.plan.canvas
+    if canvas.fit != "blur" or canvas.aspect == "original":
+        return 0, 0, w, h
+    aw, ah = scene.analysis.size
+    scale = min(w / aw, h / ah)
+    iw, ih = max(2, round(aw * scale)), max(2, round(ah * scale))
+    return (w - iw) // 2, (h - ih) // 2, iw, ih
+
+
+def _to_canvas(mask: np.ndarray, scene) -> np.ndarray:
+    """An analysis-resolution map cropped like the canvas and placed where the photo shows."""
+    from ..frames.canvas import crop_and_resize
+
+    w, h = scene.size
+    x, y, iw, ih = photo_rect(scene)
+    inner = crop_and_resize(mask, scene.crop, (iw, ih))
+    if (iw, ih) == (w, h):
+        return inner
+    out = np.zeros((h, w), np.float32)
+    out[y:y + ih, x:x + iw] = inner
+    return out
 
 
 def _polygon(points, scene) -> np.ndarray:
@@ -109,7 +137,8 @@ def _polygon(points, scene) -> np.ndarray:
     w, h = scene.size
     aw, ah = scene.analysis.size
     cx, cy, cw, ch = scene.crop
-    pts = np.array([[(px * aw - cx) * w / cw, (py * ah - cy) * h / ch] for px, py in points], np.float32)
+    ox, oy, iw, ih = photo_rect(scene)
+    pts = np.array([[ox + (px * aw - cx) * iw / cw, oy + (py * ah - cy) * ih / ch] for px, py in points], np.float32)
     out = np.zeros((h, w), np.uint8)
     shift = 4  # sub-pixel precision for the fill
     cv2.fillPoly(out, [np.round(pts * (1 << shift)).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=shift)
@@ -121,8 +150,6 @@ def _polygon(points, scene) -> np.ndarray:
 
 def _mask_file(path: str, scene) -> np.ndarray:
     """A greyscale mask image of the photo (any size, white = apply), cropped like the canvas."""
-    from ..frames.canvas import crop_and_resize
-
     p = Path(path).expanduser()
     if not p.is_file():
         raise PlanError(f"region mask {path!r}: file not found")
@@ -131,4 +158,4 @@ def _mask_file(path: str, scene) -> np.ndarray:
         raise PlanError(f"region mask {path!r}: not a readable image")
     aw, ah = scene.analysis.size
     image = cv2.resize(image, (aw, ah), interpolation=cv2.INTER_AREA)
-    return crop_and_resize(image.astype(np.float32) / 255.0, scene.crop, scene.size)
+    return _to_canvas(image.astype(np.float32) / 255.0, scene)
