@@ -389,3 +389,20 @@ def test_breathing_never_moves_a_neighbours_face():
     assert diff[:, :150].any()
     x, y, w, h = scene.faces[1].box
     assert not diff[:, int(x * 400):].any()  # the neighbour's face and everything right of it stay
+
+
+@pytest.mark.slow
+def test_a_portrait_plan_renders_blinks_and_breath_through_the_renderer():
+    _need_mediapipe()
+    _shared("fr_obama.jpg")
+    from stillmotion.api import iter_frames, make_plan
+
+    plan = make_plan(str(SHARED / "fr_obama.jpg"), resolution=480, duration=2.0)
+    assert {"blink", "breathe"} <= {e.type for e in plan.effects}  # the director's portrait default
+    plan = plan.with_changes(camera={"type": "static", "strength": 0.0}, loop=True)
+    frames = list(iter_frames(plan))
+    first = frames[0].astype(np.int16)
+    diffs = [np.abs(f.astype(np.int16) - first).max(axis=2) for f in frames]
+    assert max(int(d.max()) for d in diffs) > 20  # something moved
+    h = first.shape[0]
+    assert max(int(d[int(0.9 * h):].max()) for d in diffs) <= 2  # the lower body and chair stay still
