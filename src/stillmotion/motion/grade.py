@@ -4,8 +4,8 @@ Each look is a 3x3 colour matrix (cv2.transform: tints, desaturation, sepia, mon
 tone curve per channel (cv2.LUT: contrast, lifted or crushed blacks, split toning) and a
 vignette (a low-resolution gain, upsampled). Per frame only the ease changes: the matrix and
 curves are interpolated from identity, so the cost is three cheap uint8 passes. The look eases
-in over about a third of the clip (and out before the loop point when looping); strength sets
-how much of the look is applied. Runs after the camera, on the whole frame.
+in over about a third of the clip (when looping: 15 %, and out again before the loop point); strength sets
+how much of the look is applied (full from 0.5 up). Runs after the camera, on the whole frame.
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ class Grade:
         self.falloff = np.clip(r2 - 0.15, 0, None)[..., None] * np.ones((1, 1, 3), np.float32)
         self.lut = np.empty((256, 1, 3), np.uint8)
         self.blender = Blender()
-        # A colour look reads as a look, not an effect: let it settle in slowly.
-        self.ramp = min(3.0, 0.35 * scene.duration)
+        # A colour look reads as a look, not an effect: let it settle in slowly. A loop has to
+        # fade it out again before the loop point, so there it comes and goes faster.
+        self.ramp = min(1.5, 0.15 * scene.duration) if scene.plan.loop else min(3.0, 0.35 * scene.duration)
 
     def apply(self, frame, t, view):
         # The full look from strength 0.5 (the default) up; weaker below.

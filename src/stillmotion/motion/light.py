@@ -153,7 +153,8 @@ class LightSweep:
         inside = self.region > 0.1
         lo, hi = (float(along[inside].min()), float(along[inside].max())) if inside.any() else (0.0, 1.0)
         self.along = (along - lo) / max(1.0, hi - lo)  # 0..1 across the region
-        self.width = 0.12
+        # A sheen on an object is a broad band; across a whole frame it is a narrower beam.
+        self.width = 0.12 if float((self.region > 0.5).mean()) < 0.6 else 0.07
         self.passes = whole_cycles(spec.speed / 4.0, scene.duration)
         self.level = 0.3 + 0.5 * spec.strength
         self.blender = Blender()
