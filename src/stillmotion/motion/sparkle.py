@@ -28,7 +28,7 @@ class Sparkle:
             region = np.maximum(region, region_mask(spec, scene, "water"))
             if not has_area(region, 0.0002):
                 region = region_mask(spec, scene, None)
-        count = int(6 + 44 * spec.strength)
+        count = int(10 + 60 * spec.strength)
         self.xy, value = bright_spots(scene.image, count, rng, mask=region, min_distance=max(4, w // 120))
         n = len(self.xy)
         self.near = scene.depth[self.xy[:, 1].astype(int), self.xy[:, 0].astype(int)] if n else np.zeros(0)
@@ -50,7 +50,7 @@ class Sparkle:
         screen = ScreenMap(view, self.scene)
         xy = screen.points(self.xy.astype(np.float64), self.near)
         # A sharp twinkle: mostly dark, briefly bright.
-        pulse = np.clip(np.sin(self.omega * t + self.phase), 0, 1) ** 4 * amount
+        pulse = np.clip(np.sin(self.omega * t + self.phase), 0, 1) ** 3 * amount
         level = np.round(pulse * LEVELS).astype(int)
         self.mask.fill(0)
         diagonal = np.array([[0.7071, 0.7071], [0.7071, -0.7071]])
