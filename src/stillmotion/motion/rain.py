@@ -1,7 +1,7 @@
 """rain: falling streaks with depth, drawn behind near objects, optional splashes.
 
 Each drop has a nearness z (0 far .. 1 at the lens). Near drops are longer (more motion blur),
-faster, thicker and softer; far drops are short, thin and faint. A drop is hidden where the
+faster, thicker and softer (drawn at half size and blurred); far drops are short, thin and faint. A drop is hidden where the
 scene on screen is nearer than the drop (rain falls behind a near person or wall), so depth
 shows. All streaks of a layer are one cv2.polylines call into a mask, then one screen blend.
 Splashes (small expanding rings) appear on the water region, or on the ground when the rain
@@ -42,9 +42,11 @@ class Rain:
         self.layers = [  # (selection, intensity 0..255, thickness)
             (near < 0.35, 80 + 50 * strength, 1),
             ((near >= 0.35) & (near < 0.8), 100 + 60 * strength, max(1, round(1.4 * px))),
-            (near >= 0.8, 45 + 30 * strength, max(2, round(2.8 * px))),  # near: soft, out of focus
+            (near >= 0.8, 100 + 50 * strength, max(2, round(3.0 * px))),  # near: soft, out of focus
         ]
         self.mask = np.zeros((h, w), np.uint8)
+        self.soft = np.zeros(((h + 1) // 2, (w + 1) // 2), np.uint8)
+        self.soft_full = np.zeros((h, w), np.uint8)
         self.blender = Blender()
         self.freeze = Freeze(spec, scene)
         # Rain darkens and flattens the light a little (overcast): a gentle LUT, eased in.
@@ -71,6 +73,8 @@ class Rain:
             self.splash_xy = np.zeros((0, 2))
             return
         pick = rng.integers(0, len(xs), count)
+        pick = pick[np.broadcast_to(self.freeze.visible(np.stack([xs[pick], ys[pick]], 1).astype(np.float64)), pick.shape)]
+        count = len(pick)
         self.splash_xy = np.stack([xs[pick], ys[pick]], 1).astype(np.float64)
         self.splash_near = scene.depth[ys[pick], xs[pick]].astype(np.float64)
         period = scene.duration
@@ -78,8 +82,9 @@ class Rain:
         self.splash_rate = cycles / period
         self.splash_phase = rng.random(count)
         # Nearer splashes are bigger (perspective).
-        self.splash_radius = (2.0 + 9.0 * self.splash_near) * h / 1080
-        ring = np.linspace(0, 2 * np.pi, 10)
+        self.splash_radius = (3.0 + 12.0 * self.splash_near) * h / 1080
+        self.splash_thickness = max(1, round(h / 1080))
+        ring = np.linspace(0, 2 * np.pi, 14)
         self.ring = np.stack([np.cos(ring), 0.35 * np.sin(ring)], 1)
 
     def apply(self, frame, t, view):
@@ -104,9 +109,17 @@ class Rain:
         on_screen = (middle[:, 0] > -50) & (middle[:, 0] < w + 50) & (middle[:, 1] > -self.length) & (middle[:, 1] < h + self.length)
         # A drop is hidden where the scene is nearer than the drop (it falls behind that object).
         visible = on_screen & unfrozen & (screen.depth_at(middle) <= self.z + 0.03)
-        for select, intensity, thickness in self.layers:
+        for select, intensity, thickness in self.layers[:-1]:
             s = visible & select
             draw_segments(mask, head[s], tail[s], float(intensity * amount), thickness)
+        # The nearest drops are out of focus: drawn at half size, blurred, merged (soft streaks).
+        select, intensity, thickness = self.layers[-1]
+        s = visible & select
+        self.soft.fill(0)
+        draw_segments(self.soft, head[s] * 0.5, tail[s] * 0.5, float(intensity * amount), max(1, thickness // 2))
+        cv2.GaussianBlur(self.soft, (0, 0), 1.2, dst=self.soft)
+        cv2.resize(self.soft, (w, h), dst=self.soft_full, interpolation=cv2.INTER_LINEAR)
+        cv2.max(mask, self.soft_full, dst=mask)
         self._draw_splashes(mask, t, amount, screen)
         self.blender.lighten(frame, mask, (225, 232, 255))
 
@@ -122,7 +135,7 @@ class Rain:
         radius = self.splash_radius[live] * (0.3 + grow)
         rings = centre[:, None, :] + self.ring[None, :, :] * radius[:, None, None]
         fresh = grow < 0.5
-        for select, value in ((fresh, 120), (~fresh, 60)):
+        for select, value in ((fresh, 150), (~fresh, 75)):
             if select.any():
                 pts = np.round(rings[select] * 16).astype(np.int32)
-                cv2.polylines(mask, pts, False, float(value * amount), 1, cv2.LINE_AA, 4)
+                cv2.polylines(mask, pts, False, float(value * amount), self.splash_thickness, cv2.LINE_AA, 4)
