@@ -112,9 +112,11 @@ def _keep_large(score: np.ndarray, threshold: float, min_frac: float, cues: _Cue
     min_area = min_frac * cues.h * cues.w
     keep = np.zeros(n, np.uint8)
     keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= min_area) & (stats[1:, cv2.CC_STAT_WIDTH] >= min_width * cues.w)
-    if low_or_wide:  # reaches the bottom of the photo, or spans most of its width
+    if low_or_wide:  # reaches the bottom of the photo, spans most of its width, or leaves the frame sideways
         bottom = stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT]
-        keep[1:] &= (bottom >= 0.85 * cues.h) | (stats[1:, cv2.CC_STAT_WIDTH] >= 0.6 * cues.w)
+        left, width = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH]
+        sideways = (left <= 1) | (left + width >= cues.w - 1)
+        keep[1:] &= (bottom >= 0.85 * cues.h) | (width >= 0.6 * cues.w) | sideways
     mask = keep[labels].astype(np.float32)
     return np.clip(cues.blur(mask, feather), 0.0, 1.0)
 
@@ -229,9 +231,9 @@ def _water(cues: _Cues, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
     # Busy texture with no horizontal grain (trees on a far shore, rocks) is not water.
     busy = cues.blur(_ramp(cues.texture, 0.1, 0.25) * (1.0 - _ramp(cues.horizontal, 0.5, 0.7)), 4)
     score *= 1.0 - 0.8 * busy
-    # Water lies wide and low: drop parts narrower than a third of the photo (a saucer), and
-    # parts that neither reach the bottom nor span the photo (window blinds).
-    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.35, close_px=15, fill_holes=0.01, low_or_wide=True)
+    # Water lies wide and low: drop parts narrower than a fifth of the photo, and parts that
+    # neither reach the bottom, nor span the photo, nor leave it sideways (window blinds).
+    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.2, close_px=15, fill_holes=0.01, low_or_wide=True)
 
 
 def _fire(cues: _Cues) -> np.ndarray:
