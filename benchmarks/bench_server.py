@@ -71,6 +71,16 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def probe_main(port: int, job_id: str, stop, out) -> None:
+    """Status calls from a process of its own (no client threads competing for its GIL), every 50 ms."""
+    client = Client(port)
+    latencies = []
+    while not stop.is_set():
+        latencies.append(client.request("GET", f"/api/jobs/{job_id}")[2])
+        time.sleep(0.05)
+    out.put(latencies)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=50)
@@ -138,13 +148,23 @@ def main() -> int:
                                 final[job_id] = body["status"] if body["status"] != "failed" else f"failed: {body['error']}"
                     time.sleep(0.25)
 
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            probe_stop, probe_out = context.Event(), context.Queue()
+            probe_process = context.Process(target=probe_main, args=(port, body["id"], probe_stop, probe_out))
             start = time.monotonic()
             threads = [threading.Thread(target=client_run, args=(i, c)) for i, c in enumerate(per_client)]
             for thread in threads:
                 thread.start()
+            rendering.wait(timeout=120)
+            probe_process.start()
             for thread in threads:
                 thread.join()
             wall = time.monotonic() - start
+            probe_stop.set()
+            probe_latency = probe_out.get(timeout=30)
+            probe_process.join()
 
             status, listing, _ = probe.request("GET", "/api/jobs?limit=100")
             listed = [j["id"] for j in listing["jobs"]]
@@ -167,6 +187,10 @@ def main() -> int:
     print(f"  status call, idle server (baseline, n={len(idle)}): median {ms(statistics.median(idle))}, worst {ms(max(idle))}")
     print(f"  status call while rendering (n={len(busy_latency)}): median {ms(statistics.median(busy_latency))}, "
           f"p95 {ms(percentile(busy_latency, 0.95))}, worst {ms(max(busy_latency))}")
+    over = sum(1 for t in busy_latency if t >= 0.2)
+    print(f"  status calls at or over 200 ms: {over} of {len(busy_latency)} ({100 * over / len(busy_latency):.2f}%)")
+    print(f"  status call from a separate probe process while rendering (n={len(probe_latency)}): "
+          f"median {ms(statistics.median(probe_latency))}, p95 {ms(percentile(probe_latency, 0.95))}, worst {ms(max(probe_latency))}")
     if busy_after_uploads:
         print(f"  status call while rendering, after all uploads (n={len(busy_after_uploads)}): median {ms(statistics.median(busy_after_uploads))}, "
               f"p95 {ms(percentile(busy_after_uploads, 0.95))}, worst {ms(max(busy_after_uploads))}")

@@ -276,9 +276,11 @@ def create_app(
         }
 
     @app.get("/api/jobs/{job_id}", tags=["jobs"])
-    def get_job(job_id: str):
+    async def get_job(job_id: str):
         """A job's status, progress (0 to 1), error, plan and video URL."""
-        return JSONResponse(job_json(find(job_id)))  # plain JSON: the hottest call skips re-encoding
+        # The hottest call, answered on the event loop: one indexed read on a kept-open WAL
+        # connection (~0.2 ms; readers never wait for writers), no hop to a worker thread.
+        return JSONResponse(job_json(find(job_id)))
 
     @app.get("/api/jobs/{job_id}/events", tags=["jobs"])
     async def job_events(job_id: str, request: Request):
@@ -289,7 +291,7 @@ def create_app(
             yield "retry: 2000\n\n"
             last, beat = None, time.monotonic()
             while True:
-                job = await run_in_threadpool(store.get, job_id)
+                job = store.get(job_id)  # as in get_job: a read this cheap stays on the loop
                 if job is None:
                     yield 'event: gone\ndata: {"error": "the job was deleted"}\n\n'
                     return
