@@ -275,26 +275,27 @@ def _light(cues: _Cues, sky: np.ndarray, fire: np.ndarray) -> np.ndarray:
 
 
 def _steam_sources(cues: _Cues, sky: np.ndarray) -> np.ndarray:
-    """Where steam or smoke would rise from: hot drinks (dark warm liquid in a bright rim) and
+    """Where steam or smoke would rise from: hot drinks (warm-brown liquid in a bright rim) and
     chimneys (narrow upright things sticking into the sky)."""
     h, w = cues.h, cues.w
     out = np.zeros((h, w), np.float32)
-    # Drinks: a dark, warm-brown blob surrounded by brighter pixels (the cup's rim).
-    brown = _hue_near(cues.hue, 30, 25) * _ramp(cues.sat, 0.3, 0.5) * (1.0 - _ramp(cues.val, 0.75, 0.9))
+    # Drinks: a warm-brown blob (coffee, tea, crema) surrounded by brighter pixels (the rim).
+    brown = _hue_near(cues.hue, 30, 25) * _ramp(cues.sat, 0.3, 0.5) * (1.0 - _ramp(cues.val, 0.9, 0.98))
     brown = cues.blur(brown, 3)
     binary = (brown > 0.45).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     ring_lum = cues.blur(cues.lum, 12)
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
-        if not (0.002 * h * w <= area <= 0.15 * h * w):
+        if not (0.006 * h * w <= area <= 0.15 * h * w):
             continue
         fill = area / float(bw * bh)
-        if fill < 0.55 or not 0.3 < bh / max(bw, 1) < 1.5:  # roundish (an ellipse seen from above)
+        if fill < 0.5 or not 0.3 < bh / max(bw, 1) < 1.5:  # roundish (an ellipse seen from above)
             continue
         part = labels == i
         ring = cv2.dilate(part.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~part
-        if ring.any() and cues.lum[ring].mean() > cues.lum[part].mean() + 0.15 and ring_lum[part].mean() < 0.9:
+        # The rim: the brighter part of the ring around the liquid is clearly lighter than it.
+        if ring.any() and np.percentile(cues.lum[ring], 75) > cues.lum[part].mean() + 0.12 and ring_lum[part].mean() < 0.9:
             out[part] = 1.0
     # Chimneys: columns where the sky line rises up for a short, narrow run.
     if sky.sum() > 0.02 * sky.size:
