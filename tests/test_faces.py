@@ -36,6 +36,10 @@ def face_landmarks(cx: float, cy: float, scale: float = 1.0) -> dict[int, tuple[
         sign = 1 if ex > 0 else -1  # outer corner away from the nose
         for k, i in enumerate(brow):
             pts[i] = (ex + sign * 20 - sign * 10 * k, -36)
+        iris = fm.IRISES[0] if ex < 0 else fm.IRISES[1]
+        pts[iris[0]] = (ex, -20)
+        for i, (dx, dy) in zip(iris[1:], ((6, 0), (0, -6), (-6, 0), (0, 6))):
+            pts[i] = (ex + dx, -20 + dy)
         pts[outer] = (ex + sign * 20, -20)
         pts[inner] = (ex - sign * 20, -20)
         for k, (u, l) in enumerate(zip(upper, lower), start=1):
@@ -406,3 +410,32 @@ def test_a_portrait_plan_renders_blinks_and_breath_through_the_renderer():
     assert max(int(d.max()) for d in diffs) > 20  # something moved
     h = first.shape[0]
     assert max(int(d[int(0.9 * h):].max()) for d in diffs) <= 2  # the lower body and chair stay still
+
+
+def test_gaze_glances_aside_during_a_blink_and_comes_back():
+    rng = np.random.default_rng(0)
+    for count in range(6):
+        plan = fm.gaze_plan(rng, count)
+        assert len(plan) == count and (not plan or plan[-1] == 0.0)
+        assert all(not (a and b) for a, b in zip(plan, plan[1:]))  # a glance is always followed by a look back
+    scene = make_scene(duration=8.0)
+    blink = fm.Blink(Effect(type="blink"), scene, 0)
+    part = blink.parts[0]
+    assert len(part.times) >= 2 and all(eye.gaze_field is not None for eye in part.eyes)
+    part.gazes = [1.0] + [0.0] * (len(part.times) - 1)  # glance right at the first blink, back at the second
+    (s1, d1), (s2, d2) = part.times[:2]
+    aside = render(blink, scene, (s1 + d1 + s2) / 2)
+    diff = changed(aside, scene.image)
+    outside = diff.copy()
+    for eye in part.eyes:
+        x0, y0, x1, y1 = eye.roi
+        outside[y0:y1, x0:x1] = False
+    assert diff.any() and not outside.any()
+
+    def iris_x(frame):
+        # The first eye's iris: dark pixels around its centre (165, 180), away from the lid corners.
+        ys, xs = np.nonzero(frame[176:185, 152:179].max(axis=2) < 70)
+        return xs.mean()
+
+    assert iris_x(aside) > iris_x(scene.image) + 1  # looked to the right
+    assert np.array_equal(render(blink, scene, s2 + d2 + 0.01), scene.image)  # back to the photo

@@ -26,6 +26,7 @@ EYES = (
     (263, 362, (466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382)),
 )
 BROWS_LOWER = ((46, 53, 52, 65, 55), (276, 283, 282, 295, 285))  # lower edge of each eye's brow
+IRISES = ((468, 469, 470, 471, 472), (473, 474, 475, 476, 477))  # centre then rim, per eye (refined mesh)
 MOUTH_CORNERS = (61, 291)
 LIP_MIDDLE = (0, 13, 14, 17)  # upper outer, upper inner, lower inner, lower outer
 CHEEKS = (205, 425)
@@ -250,6 +251,7 @@ class _Eye:
     def __init__(self, points: np.ndarray, eye: tuple, size: tuple[int, int], brow: tuple = ()):
         outer, inner, upper, lower = eye
         a, b = points[outer], points[inner]
+        self._a = a
         axis = b - a
         self.length = float(np.linalg.norm(axis))
         e = axis / max(self.length, 1e-6)
@@ -300,6 +302,38 @@ class _Eye:
         self.top = self.u - self.skin * np.maximum(taper, 0.25)
         self.bottom = self.l + self.below * np.maximum(taper, 0.25)
         self.gx, self.gy = gx.astype(np.float32) - x0, gy.astype(np.float32) - y0
+
+    def set_iris(self, points: np.ndarray, iris: tuple) -> None:
+        """Prepare a gaze shift: the iris slides along the eye inside the lids (sclera stretches)."""
+        self.gaze_field = None
+        if self.roi is None or len(points) <= max(iris):
+            return
+        centre = points[iris[0]]
+        radius = float(np.linalg.norm(points[list(iris[1:])] - centre, axis=1).mean())
+        s_c, v_c = (centre - self._a) @ np.stack([self.e, self.n], axis=1)
+        # Only an iris that sits inside this eye's opening (the mesh is refined and sane).
+        if not (0.15 * self.length < s_c < 0.85 * self.length and radius > 1.0):
+            return
+        if not (np.interp(s_c, *self.upper) - radius < v_c < np.interp(s_c, *self.lower) + radius):
+            return
+        d = np.hypot(self.s - s_c, self.v - v_c)
+        bump = 1.0 - smoothstep(1.1 * radius, 2.4 * radius, d)
+        inside = np.clip((self.v - self.u) / 1.5, 0, 1) * np.clip((self.l - self.v) / 1.5, 0, 1) * (self.o > 0)
+        # Backward map along the eye's axis; +1 moves the iris toward the image's right (both eyes alike).
+        weight = (bump * inside).astype(np.float32)
+        right = self.e if self.e[0] >= 0 else -self.e
+        self.gaze_field = (-weight * np.float32(right[0] * 0.08 * self.length),
+                           -weight * np.float32(right[1] * 0.08 * self.length))
+
+    def look(self, frame: np.ndarray, gaze: float) -> None:
+        """Shift the iris by gaze (-1 .. 1) times 8 % of the eye's length."""
+        if self.gaze_field is None or abs(gaze) * 0.08 * self.length < STILL:
+            return
+        x0, y0, x1, y1 = self.roi
+        src = frame[y0:y1, x0:x1].copy()
+        fx, fy = self.gaze_field
+        frame[y0:y1, x0:x1] = cv2.remap(src, self.gx + gaze * fx, self.gy + gaze * fy, cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_REPLICATE)
 
     def usable(self) -> bool:
         return self.roi is not None and self.length >= MIN_EYE_WIDTH and self.opening >= MIN_EYE_OPENING
@@ -368,16 +402,41 @@ def blink_closure(t: float, times: list[tuple[float, float]], fps: int) -> float
     return 0.0
 
 
+def gaze_plan(rng: np.random.Generator, count: int) -> list[float]:
+    """The gaze after each blink (0 = as in the photo): sometimes a glance aside, always back by the end."""
+    gazes = []
+    for i in range(count):
+        last = gazes[-1] if gazes else 0.0
+        if i == count - 1 or last != 0.0:
+            gazes.append(0.0)  # look back (and end as the photo looks)
+        else:
+            gazes.append(float(rng.choice([0.0, -1.0, 1.0], p=[0.4, 0.3, 0.3])))
+    return gazes
+
+
+def gaze_at(t: float, times: list[tuple[float, float]], gazes: list[float]) -> float:
+    """The gaze at t: it changes while the lids are down (the middle of a blink), so the jump is hidden."""
+    gaze = 0.0
+    for (start, duration), after in zip(times, gazes):
+        if t <= start + 0.25 * duration:
+            break
+        x = float(smoothstep(start + 0.25 * duration, start + 0.75 * duration, t))
+        gaze = gaze + (after - gaze) * x
+    return gaze
+
+
 class _BlinkPart:
-    def __init__(self, eyes: list[_Eye], times: list[tuple[float, float]], depth: float, fps: int):
-        self.eyes, self.times, self.depth, self.fps = eyes, times, depth, fps
+    def __init__(self, eyes: list[_Eye], times: list[tuple[float, float]], depth: float, fps: int, gazes: list[float]):
+        self.eyes, self.times, self.depth, self.fps, self.gazes = eyes, times, depth, fps, gazes
 
     def apply(self, frame: np.ndarray, t: float) -> None:
+        gaze = gaze_at(t, self.times, self.gazes)
         closure = self.depth * blink_closure(t, self.times, self.fps)
-        if closure <= 0:
-            return
         for eye in self.eyes:
-            eye.apply(frame, closure)
+            if gaze != 0.0:
+                eye.look(frame, gaze)
+            if closure > 0:
+                eye.apply(frame, closure)
 
 
 class Blink(_FaceEffect):
@@ -387,9 +446,15 @@ class Blink(_FaceEffect):
         eyes = [_Eye(face.points, eye, scene.size, brow) for eye, brow in zip(EYES, BROWS_LOWER)]
         if not all(eye.usable() for eye in eyes):
             return None
-        times = blink_times(_face_rng(scene, index, face_index), self.length, self.spec.speed, scene.fps)
+        rng = _face_rng(scene, index, face_index)
+        times = blink_times(rng, self.length, self.spec.speed, scene.fps)
+        gazes = [0.0] * len(times)
+        for eye, iris in zip(eyes, IRISES):
+            eye.set_iris(face.points, iris)
+        if all(eye.gaze_field is not None for eye in eyes):  # both eyes or neither: they look together
+            gazes = gaze_plan(rng, len(times))
         # strength: 0.5 (default) and above close fully; lower values give a half blink.
-        return _BlinkPart(eyes, times, min(1.0, self.amount), scene.fps)
+        return _BlinkPart(eyes, times, min(1.0, self.amount), scene.fps, gazes)
 
 
 # --- smile -------------------------------------------------------------------------------------
