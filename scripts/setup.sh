@@ -19,19 +19,17 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 pip install --upgrade pip
 
-# Faces: mediapipe 0.10.14 ships its face models inside the wheel and works offline (1.x ships
-# none). Its declared dependencies would pull jax and a second OpenCV, so it is installed without
-# them, next to the few it really uses.
-faces=(absl-py attrs flatbuffers "protobuf>=4.25.3,<5" matplotlib)
-
 if [ "$dev" = 1 ]; then
   # torch first, pinned: this CPU wheel is on the machine; any looser request for torch would fetch
   # the newest CUDA build (gigabytes). Once 2.13.0 is installed, the extras below accept it.
   pip install torch==2.13.0
-  pip install -e ".[test,depth,server,browser,ray,semantic,neural]" "${faces[@]}"
+  pip install -e ".[faces,test,depth,server,browser,ray,semantic,neural]"
 else
-  pip install -e . "${faces[@]}"
+  pip install -e ".[faces]"
 fi
+# Faces: mediapipe 0.10.14 ships its face models inside the wheel and works offline (1.x ships
+# none). Its declared dependencies would pull jax and a second OpenCV, so it goes in without them;
+# the few it really uses are the `faces` extra above.
 pip install --no-deps mediapipe==0.10.14
 
 if [ "$dev" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
