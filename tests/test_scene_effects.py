@@ -245,3 +245,19 @@ def test_without_loop_frame_zero_is_the_photo_and_it_moves(kind):
     scene, frames = _run(kind, loop=False)
     assert np.array_equal(frames[0], scene.image)
     assert motion_map(frames).max() > 0.5
+
+
+def test_rivers_flow_along_their_banks_seas_toward_the_viewer():
+    import math
+
+    from stillmotion.motion.water import river_angle
+
+    down = np.full((60, 80), math.pi / 2, np.float32)
+    river = np.zeros((60, 80), np.float32)
+    cv2.line(river, (70, 0), (10, 59), 1.0, 10)  # from top right to bottom left
+    a = river_angle(river, down)[river > 0.5]
+    assert np.cos(a).mean() < -0.3 and np.sin(a).mean() > 0.5  # down and to the left
+    sea = np.zeros((60, 80), np.float32)
+    sea[25:] = 1.0
+    b = river_angle(sea, down)[sea > 0.5]
+    assert np.sin(b).mean() > 0.99  # straight toward the viewer

@@ -41,9 +41,12 @@ class Water:
         lw, lh = self.warp.low_size
         low_mask = self.warp.low(mask)
         depth = self.warp.low(scene.depth.astype(np.float32))
-        # Default: downhill / toward the viewer, i.e. down the frame.
+        # Default: downhill / toward the viewer, i.e. down the frame, and along the banks where
+        # the water is a river (a long, narrow band).
         dx, dy = DIRECTIONS.get(spec.direction or "down")
-        base_angle = math.atan2(dy, dx)
+        base_angle = np.full((lh, lw), math.atan2(dy, dx), np.float32)
+        if spec.direction is None:
+            base_angle = river_angle(low_mask, base_angle)
         wander = smooth_noise(rng, (lh, lw), max(4.0, lw / 6))
         angle = base_angle + 0.35 * wander
         magnitude = self.speed * (0.3 + 0.7 * np.clip(depth, 0, 1)) * (1.0 + 0.3 * smooth_noise(rng, (lh, lw), max(4.0, lw / 8)))
@@ -77,3 +80,43 @@ class Water:
         if amount <= 0:
             return
         self.warp.composite(frame, self.loop.render(frame, t), amount)
+
+
+def river_angle(mask: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """Flow angle per pixel: along the banks where the water is a river, else the default.
+
+    The distance to the nearest bank rises toward the middle of a river, so the direction
+    across its gradient runs along the river. All directions are made to agree with the
+    river's main course, taken heading down the frame (downhill, toward the viewer). How much
+    this replaces the default depends on how narrow the water is for its area: a river gets
+    its course, a lake or the sea (one shoreline, no facing bank) keeps the default.
+    """
+    inside = mask > 0.4
+    area = float(inside.sum())
+    if area < 16:
+        return default
+    dist = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+    narrowness = float(dist.max()) / math.sqrt(area)
+    riverness = float(np.clip((0.4 - narrowness) / 0.2, 0.0, 1.0))
+    if riverness <= 0:
+        return default
+    smooth = cv2.GaussianBlur(dist, (0, 0), 2.0)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    ax, ay = -gy, gx  # across the gradient: along the banks
+    # Main course from the doubled-angle mean (orientation without sign), heading down.
+    wgt = np.hypot(ax, ay) * inside
+    c2 = float((wgt * (ax * ax - ay * ay)).sum())
+    s2 = float((wgt * 2 * ax * ay).sum())
+    theta = 0.5 * math.atan2(s2, c2)
+    main = (math.cos(theta), math.sin(theta))
+    if main[1] < 0 or (abs(main[1]) < 1e-3 and main[0] < 0):
+        main = (-main[0], -main[1])
+    flip = (ax * main[0] + ay * main[1]) < 0
+    ax, ay = np.where(flip, -ax, ax), np.where(flip, -ay, ay)
+    norm = np.hypot(ax, ay) + 1e-6
+    confident = np.clip(norm / (np.percentile(norm[inside], 75) + 1e-6), 0, 1) * riverness
+    vx = (1 - confident) * np.cos(default) + confident * (ax / norm)
+    vy = (1 - confident) * np.sin(default) + confident * (ay / norm)
+    vx, vy = cv2.GaussianBlur(vx.astype(np.float32), (0, 0), 2.0), cv2.GaussianBlur(vy.astype(np.float32), (0, 0), 2.0)
+    return np.arctan2(vy, vx).astype(np.float32)
