@@ -10,7 +10,9 @@ mediapipe is optional: without it detect_faces() warns once and returns [].
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import threading
 import warnings
 
@@ -106,7 +108,7 @@ def detect_faces(rgb: np.ndarray) -> list[Face]:
     image = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
     image = np.ascontiguousarray(image)
     normalised = _contrast_normalised(image)
-    with _lock:
+    with _lock, _native_stderr_silenced():
         boxes = _detect_all(image) + _detect_all(normalised)
         boxes = _suppress(boxes)
         faces = []
@@ -120,6 +122,26 @@ def detect_faces(rgb: np.ndarray) -> list[Face]:
             faces.append(_to_face(box, max(score, second), landmarks, image.shape))
     faces.sort(key=lambda f: f.box[2] * f.box[3], reverse=True)
     return faces
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """MediaPipe's C++ side (TFLite, absl) prints INFO/WARNING lines straight to file descriptor 2,
+    past Python and GLOG_minloglevel; users should see our one-line messages, not those."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable fd 2 (embedded hosts): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _contrast_normalised(rgb: np.ndarray) -> np.ndarray:
