@@ -117,13 +117,6 @@ def low_size(scene) -> tuple[int, int]:
     return max(2, round(w * s)), max(2, round(h * s))
 
 
-def resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    if (image.shape[1], image.shape[0]) == tuple(size):
-        return image
-    shrinking = size[0] < image.shape[1]
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
-
-
 def luminance(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
 
@@ -277,10 +270,6 @@ class ScreenMap:
         self.size = scene.size
         self._fits = None
         self._maps: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-
-    @property
-    def static(self) -> bool:
-        return self.view is None
 
     @property
     def depth(self) -> np.ndarray:
