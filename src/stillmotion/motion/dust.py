@@ -31,7 +31,7 @@ class Dust:
         area = w * h / (1920 * 1080)
         count = max(20, int((150 + 700 * spec.strength) * area))
         # Home positions drawn where the light is.
-        weights = cv2.resize(where, (64, 64), interpolation=cv2.INTER_AREA).ravel() + 1e-6
+        weights = cv2.resize(where, (64, 64), interpolation=cv2.INTER_AREA).ravel() ** 2 + 1e-6  # gather in the light
         cells = rng.choice(64 * 64, size=count, p=weights / weights.sum())
         home = np.stack([(cells % 64 + rng.random(count)) * w / 64, (cells // 64 + rng.random(count)) * h / 64], 1)
         self.home = home
