@@ -164,13 +164,21 @@ class FlowLoop:
         self.tmp = np.empty_like(self.flow)
         # A plain cross-fade of two unrelated textures halves their contrast mid-way, so the
         # water pulses dull and sharp. Given the photo, the blend keeps the texture's contrast:
-        # out = mean + (w0 A + w1 B - mean) / sqrt(w0^2 + w1^2), with the photo's local mean.
+        # out = blend + (k - 1) c (blend - mean), k = 1 / sqrt(w0^2 + w1^2), mean = the photo's
+        # local mean, c = how unrelated the two copies are there (1 where they are displaced by
+        # more than a few pixels from each other, 0 where the flow is still: boosting two
+        # identical copies would only sharpen edges such as a shoreline).
         self.mean = None
         if image is not None:
             x0, y0, x1, y1 = warp.box
             sigma = max(2.0, 0.01 * max(image.shape[:2]))
             self.mean = cv2.GaussianBlur(image[y0:y1, x0:x1], (0, 0), sigma).astype(np.int16)
+            apart = np.hypot(self.flow[..., 0], self.flow[..., 1]) * period / 2  # px between copies
+            c = np.clip(apart / 6.0, 0.0, 1.0)
+            c = cv2.resize(c, warp.roi_size, interpolation=cv2.INTER_LINEAR)
+            self.unrelated = np.round(cv2.merge([c, c, c]) * 256).astype(np.int16)
             self.sum16 = np.empty(self.mean.shape, np.int16)
+            self.diff16 = np.empty(self.mean.shape, np.int16)
 
     def render(self, src: np.ndarray, t: float) -> np.ndarray:
         """The advected box at time t (uint8, box-size; a buffer of the RoiWarp)."""
@@ -191,8 +199,10 @@ class FlowLoop:
         if self.mean is None:
             return cv2.addWeighted(a, wa, b, wb, 0.0, dst=w.bufs[2])
         k = 1.0 / math.sqrt(wa * wa + wb * wb)
-        cv2.addWeighted(a, wa * k, b, wb * k, 0.0, dst=self.sum16, dtype=cv2.CV_16S)
-        return cv2.addWeighted(self.sum16, 1.0, self.mean, 1.0 - k, 0.0, dst=w.bufs[2], dtype=cv2.CV_8U)
+        cv2.addWeighted(a, wa, b, wb, 0.0, dst=self.sum16, dtype=cv2.CV_16S)
+        cv2.subtract(self.sum16, self.mean, dst=self.diff16)
+        cv2.multiply(self.diff16, self.unrelated, dst=self.diff16, scale=(k - 1.0) / 256.0)
+        return cv2.add(self.sum16, self.diff16, dst=w.bufs[2], dtype=cv2.CV_8U)
 
 
 class Oscillation:

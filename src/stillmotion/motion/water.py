@@ -32,7 +32,7 @@ class Water:
             mask = np.zeros_like(mask)
         strength = spec.strength
         # Speed in canvas pixels per second at the nearest water; far water moves less.
-        self.speed = (0.01 + 0.05 * strength) * short * spec.speed
+        self.speed = (0.015 + 0.07 * strength) * short * spec.speed
         period = loop_period(3.5 / math.sqrt(spec.speed), scene.duration, scene.plan.loop)
         margin = int(self.speed * period * 0.375) + 4
         self.warp = RoiWarp(mask, margin=margin)
@@ -49,11 +49,14 @@ class Water:
             base_angle = river_angle(low_mask, base_angle)
         wander = smooth_noise(rng, (lh, lw), max(4.0, lw / 6))
         angle = base_angle + 0.35 * wander
-        magnitude = self.speed * (0.3 + 0.7 * np.clip(depth, 0, 1)) * (1.0 + 0.3 * smooth_noise(rng, (lh, lw), max(4.0, lw / 8)))
+        # On screen, water moving at a steady speed crosses the frame faster the nearer it is:
+        # about nearness squared (nearness ~ 1 / distance), so the far shore barely moves.
+        near = np.clip(depth, 0, 1)
+        magnitude = self.speed * (0.06 + 0.94 * near * near) * (1.0 + 0.3 * smooth_noise(rng, (lh, lw), max(4.0, lw / 8)))
         # Taper the flow to zero at the region's edge, over about the largest displacement, so
         # samples never come from the bank.
         taper_px = max(2.0, self.speed * period * 0.375 * self.warp.low_size[0] / self.warp.roi_size[0])
-        taper = np.clip(inside_distance(low_mask, 0.3) / taper_px, 0, 1)
+        taper = np.clip(inside_distance(low_mask, 0.6) / (taper_px + 2.0), 0, 1)
         taper = cv2.GaussianBlur(taper, (0, 0), 1.0)
         flow = np.dstack([np.cos(angle) * magnitude * taper, np.sin(angle) * magnitude * taper]).astype(np.float32)
 
@@ -62,7 +65,7 @@ class Water:
         ripples = Oscillation((lh, lw))
         xs, ys = self.warp.low_coords()
         # Ripples fade out toward the edge too, so shorelines and banks stay put.
-        edge = np.clip(inside_distance(low_mask, 0.5) / 3.0, 0, 1)
+        edge = np.clip(inside_distance(low_mask, 0.6) / 4.0, 0, 1)
         amp = (0.0008 + 0.004 * strength) * short * (0.3 + 0.7 * np.clip(depth, 0, 1)) * cv2.GaussianBlur(edge, (0, 0), 1.0)
         for i in range(3):
             wavelength = short * rng.uniform(0.03, 0.08) * (1 + i)
