@@ -40,7 +40,8 @@ class Foliage:
         lw, lh = self.warp.low_size
         low = self.warp.low(mask)
         # Far trees sway less on screen than near ones.
-        near = 0.25 + 0.75 * np.clip(self.warp.low(scene.depth.astype(np.float32)), 0, 1)
+        near = np.clip(self.warp.low(scene.depth.astype(np.float32)), 0, 1)
+        near = 0.1 + 0.9 * near  # a branch swaying the same in the world moves ~ 1 / distance on screen
         weight = _tip_weight(low) * np.clip(self.warp.low(grown) * 1.2, 0, 1) * near
 
         xs, ys = self.warp.low_coords()
