@@ -175,6 +175,7 @@ def test_fit_blur_places_maps_on_the_photo_not_the_fill():
     # A 2:1 photo in a 1:1 canvas with fit "blur": the photo fills the middle half vertically.
     s = scene(size=(200, 200))
     s.plan = Plan(photo="p.png", canvas=Canvas(duration=1.0, aspect="1:1", fit="blur"))
+    s.photo_rect = (0, 50, 200, 100)  # as the renderer sets it from frames.canvas.fit_blur
     water = np.zeros((200, 400), np.float32)
     water[100:] = 1.0  # lower half of the photo
     s.analysis.regions["water"] = water

@@ -164,3 +164,11 @@ def test_aspects_and_fits(split_scene, aspect, size, fit):
     renderer = renderer_for(split_scene, "dolly_in", aspect=aspect, fit=fit)
     frame = renderer.frame(5)
     assert (frame.shape[1], frame.shape[0]) == size
+
+
+def test_fit_blur_scene_knows_where_the_photo_is(split_scene):
+    renderer = renderer_for(split_scene, "static", aspect="9:16", fit="blur")
+    x, y, w, h = renderer.scene.photo_rect
+    assert (x, w) == (0, renderer.size[0]) and y > 0 and h < renderer.size[1]
+    subject = renderer.scene.mask_at_canvas("subject")
+    assert subject[: y - 1].max() == 0 and subject[y + h + 1:].max() == 0 and subject[y:y + h].max() > 0.5

@@ -33,8 +33,9 @@ class Renderer:
         self.size = output_size(canvas, (crop[2], crop[3]))
         self.frame_count = canvas.frame_count
         self.fps = canvas.fps
-        image, depth, faces, analysis_crop = self._canvas_inputs(photo, analysis, crop)
-        self.scene = Scene(plan=plan, image=image, depth=depth, analysis=analysis, faces=faces, crop=analysis_crop)
+        image, depth, faces, analysis_crop, photo_rect = self._canvas_inputs(photo, analysis, crop)
+        self.scene = Scene(plan=plan, image=image, depth=depth, analysis=analysis, faces=faces, crop=analysis_crop,
+                           photo_rect=photo_rect)
         self.warnings: list[str] = []
         self.pre_camera, self.post_camera = self._build_effects()
 
@@ -62,13 +63,13 @@ class Renderer:
             depth[y:y + h, x:x + w] = cv2.resize(analysis.depth, (w, h), interpolation=cv2.INTER_LINEAR)
             frame_rect = (x / self.size[0], y / self.size[1], w / self.size[0], h / self.size[1])
             faces = [_face_in(f, (0, 0, 1, 1), frame_rect) for f in analysis.faces]
-            return image, depth, faces, (0, 0, aw, ah)
+            return image, depth, faces, (0, 0, aw, ah), inner
         image = crop_and_resize(photo.pixels, crop, self.size)
         depth = crop_and_resize(analysis.depth, a_crop, self.size).astype(np.float32)
         norm_crop = (crop[0] / pw, crop[1] / ph, crop[2] / pw, crop[3] / ph)
         faces = [_face_in(f, norm_crop, (0, 0, 1, 1)) for f in analysis.faces]
         faces = [f for f in faces if f is not None]
-        return image, depth, faces, a_crop
+        return image, depth, faces, a_crop, (0, 0, self.size[0], self.size[1])
 
     def _build_effects(self):
         pre, post = [], []

@@ -26,6 +26,9 @@ class Scene:
     analysis: Analysis  # at analysis resolution; use mask_at_canvas() for canvas-size masks
     faces: list[Face]  # boxes and landmarks in normalised canvas coordinates
     crop: tuple[int, int, int, int]  # x, y, w, h of the canvas in analysis pixels (for your own resampling)
+    # Where the (cropped) photo shows in the canvas, x, y, w, h in canvas pixels: the whole canvas,
+    # except with fit "blur", where the photo sits inside a blurred fill.
+    photo_rect: tuple[int, int, int, int] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -40,13 +43,14 @@ class Scene:
         return self.plan.canvas.duration
 
     def mask_at_canvas(self, name: str) -> np.ndarray | None:
-        """A named analysis mask ("sky", "subject", "water", ...) cropped and resized to the canvas."""
-        from ..frames.canvas import crop_and_resize
+        """A named analysis mask ("sky", "subject", "water", ...) cropped, resized and placed where the
+        photo shows in the canvas (0 on a blurred fill)."""
+        from .regions import to_canvas
 
         mask = self.analysis.mask(name)
         if mask is None:
             return None
-        return crop_and_resize(mask, self.crop, self.size)
+        return to_canvas(mask.astype(np.float32), self)
 
     def rng(self, effect_index: int) -> np.random.Generator:
         """Randomness seeded by (plan seed, effect index): any frame renders alone, identically."""

@@ -102,23 +102,19 @@ def _named(name: str, scene) -> np.ndarray:
     mask = scene.analysis.mask(name)
     if mask is None:
         return np.zeros((h, w), np.float32)
-    return _to_canvas(np.clip(mask.astype(np.float32), 0.0, 1.0), scene)
+    return to_canvas(np.clip(mask.astype(np.float32), 0.0, 1.0), scene)
 
 
 def photo_rect(scene) -> tuple[int, int, int, int]:
     """Where the (cropped) photo sits in the canvas, x, y, w, h: the whole canvas, except with
     fit "blur", where the whole photo is fitted inside a blurred fill (as frames.canvas.fit_blur)."""
+    if scene.photo_rect is not None:
+        return scene.photo_rect
     w, h = scene.size
-    canvas = scene.plan.canvas
-    if canvas.fit != "blur" or canvas.aspect == "original":
-        return 0, 0, w, h
-    aw, ah = scene.analysis.size
-    scale = min(w / aw, h / ah)
-    iw, ih = max(2, round(aw * scale)), max(2, round(ah * scale))
-    return (w - iw) // 2, (h - ih) // 2, iw, ih
+    return 0, 0, w, h
 
 
-def _to_canvas(mask: np.ndarray, scene) -> np.ndarray:
+def to_canvas(mask: np.ndarray, scene) -> np.ndarray:
     """An analysis-resolution map cropped like the canvas and placed where the photo shows."""
     from ..frames.canvas import crop_and_resize
 
@@ -158,4 +154,4 @@ def _mask_file(path: str, scene) -> np.ndarray:
         raise PlanError(f"region mask {path!r}: not a readable image")
     aw, ah = scene.analysis.size
     image = cv2.resize(image, (aw, ah), interpolation=cv2.INTER_AREA)
-    return _to_canvas(image.astype(np.float32) / 255.0, scene)
+    return to_canvas(image.astype(np.float32) / 255.0, scene)
