@@ -442,3 +442,14 @@ def test_a_crashed_planning_process_is_replaced(tmp_path):
         assert planner.plan(str(photo), "", {"resolution": 720})["canvas"]["resolution"] == 720
     finally:
         planner.close()
+
+
+def test_engine_and_model_fields_are_checked():
+    from stillmotion.server.forms import ApiError, read_engine
+
+    assert read_engine({"engine": "neural", "model": "svd-xt"}) == {"engine": "neural", "model": "svd-xt"}
+    assert read_engine({}) == {}
+    for bad in ({"engine": "gpu"}, {"model": "/etc/passwd"}, {"model": "../models/x"}):
+        with pytest.raises(ApiError) as err:
+            read_engine(bad)
+        assert err.value.status == 422

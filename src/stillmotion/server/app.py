@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .forms import ApiError, Form, check_known, read_form, read_format, read_options, read_prompt
+from .forms import ApiError, Form, check_known, read_engine, read_form, read_format, read_options, read_prompt
 from .store import Job, Store, new_job_id
 from .worker import Planner
 
@@ -182,6 +182,7 @@ def create_app(
             options = read_options(fields)
             if plan_text and options:
                 raise ApiError(422, f"send either a plan or options ({', '.join(options)}), not both", "plan")
+            options.update(read_engine(fields))  # kept with the options; the worker hands them to render()
             job_id = new_job_id()
             source = fields.get("photo_from", "").strip()
             if source and form.file_path is not None:

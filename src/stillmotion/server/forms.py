@@ -233,7 +233,19 @@ def read_format(fields: dict[str, str]) -> str:
     return _choice(fields, "format", FORMATS) or "mp4"
 
 
-KNOWN_FIELDS = {"prompt", "format", "plan", "photo_from", *OPTION_FIELDS}
+ENGINE_FIELDS = ("engine", "model")
+
+
+def read_engine(fields: dict[str, str]) -> dict:
+    """engine (cpu, neural, auto) and model (a known model name; never a path on the server)."""
+    from ..engines import ENGINES
+    from ..engines.models import MODELS
+
+    chosen = {"engine": _choice(fields, "engine", ENGINES), "model": _choice(fields, "model", tuple(MODELS))}
+    return {k: v for k, v in chosen.items() if v is not None}
+
+
+KNOWN_FIELDS = {"prompt", "format", "plan", "photo_from", *OPTION_FIELDS, *ENGINE_FIELDS}
 
 
 def check_known(fields: dict[str, str]) -> None:

@@ -74,15 +74,17 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
     from ..plan import Plan
 
     tracker = JobTracker(store, job, stop, parent_pid)
+    options = dict(job.options)
+    engine = {key: options.pop(key) for key in ("engine", "model") if key in options}  # for render(), not the director
     try:
         if job.plan is not None:
             plan = Plan.from_dict(job.plan)
         else:
-            plan = make_plan(job.photo, job.prompt, progress=tracker.progress, cancel=tracker.cancelled, **job.options)
+            plan = make_plan(job.photo, job.prompt, progress=tracker.progress, cancel=tracker.cancelled, **options)
             store.set_plan(job, plan.to_dict())
         tracker.planned = True
         output = store.video_path(job.id, job.format)
-        render(plan, output, force=True, progress=tracker.progress, cancel=tracker.cancelled)
+        render(plan, output, force=True, progress=tracker.progress, cancel=tracker.cancelled, **engine)
     except Cancelled:
         if stop.is_set():  # the server is shutting down: give the job back for the next start
             store.requeue(job)
