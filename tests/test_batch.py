@@ -396,3 +396,15 @@ def test_an_output_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
     blocker.write_text("a file where the output folder should be")
     with pytest.raises(OutputError, match="cannot write there"):
         run_batch(root, blocker / "videos", _tiny_defaults(), jobs=1, quiet=True)
+
+
+@pytest.mark.slow
+def test_gif_and_webm_outputs_are_checked_and_skipped_like_mp4(tmp_path):
+    root = make_folder(tmp_path / "in", good=1, broken=False)
+    for fmt in ("gif", "webm"):
+        defaults = Defaults(options=dict(TINY), depth="classical", format=fmt)
+        first = run_batch(root, tmp_path / fmt, defaults, jobs=1, quiet=True)
+        assert first.counts["done"] == 1, first.failures
+        (video,) = (tmp_path / fmt).rglob(f"*.{fmt}")
+        assert frame_count(video) == (15 if fmt == "gif" else 30)  # GIFs keep every 2nd frame of 30 fps
+        assert run_batch(root, tmp_path / fmt, defaults, jobs=1, quiet=True).counts["skipped"] == 1
