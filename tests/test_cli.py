@@ -141,3 +141,23 @@ def test_progress_reaches_total(big_photo, tmp_path):
     animate(big_photo, tmp_path / "p.mp4", resolution=480, duration=1, fps=24, progress=events.append)
     render_events = [e for e in events if e.stage == "render"]
     assert render_events[-1].done == render_events[-1].total == 24
+
+
+def test_outputs_are_ordinary_files(big_photo, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "mode.mp4"
+    assert main(["animate", str(big_photo), "-o", str(out), "-r", "480", "-d", "1", "-q"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_webm_bytes_are_reproducible(big_photo, tmp_path):
+    outs = []
+    for name in ("a.webm", "b.webm"):
+        out = tmp_path / name
+        assert main(["animate", str(big_photo), "-o", str(out), "-r", "480", "-d", "1", "-q"]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]

@@ -28,6 +28,9 @@ class EncoderSettings:
     preset: str = "veryfast"
     gif_fps: int = 15  # GIFs at full rate are huge; 15 fps looks smooth enough
     gif_max_side: int = 640
+    # A fixed encoder thread count: x264 writes it into the stream and encodes differently with it,
+    # so "auto" (1.5 x the machine's cores) would give different bytes on different machines.
+    threads: int = 4
 
 
 def format_of(path: Path) -> str:
@@ -57,6 +60,21 @@ def check_output(output: str | Path, *, force: bool = False) -> Path:
     return output
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows (other threads may be
+    creating files); elsewhere set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 class VideoWriter:
     """Write RGB uint8 frames to .mp4 (H.264, yuv420p, faststart), .webm (VP9) or .gif (palette, loops).
 
@@ -79,7 +97,8 @@ class VideoWriter:
         os.close(fd)
         self._tmp = Path(tmp)
         try:
-            options = {"mp4": {"movflags": "+faststart"}, "gif": {"loop": "0"}}.get(self.format, {})
+            # bitexact: no random ids or version strings in the container, so the same frames give the same file.
+            options = {"mp4": {"movflags": "+faststart"}, "gif": {"loop": "0"}, "webm": {"fflags": "+bitexact"}}.get(self.format, {})
             self._container = av.open(str(self._tmp), mode="w", format=self.format, options=options)
             self._stream = self._add_stream()
         except Exception as exc:
@@ -108,6 +127,7 @@ class VideoWriter:
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuv420p"
         stream.codec_context.thread_type = "FRAME"  # 1.5x faster than slice threads here
+        stream.codec_context.thread_count = s.threads
         stream.codec_context.time_base = Fraction(1, self.fps)
         return stream
 
@@ -164,6 +184,7 @@ class VideoWriter:
         except Exception as exc:
             self.abort()
             raise EncodeError(f"finishing the video failed: {exc}") from None
+        os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes files 0600; a video is an ordinary file
         os.replace(self._tmp, self.path)
         return self.path
 
