@@ -408,3 +408,14 @@ def test_gif_and_webm_outputs_are_checked_and_skipped_like_mp4(tmp_path):
         (video,) = (tmp_path / fmt).rglob(f"*.{fmt}")
         assert frame_count(video) == (15 if fmt == "gif" else 30)  # GIFs keep every 2nd frame of 30 fps
         assert run_batch(root, tmp_path / fmt, defaults, jobs=1, quiet=True).counts["skipped"] == 1
+
+
+def test_another_engine_gets_another_output_name(tmp_path):
+    from stillmotion.batch.jobs import Item, output_path
+    from stillmotion.plan import Plan
+
+    plan = Plan(photo="a.jpg")
+    common = dict(index=0, photo=tmp_path / "a.jpg", shown="a.jpg", rel="a", prompt="", options={}, depth="auto", format="mp4")
+    cpu = output_path(Item(**common), plan, tmp_path)
+    neural = output_path(Item(**common, engine={"engine": "neural", "model": "svd-xt"}), plan, tmp_path)
+    assert cpu != neural and neural.name.endswith(".neural-svd-xt.mp4") and cpu.name.count(".") == 2

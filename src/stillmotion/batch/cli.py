@@ -22,6 +22,7 @@ def _jobs(text: str) -> int:
 
 def add_parser(subparsers) -> None:
     from ..cli.options import add_plan_options
+    from ..engines.cli import add_engine_options
 
     parser = subparsers.add_parser(
         "batch", help="animate a folder or a manifest of photos", description=__doc__,
@@ -31,6 +32,7 @@ def add_parser(subparsers) -> None:
                         "with a 'photo' column and optionally 'prompt', 'format', 'depth' and any plan option")
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the videos (made if missing)")
     add_plan_options(parser)
+    add_engine_options(parser)
     parser.add_argument("--format", choices=("mp4", "webm", "gif"), default="mp4", help="video format (default mp4)")
     parser.add_argument("-j", "--jobs", type=_jobs, help="videos made at once on this machine (default: one per CPU)")
     parser.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
@@ -45,12 +47,14 @@ def run(args) -> int:
     import sys
 
     from ..cli.options import plan_options
+    from ..engines.cli import engine_options
     from .jobs import Defaults
     from .runner import run_batch
 
     if args.ray is not None and args.jobs is not None:
         print("stillmotion: note: --jobs applies to the local pool; Ray schedules one task per CPU", file=sys.stderr)
-    defaults = Defaults(prompt=args.prompt, options=plan_options(args), depth=args.depth, format=args.format)
+    engine = {k: v for k, v in engine_options(args).items() if v not in (None, False, "cpu")}
+    defaults = Defaults(prompt=args.prompt, options=plan_options(args), depth=args.depth, format=args.format, engine=engine)
     summary = run_batch(
         args.input, args.output, defaults,
         jobs=args.jobs, use_ray=args.ray is not None, ray_address=args.ray or None,

@@ -44,6 +44,7 @@ class Item:
     depth: str
     format: str
     error: str | None = None
+    engine: dict[str, Any] = field(default_factory=dict)  # engine, model, low_vram for api.render
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Defaults:
     options: dict[str, Any] = field(default_factory=dict)  # None values: director's choice
     depth: str = "auto"
     format: str = "mp4"
+    engine: dict[str, Any] = field(default_factory=dict)  # engine, model, low_vram (the CPU engine when empty)
 
 
 def make_items(sources: list[Source], defaults: Defaults) -> list[Item]:
@@ -90,6 +92,7 @@ def make_items(sources: list[Source], defaults: Defaults) -> list[Item]:
             depth=source.depth or defaults.depth,
             format=source.format or defaults.format,
             error=source.error,
+            engine=dict(defaults.engine),
         ))
     return items
 
@@ -104,7 +107,10 @@ def plan_hash(plan) -> str:
 
 
 def output_path(item: Item, plan, outdir: Path) -> Path:
-    return outdir / f"{item.rel}.{plan_hash(plan)}.{item.format}"
+    # Another engine makes another video from the same plan: its name says which.
+    engine = item.engine.get("engine") or "cpu"
+    tag = "" if engine == "cpu" else f".{engine}-{(item.engine.get('model') or 'default').replace('/', '_')}"
+    return outdir / f"{item.rel}.{plan_hash(plan)}{tag}.{item.format}"
 
 
 def expected_frames(plan, fmt: str) -> int:
@@ -160,7 +166,7 @@ def process_item(
             return result("failed", item.error)
         try:
             # Loaded once and handed to both steps (render would otherwise decode the photo again).
-            photo = load_photo(item.photo)
+            photo = load_photo(item.photo, max_side=api.working_side(item.options.get("resolution")))
             plan = api.make_plan(photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
             output = output_path(item, plan, outdir)
             existing = output.exists()
@@ -168,7 +174,7 @@ def process_item(
                 return result("skipped")
             output.parent.mkdir(parents=True, exist_ok=True)
             # force only replaces a file just found incomplete or corrupt (e.g. from an older, killed tool).
-            api.render(plan, output, photo=photo, force=existing, progress=progress, cancel=cancel)
+            api.render(plan, output, photo=photo, force=existing, progress=progress, cancel=cancel, **item.engine)
             return result("done")
         except Cancelled:
             return result("cancelled", "interrupted before the video was finished")
