@@ -1,6 +1,6 @@
 """Render + encode vs encode only, for a camera move with parallax (issue 2's targets).
 
-    python benchmarks/bench_render.py [--photo PATH] [--camera dolly_in] [--duration 10] [--resolution 1080] [--long]
+    python benchmarks/bench_render.py [--photo PATH] [--camera dolly_in] [--prompt TEXT] [--duration 10] [--resolution 1080] [--long]
 
 Prints, in one run: render+encode wall time, the time to only encode the same frames with the
 same encoder settings, their ratio, real-time factor, peak memory (each measured in its own
@@ -31,8 +31,10 @@ def child(args: argparse.Namespace) -> None:
     photo = stillmotion.load_photo(args.photo)
     analysis = stillmotion.analyse(photo, cache=False)
     analysed = time.perf_counter() - started
-    plan = stillmotion.direct(photo, analysis, camera=args.camera, duration=args.duration,
+    plan = stillmotion.direct(photo, analysis, args.prompt, camera=args.camera, duration=args.duration,
                               resolution=args.resolution, aspect=args.aspect)
+    if not args.prompt:
+        plan = plan.with_changes(effects=[])  # the camera alone (an empty prompt would add the defaults)
     out = Path(args.out)
     result = {"analyse_s": analysed}
     if args.mode == "render":
@@ -48,13 +50,14 @@ def child(args: argparse.Namespace) -> None:
                 writer.write(frame)
         result["wall_s"] = time.perf_counter() - t0
     result["frames"] = plan.canvas.frame_count
+    result["effects"] = [e.type for e in plan.effects]
     result["size_mb"] = out.stat().st_size / 1e6
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
 def measure(args: argparse.Namespace, mode: str, duration: float, out: Path) -> dict:
-    command = [sys.executable, __file__, "--child", mode, "--photo", str(args.photo), "--camera", args.camera,
+    command = [sys.executable, __file__, "--child", mode, "--photo", str(args.photo), "--camera", args.camera, "--prompt", args.prompt,
                "--duration", str(duration), "--resolution", str(args.resolution), "--aspect", args.aspect, "--out", str(out)]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -64,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photo", type=Path, default=DEFAULT_PHOTO)
     parser.add_argument("--camera", default="dolly_in")
+    parser.add_argument("--prompt", default="", help="effects come from the prompt (default: none, the camera alone)")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--resolution", type=int, default=1080)
     parser.add_argument("--aspect", default="16:9")
@@ -85,7 +89,8 @@ def main() -> None:
         encode = measure(args, "encode", args.duration, tmp / "encode.mp4")
         ratio = render["wall_s"] / encode["wall_s"]
         bitrate = render["size_mb"] * 8 / args.duration
-        print(f"photo {args.photo.name}, {args.camera}, {args.duration:g} s at {args.resolution}p {args.aspect}, {render['frames']} frames")
+        print(f"photo {args.photo.name}, {args.camera}, {args.duration:g} s at {args.resolution}p {args.aspect}, {render['frames']} frames, "
+              f"effects: {', '.join(render['effects']) or 'none'}")
         print(f"load + analyse:        {render['analyse_s']:6.2f} s")
         print(f"render + encode:       {render['wall_s']:6.2f} s  ({render['wall_s'] / args.duration:.2f}x real time, peak {render['peak_rss_mb']:.0f} MB)")
         print(f"encode only:           {encode['wall_s']:6.2f} s")
