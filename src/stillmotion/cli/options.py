@@ -7,34 +7,28 @@ import argparse
 from ..plan import ASPECTS, CAMERA_TYPES, FPS_CHOICES, RESOLUTIONS
 
 
-def _duration(text: str) -> float:
-    try:
-        value = float(text.rstrip("s"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 1 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"{value:g} s is out of range; use 1 to 60 seconds")
-    return value
+def ranged(kind: type, low: float, high: float, unit: str = "", *, noun: str | None = None, low_open: bool = False):
+    """An argparse type: a number of `kind` in [low, high] (or (low, high] with low_open), with
+    one-line messages that say what was wrong and what is allowed."""
+    noun = noun or ("whole number" if kind is int else "number")
+
+    def parse(text: str):
+        try:
+            value = kind(text.strip().removesuffix(unit.strip()) if unit else text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}") from None
+        too_low = value <= low if low_open else value < low
+        if too_low or value > high:
+            bounds = f"more than {low:g} and at most {high:g}" if low_open else f"{low:g} to {high:g}"
+            raise argparse.ArgumentTypeError(f"{value:g}{unit} is out of range; use {bounds}{unit}")
+        return value
+
+    return parse
 
 
-def _unit(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{value:g} is out of range; use 0 to 1")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; use 0 to {2**32 - 1}")
-    return value
+_duration = ranged(float, 1, 60, " s", noun="number of seconds")
+_unit = ranged(float, 0, 1)
+_seed = ranged(int, 0, 2**32 - 1)
 
 
 def add_plan_options(parser: argparse.ArgumentParser) -> None:

@@ -10,34 +10,16 @@ import os
 import socket
 from pathlib import Path
 
+from ..cli.options import ranged
+
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "stillmotion" / "studio"
 
 
-def _workers(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; use 1 to 64 workers")
-    return value
-
-
-def _megabytes(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 10_000:
-        raise argparse.ArgumentTypeError(f"{value:g} MB is out of range; use more than 0 and at most 10000")
-    return value
+_workers = ranged(int, 1, 64, " workers")
+_megabytes = ranged(float, 0, 10_000, " MB", low_open=True)
 
 
 def add_parser(subparsers) -> None:
