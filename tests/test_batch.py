@@ -419,3 +419,12 @@ def test_another_engine_gets_another_output_name(tmp_path):
     cpu = output_path(Item(**common), plan, tmp_path)
     neural = output_path(Item(**common, engine={"engine": "neural", "model": "svd-xt"}), plan, tmp_path)
     assert cpu != neural and neural.name.endswith(".neural-svd-xt.mp4") and cpu.name.count(".") == 2
+
+
+def test_neural_items_ask_ray_for_a_gpu(tmp_path):
+    from stillmotion.batch.jobs import Item
+    from stillmotion.batch.ray_runner import resources_for
+
+    common = dict(index=0, photo=tmp_path / "a.jpg", shown="a.jpg", rel="a", prompt="", options={}, depth="auto", format="mp4")
+    assert resources_for(Item(**common)) == {}
+    assert resources_for(Item(**common, engine={"engine": "neural"})) == {"num_gpus": 1}

@@ -43,7 +43,7 @@ def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None]
         started_here = True
     # max_retries=0: a photo that crashes a worker fails once, with its reason, and is not rerun.
     task = ray.remote(num_cpus=1, max_retries=0)(_task)
-    pending = {task.remote(item, outdir): item for item in items}
+    pending = {task.options(**resources_for(item)).remote(item, outdir): item for item in items}
     try:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=WAIT_SECONDS)
@@ -61,6 +61,14 @@ def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None]
     finally:
         if started_here:
             ray.shutdown()
+
+
+def resources_for(item: Item) -> dict:
+    """A neural item needs a GPU: Ray sends it to a worker that holds one, and that worker process
+    keeps its loaded pipeline for the next item (engines.neural loads once per process)."""
+    if item.engine.get("engine") in ("neural", "auto"):
+        return {"num_gpus": 1}
+    return {}
 
 
 def _outcome(ray, ref, item: Item) -> Result:
