@@ -41,6 +41,10 @@ def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None]
 
         ray.init(address=address or None, include_dashboard=False, logging_level=logging.WARNING, configure_logging=True)
         started_here = True
+    if any(resources_for(item) for item in items) and not ray.cluster_resources().get("GPU", 0):
+        from ..errors import StillmotionError
+
+        raise StillmotionError("--engine neural on Ray needs a GPU in the cluster, and it has none; use --engine auto or cpu")
     # max_retries=0: a photo that crashes a worker fails once, with its reason, and is not rerun.
     task = ray.remote(num_cpus=1, max_retries=0)(_task)
     pending = {task.options(**resources_for(item)).remote(item, outdir): item for item in items}
@@ -66,7 +70,7 @@ def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None]
 def resources_for(item: Item) -> dict:
     """A neural item needs a GPU: Ray sends it to a worker that holds one, and that worker process
     keeps its loaded pipeline for the next item (engines.neural loads once per process)."""
-    if item.engine.get("engine") in ("neural", "auto"):
+    if item.engine.get("engine") == "neural":  # auto may fall back to the CPU: no GPU demanded
         return {"num_gpus": 1}
     return {}
 
