@@ -5,10 +5,9 @@ Every shell (CLI, studio, batch, Ray) calls these; no logic lives only in a shel
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Iterator
-
-import math
 
 import numpy as np
 
