@@ -58,7 +58,9 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     subject_area = float(cues.subject.mean())
     big_faces = any(f.box[2] * f.box[3] > 0.02 for f in cues.people)
     if cues.has_sky:
-        far, near = 0.14, 1.0  # outdoors: a long ground plane up to the horizon
+        # Outdoors: a long ground plane up to the horizon. Things at the horizon (hills, clouds the
+        # sky mask missed) are nearly as far as the sky: a bigger step would tear them off it.
+        far, near = 0.06, 1.0
     elif big_faces or subject_area > 0.2 or cues.backdrop.mean() > 0.25:
         far, near = 0.2, 0.34  # portrait or studio: the background is one flat-ish wall
     else:

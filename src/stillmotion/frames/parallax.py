@@ -171,6 +171,10 @@ class ParallaxWarp:
             prev_f, prev_d = f, d
             if i % 3 == 2 and found.all():
                 break
+        # A revealed band narrower than about one grid cell cannot be drawn as a band: it would
+        # come out as isolated specks (a cloud's rim against the sky). Keep only wider ones.
+        band = np.hypot(bx, by) * (self.map_scale / self.depth_scale) * WALL_JUMP
+        behind &= band >= 1.0
         # Refine between the step in front of the surface and the step at it (linear in f).
         frac = np.clip(f_before / np.minimum(f_before - f_hit, -1e-6), 0.0, 1.0)
         frac[hit_index == 0] = 1.0  # met at the very first step: nothing in front to refine with
