@@ -47,6 +47,7 @@ class ParallaxWarp:
         self.grid_v = np.ascontiguousarray(np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)), np.float32)
         self._border = self._border_samples()
         self._nearest = float(self.depth.max())
+        self._map_buffer = None  # full-size remap coordinates, reused every frame
 
     # --- once per video ---------------------------------------------------------------------
     def _background(self, image: np.ndarray, depth: np.ndarray, reach: float):
@@ -204,11 +205,13 @@ class ParallaxWarp:
         return cv2.remap(depth, (u * s + ox).astype(np.float32), (v * s + oy).astype(np.float32),
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
-    def _full_maps(self, u: np.ndarray, v: np.ndarray):
-        """Low-res normalised coordinates -> full-size fixed-point maps for cv2.remap."""
+    def _full_map(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Low-res normalised coordinates -> a full-size float map for cv2.remap (into a reused
+        buffer; converting it to fixed point costs more than it saves in the remap)."""
         grid = np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
-        full = cv2.resize(grid, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
-        return cv2.convertMaps(full, None, cv2.CV_16SC2)
+        if self._map_buffer is None:
+            self._map_buffer = np.empty((self.height, self.width, 2), np.float32)
+        return cv2.resize(grid, (self.width, self.height), dst=self._map_buffer, interpolation=cv2.INTER_LINEAR)
 
     def _remap(self, source: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
         # Where this frame samples the photo, in pixels (x min, x max, y min, y max): tests check
@@ -217,8 +220,7 @@ class ParallaxWarp:
             float(u.min() * self.scale + self.cx), float(u.max() * self.scale + self.cx),
             float(v.min() * self.scale + self.cy), float(v.max() * self.scale + self.cy),
         )
-        m1, m2 = self._full_maps(u, v)
-        cv2.remap(source, m1, m2, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
+        cv2.remap(source, self._full_map(u, v), None, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
 
     def _blend_background(self, u: np.ndarray, v: np.ndarray, behind: np.ndarray, out: np.ndarray) -> None:
         """Fill disoccluded pixels from the background layer, softly, inside their bounding box only."""
@@ -230,8 +232,8 @@ class ParallaxWarp:
         y1 = min(self.height, math.ceil((rows[-1] + 1) / gh * self.height) + 4)
         x0 = max(0, math.floor(cols[0] / gw * self.width) - 4)
         x1 = min(self.width, math.ceil((cols[-1] + 1) / gw * self.width) + 4)
-        m1, m2 = self._full_maps(u, v)
+        roi_map = self._full_map(u, v)[y0:y1, x0:x1]
         roi_out = out[y0:y1, x0:x1]
-        bg = cv2.remap(self.bg_image, m1[y0:y1, x0:x1], m2[y0:y1, x0:x1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        bg = cv2.remap(self.bg_image, roi_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         alpha = cv2.resize(alpha_lo, (self.width, self.height), interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
         np.copyto(roi_out, cv2.blendLinear(roi_out, bg, 1.0 - alpha, alpha))
