@@ -50,6 +50,7 @@ class Renderer:
         if plan.camera.type != "static" and plan.camera.strength > 0:
             self.warp = ParallaxWarp(image, depth, target, reach=self._reach())
         self._source = np.empty_like(image)
+        self._identity_map = None  # screen-to-canvas map of a still camera, made on first use
 
     def _canvas_inputs(self, photo: Photo, analysis: Analysis, crop):
         """The photo, depth and faces as the canvas sees them (cropped or fitted, resized)."""
@@ -124,16 +125,23 @@ class Renderer:
         else:
             depth = cv2.resize(depth_lo, (w, h), interpolation=cv2.INTER_LINEAR)
         if coords is None:
-            gw, gh = max(8, w // 4), max(8, h // 4)
-            xs = (np.arange(gw, dtype=np.float32) + 0.5) * w / gw - 0.5
-            ys = (np.arange(gh, dtype=np.float32) + 0.5) * h / gh - 0.5
-            screen_to_canvas = np.dstack(np.meshgrid(xs, ys)).astype(np.float32)
-            scale = gw / w
+            screen_to_canvas, scale = self._still_view_map()
         else:
             u, v = coords
             screen_to_canvas = np.dstack([u * self.warp.scale + self.warp.cx, v * self.warp.scale + self.warp.cy]).astype(np.float32)
             scale = self.warp.map_scale
         return View(t=t, index=index, depth=depth, screen_to_canvas=screen_to_canvas, map_scale=scale)
+
+
+    def _still_view_map(self) -> tuple[np.ndarray, float]:
+        """The identity screen-to-canvas map at a quarter of the size (a still camera), made once."""
+        if self._identity_map is None:
+            w, h = self.size
+            gw, gh = max(8, w // 4), max(8, h // 4)
+            xs = (np.arange(gw, dtype=np.float32) + 0.5) * w / gw - 0.5
+            ys = (np.arange(gh, dtype=np.float32) + 0.5) * h / gh - 0.5
+            self._identity_map = (np.dstack(np.meshgrid(xs, ys)).astype(np.float32), gw / w)
+        return self._identity_map
 
 
 def _active(spec, t: float) -> bool:
