@@ -316,6 +316,17 @@ class ScreenMap:
         homogeneous = np.hstack([xy, ones])
         return (homogeneous @ far) * (1 - w) + (homogeneous @ near) * w
 
+    def place(self, tracks, t: float, nearness: np.ndarray, freeze, margin: float):
+        """Particles of `tracks` at time t: their canvas and screen positions, and which are visible
+        (on screen within `margin` pixels, not behind what the depth shows there, not frozen)."""
+        x, y = tracks.positions(t)
+        canvas_xy = np.stack([x, y], 1)
+        xy = self.points(canvas_xy, nearness)
+        w, h = self.size
+        on_screen = (xy[:, 0] > -margin) & (xy[:, 0] < w + margin) & (xy[:, 1] > -margin) & (xy[:, 1] < h + margin)
+        visible = on_screen & (self.depth_at(xy) <= nearness + 0.1) & freeze.visible(canvas_xy)
+        return canvas_xy, xy, visible
+
     def _affines(self):
         """Least-squares affine maps canvas -> screen for the far and the near part of the scene."""
         if self._fits is not None:

@@ -56,13 +56,9 @@ class Petals:
         if amount <= 0:
             return
         screen = ScreenMap(view, self.scene)
-        x, y = self.tracks.positions(t)
-        canvas_xy = np.stack([x, y], 1)
-        centre = screen.points(canvas_xy, self.z)
-        w, h = self.size
         r = self.radius
-        visible = (centre[:, 0] > -2 * r) & (centre[:, 0] < w + 2 * r) & (centre[:, 1] > -2 * r) & (centre[:, 1] < h + 2 * r)
-        visible &= (screen.depth_at(centre) <= self.z + 0.1) & self.freeze.visible(canvas_xy)
+        _, centre, visible = screen.place(self.tracks, t, self.z, self.freeze, margin=2 * r)
+        w, h = self.size
         if not visible.any():
             return
         flip = np.cos(self.tumble * t + self.tumble0)

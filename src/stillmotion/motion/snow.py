@@ -50,12 +50,8 @@ class Snow:
         if amount <= 0:
             return
         screen = ScreenMap(view, self.scene)
-        x, y = self.tracks.positions(t)
-        canvas_xy = np.stack([x, y], 1)
-        xy = screen.points(canvas_xy, self.z)
+        _, xy, visible = screen.place(self.tracks, t, self.z, self.freeze, margin=20)
         w, h = self.size
-        visible = (xy[:, 0] > -20) & (xy[:, 0] < w + 20) & (xy[:, 1] > -20) & (xy[:, 1] < h + 20)
-        visible &= (screen.depth_at(xy) <= self.z + 0.1) & self.freeze.visible(canvas_xy)
         self.mask.fill(0)
         for select, diameter, value in self.classes[:-1]:
             draw_dots(self.mask, xy[visible & select], value * amount, diameter)
