@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 from .options import add_plan_options, plan_options
 from ..engines.cli import add_engine_options, engine_options

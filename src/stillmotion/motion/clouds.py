@@ -9,8 +9,6 @@ sky is filled with sky colours, so mountains and roofs are never dragged into th
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 
@@ -26,8 +24,6 @@ class Clouds:
         mask = effect_mask(spec, scene, "sky")
         if mask.max() < 0.2 and spec.region is None:
             mask = _fallback_sky(scene) * effect_mask(spec, scene, None)
-        if spec.strength <= 0:  # strength 0: the photo stays still
-            mask = np.zeros_like(mask)
         self.speed = (0.004 + 0.02 * spec.strength) * w * spec.speed  # px/s at the top of the sky
         # A clip that need not loop simply drifts (no cross-fade, no ghost), up to 15 s; a loop
         # cross-fades two drifting copies once per clip, where a double image cannot be avoided.

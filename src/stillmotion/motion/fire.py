@@ -24,10 +24,7 @@ class Fire:
         self.spec = spec
         rng = scene.rng(index)
         w, h = scene.size
-        short = min(w, h)
         mask = effect_mask(spec, scene, "fire")
-        if spec.strength <= 0:  # strength 0: the photo stays still
-            mask = np.zeros_like(mask)
         self.empty = mask.max() < 0.05
         if self.empty:
             return

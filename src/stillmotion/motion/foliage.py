@@ -26,8 +26,6 @@ class Foliage:
         w, h = scene.size
         short = min(w, h)
         mask = effect_mask(spec, scene, "foliage")
-        if spec.strength <= 0:  # strength 0: the photo stays still
-            mask = np.zeros_like(mask)
         amp = (0.002 + 0.012 * spec.strength) * short  # sway at the tips, canvas pixels
         margin = int(2 * amp) + 2
         # Show the warp a little past the foliage so moving edges are not cut off.

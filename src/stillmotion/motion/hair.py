@@ -10,8 +10,6 @@ phase that varies through the hair so strands do not move as one sheet.
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 

@@ -38,7 +38,11 @@ def region_mask(spec_region, scene, default_name: str | None, *, freeze=None, pr
 
 
 def effect_mask(spec, scene, default_name: str | None) -> np.ndarray:
-    """region_mask for a plan.Effect: its region (or the default) minus its freeze, faces cut out."""
+    """region_mask for a plan.Effect: its region (or the default) minus its freeze, faces cut out.
+    Empty at strength 0: the photo stays still there."""
+    if spec.strength <= 0:
+        w, h = scene.size
+        return np.zeros((h, w), np.float32)
     return region_mask(spec.region, scene, default_name, freeze=spec.freeze)
 
 

@@ -28,8 +28,6 @@ class Water:
         w, h = scene.size
         short = min(w, h)
         mask = effect_mask(spec, scene, "water")
-        if spec.strength <= 0:  # strength 0: the photo stays still
-            mask = np.zeros_like(mask)
         strength = spec.strength
         # Speed in canvas pixels per second at the nearest water; far water moves less.
         self.speed = (0.015 + 0.07 * strength) * short * spec.speed
