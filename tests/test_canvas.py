@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from stillmotion.plan import Canvas
-from stillmotion.frames.canvas import crop_around, fit_blur, output_size
+from stillmotion.canvas import crop_around, fit_blur, output_size
 
 
 @pytest.mark.parametrize(

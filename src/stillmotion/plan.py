@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .effects.registry import EFFECT_TYPES, FAMILIES, descriptor, types_in
 from .errors import PlanError
 
 SCHEMA_VERSION = 1
@@ -28,14 +29,9 @@ CAMERA_TYPES = (
     "tilt_up", "tilt_down", "orbit", "dolly_zoom", "ken_burns",
 )
 
-# Effect types by family; the family decides where in a frame's composition the effect runs.
-EFFECT_FAMILIES: dict[str, tuple[str, ...]] = {
-    "scene": ("water", "clouds", "foliage", "fire", "hair"),
-    "atmosphere": ("rain", "snow", "fog", "steam", "smoke", "sparkle", "dust", "petals"),
-    "light": ("flicker", "light_sweep", "lightning", "light_rays", "grade"),
-    "face": ("blink", "smile", "breathe", "head_turn"),
-}
-EFFECT_TYPES = tuple(t for family in EFFECT_FAMILIES.values() for t in family)
+# Effect types by family (from the effects registry); the family decides where in a frame's
+# composition the effect runs.
+EFFECT_FAMILIES: dict[str, tuple[str, ...]] = {family: types_in(family) for family in FAMILIES}
 GRADE_STYLES = ("golden_hour", "warm", "cool", "moody", "vintage", "black_and_white")
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:5", "original"]
@@ -43,12 +39,7 @@ CameraType = Literal[
     "static", "zoom_in", "zoom_out", "dolly_in", "dolly_out", "pan_left", "pan_right",
     "tilt_up", "tilt_down", "orbit", "dolly_zoom", "ken_burns",
 ]
-EffectType = Literal[
-    "water", "clouds", "foliage", "fire", "hair",
-    "rain", "snow", "fog", "steam", "smoke", "sparkle", "dust", "petals",
-    "flicker", "light_sweep", "lightning", "light_rays", "grade",
-    "blink", "smile", "breathe", "head_turn",
-]
+EffectType = Literal[EFFECT_TYPES]  # every registered type
 Direction = Literal["left", "right", "up", "down", "in", "out"]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Point = tuple[Unit, Unit]
@@ -56,9 +47,8 @@ Point = tuple[Unit, Unit]
 
 def family_of(effect_type: str) -> str:
     """The family ("scene", "atmosphere", "light" or "face") an effect type belongs to."""
-    for family, types in EFFECT_FAMILIES.items():
-        if effect_type in types:
-            return family
+    if effect_type in EFFECT_TYPES:
+        return descriptor(effect_type).family
     raise PlanError(f"unknown effect type {effect_type!r}; allowed: {', '.join(EFFECT_TYPES)}")
 
 

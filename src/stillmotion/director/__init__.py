@@ -21,7 +21,7 @@ import numpy as np
 from ..analysis.types import Analysis
 from ..errors import PlanError
 from ..plan import DIRECTIONS, EFFECT_TYPES, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
-from ..frames.canvas import aspect_ratio, crop_around
+from ..canvas import aspect_ratio, crop_around
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
 from .grounding import FACE_EFFECTS, PhotoFacts, photo_facts, place

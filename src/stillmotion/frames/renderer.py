@@ -17,7 +17,7 @@ from ..motion.base import Scene, View
 from ..photo import Photo
 from ..plan import Plan, family_of
 from .camera import CameraPath
-from .canvas import crop_and_resize, crop_pixels, fit_blur, output_size
+from ..canvas import crop_and_resize, crop_pixels, fit_blur, output_size
 from .parallax import ParallaxWarp
 
 log = logging.getLogger("stillmotion")

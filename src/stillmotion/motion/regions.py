@@ -120,7 +120,7 @@ def photo_rect(scene) -> tuple[int, int, int, int]:
 
 def to_canvas(mask: np.ndarray, scene) -> np.ndarray:
     """An analysis-resolution map cropped like the canvas and placed where the photo shows."""
-    from ..frames.canvas import crop_and_resize
+    from ..canvas import crop_and_resize
 
     w, h = scene.size
     x, y, iw, ih = photo_rect(scene)
