@@ -36,6 +36,38 @@ def jagged(rng, start, end, levels: int, roughness: float) -> np.ndarray:
     return points
 
 
+def flash_events(spec, duration: float, rng: np.random.Generator) -> list[tuple[float, list[tuple[float, float, float]]]]:
+    """The flashes of a clip: [(start time, [(pulse offset, amplitude, decay), ...])], in seconds.
+
+    The first draws of the effect's generator (scene.rng(index)), so the soundtrack can place
+    thunder after the very flashes the picture shows without building the effect.
+    """
+    count = max(1, round(duration * (0.06 + 0.14 * spec.strength) * spec.speed))
+    slots = np.linspace(0.18 * duration, 0.85 * duration, count + 1)
+    events = []
+    for k in range(count):
+        start = rng.uniform(slots[k], slots[k + 1] - 0.05 * (slots[k + 1] - slots[k]))
+        pulses = [(0.0, 1.0, rng.uniform(0.05, 0.09))]
+        for _ in range(rng.integers(1, 3)):
+            pulses.append((pulses[-1][0] + rng.uniform(0.07, 0.16), rng.uniform(0.5, 0.95), rng.uniform(0.05, 0.12)))
+        events.append((start, pulses))
+    return events
+
+
+def flash_value(events, t: float) -> tuple[float, int]:
+    """Brightness of the flash at t (0 = none, at most 1.2) and which event it belongs to (-1: none)."""
+    best, which = 0.0, -1
+    for k, (start, pulses) in enumerate(events):
+        value = 0.0
+        for offset, amplitude, decay in pulses:
+            dt = t - start - offset
+            if 0 <= dt < 8 * decay:
+                value += amplitude * np.exp(-dt / decay)
+        if value > best:
+            best, which = value, k
+    return min(best, 1.2), which
+
+
 class Lightning:
     def __init__(self, spec, scene, index):
         rng = scene.rng(index)
@@ -44,15 +76,7 @@ class Lightning:
         period = scene.duration
         self.scale = low_scale(scene)
         lw, lh = low_size(scene)
-        count = max(1, round(period * (0.06 + 0.14 * spec.strength) * spec.speed))
-        slots = np.linspace(0.18 * period, 0.85 * period, count + 1)
-        self.events = []  # (time, [(pulse offset, amplitude, decay)])
-        for k in range(count):
-            start = rng.uniform(slots[k], slots[k + 1] - 0.05 * (slots[k + 1] - slots[k]))
-            pulses = [(0.0, 1.0, rng.uniform(0.05, 0.09))]
-            for _ in range(rng.integers(1, 3)):
-                pulses.append((pulses[-1][0] + rng.uniform(0.07, 0.16), rng.uniform(0.5, 0.95), rng.uniform(0.05, 0.12)))
-            self.events.append((start, pulses))
+        self.events = flash_events(spec, period, rng)
         # Where the flash lands: the sky (or the top of the frame) and far things, little on near things.
         sky = scene.mask_at_canvas("sky")
         sky = cv2.resize(sky, (lw, lh), interpolation=cv2.INTER_AREA) if has_area(sky, 0.02) else None
@@ -91,16 +115,7 @@ class Lightning:
 
     def flash(self, t: float) -> tuple[float, int]:
         """Brightness of the flash at t (0 = none) and which event it belongs to."""
-        best, which = 0.0, -1
-        for k, (start, pulses) in enumerate(self.events):
-            value = 0.0
-            for offset, amplitude, decay in pulses:
-                dt = t - start - offset
-                if 0 <= dt < 8 * decay:
-                    value += amplitude * np.exp(-dt / decay)
-            if value > best:
-                best, which = value, k
-        return min(best, 1.2), which
+        return flash_value(self.events, t)
 
     def apply(self, frame, t, view):
         amount = envelope(self.spec, self.scene, t)
