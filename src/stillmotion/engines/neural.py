@@ -198,7 +198,7 @@ class NeuralClip:
         self.prompt = write_prompt(plan, faces=len(analysis.faces))
         self.negative = negative_prompt()
         self.loop_by_model = plan.loop and self.spec.first_last
-        self.notes: list[str] = [self.schedule.describe()] + self.layers.warnings
+        self.notes: list[str] = [self.schedule.describe()]
         if self.layers.left_to_model:
             self.notes.append("scene and face effects left to the model: " + ", ".join(dict.fromkeys(self.layers.left_to_model)))
         self.frames: list[np.ndarray] = []
