@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 
 from ..analysis.types import Analysis
+from ..effects.registry import types_in
 from ..errors import PlanError
 from ..plan import DIRECTIONS, EFFECT_TYPES, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
 from ..canvas import aspect_ratio, crop_around
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
-from .grounding import FACE_EFFECTS, PhotoFacts, photo_facts, place
-from .language import DIRECTED, Intent, Parsed, parse
+from .grounding import PhotoFacts, photo_facts, place
+from .language import Intent, Parsed, parse, steerable
 
 # Options a caller (CLI, studio, batch) may pass to direct(); None means "director's choice".
 OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic")
@@ -165,7 +166,7 @@ def _expand_faces(parsed: Parsed) -> None:
         if it.value != "faces":
             expanded.append(it)
             continue
-        for etype in (FACE_EFFECTS if it.negated else ("blink", "breathe")):
+        for etype in (types_in("face") if it.negated else ("blink", "breathe")):
             expanded.append(Intent(it.kind, etype, it.words, it.start, it.end, it.clause, it.strength,
                                    it.negated, it.weak, it.negated_by, list(it.modifiers)))
     parsed.intents[:] = expanded
@@ -182,7 +183,7 @@ def _effect_from(it: Intent, duration: float) -> Effect:
     fields: dict[str, Any] = {"type": it.value if it.kind == "effect" else "grade", "strength": round(strength, 3)}
     if speeds:
         fields["speed"] = round(min(4.0, max(0.05, mean(speeds))), 3)
-    if directions and (it.value in DIRECTED):
+    if directions and steerable(it.value):
         fields["direction"] = directions[-1]
     timing = {kind: value for kind, _, value in it.modifiers if kind in ("start", "end", "start_s", "end_s")}
     if timing:

@@ -12,22 +12,34 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..effects.registry import EFFECT_TYPES, descriptor
 from . import vocabulary as V
 from .realwords import REAL_WORDS
 
-# Effects that a direction word can steer.
-DIRECTED = {"water", "clouds", "foliage", "rain", "snow", "fog", "steam", "smoke", "petals", "dust", "light_sweep",
-            "light_rays", "head_turn", "hair", "sparkle"}
 _GAP_WORDS = {"the", "a", "an", "her", "his", "their", "its", "my", "is", "are", "of", "to", "some", "this", "that"}
 # Motion verbs that carry no choice of their own ("clouds drifting"): not reported as ignored.
 _MOTION_WORDS = ("drifting", "moving", "flowing", "falling", "rising", "rolling", "blowing", "passing", "floating",
                  "going", "coming", "swirling", "curling", "glowing", "lit", "drift", "flow", "float", "movement",
                  "motion", "gently", "lighting", "dancing")
-# Effects that are also places ("on the water", "from the fire"); others stay effects after a preposition.
-_PLACES = {"water", "clouds", "foliage", "fire", "steam", "smoke"}
 _PLACE_WORDS = {"on", "over", "across", "through", "above", "under", "in", "into", "onto", "near", "by", "from",
                 "behind", "along", "at", "around", "upon", "beneath", "below", "against"}
 _NOUN_BEFORE = {"a", "the", "frying", "hot", "my", "this", "that", "sauce", "cooking", "iron", "steaming", "an"}
+
+
+def steerable(value: str) -> bool:
+    """Whether a direction word steers this effect type ("clouds drifting left")."""
+    return value in EFFECT_TYPES and descriptor(value).steerable
+
+
+def _names_a_place(value: str) -> bool:
+    """Effect types whose words also name a place ("on the water", "from the fire"); the others
+    stay effects after a preposition."""
+    return value in EFFECT_TYPES and descriptor(value).place_noun
+
+
+def _is_face(value: str) -> bool:
+    """A face effect type (blink, smile, ...), not "faces", which stands for all of them."""
+    return value in EFFECT_TYPES and descriptor(value).family == "face"
 
 
 # --- words -------------------------------------------------------------------------------
@@ -480,7 +492,6 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
 
 
 _AUXILIARIES = {"do", "does", "did", "should", "must", "will", "can", "could", "would", "may"}
-_FACE_TYPES = ("blink", "smile", "breathe", "head_turn", "faces")
 _MOTION_NOUNS = ("move", "moves", "moving", "motion", "movement", "movements", "animate", "animation", "animated")
 _EVERYTHING = ("everything", "all", "rest", "else", "whole", "anything")
 
@@ -520,7 +531,7 @@ _WAVE_BEFORE = {"a", "the", "big", "huge", "giant", "small", "gentle", "ocean", 
 
 def _wave_gestures(tokens: list[Token], intents: list[Intent]) -> None:
     """"she waves", "smile and wave": a hand waving (unsupported), not water."""
-    person_action = any(it.value in ("blink", "smile", "breathe", "head_turn") or it.kind == "unsupported"
+    person_action = any(_is_face(it.value) or it.kind == "unsupported"
                         for it in intents)
     for it in intents:
         if it.value != "water" or it.words not in ("wave", "waves") or it.negated:
@@ -605,7 +616,7 @@ def _modifiers(tokens: list[Token], clause_of: list[int], intents: list[Intent])
         clause = clause_of[i]
         candidates = [it for it in intents if it.clause == clause and it.kind in ("effect", "weak", "grade", "camera")]
         if kind == "direction":
-            candidates = [it for it in candidates if it.value in DIRECTED]
+            candidates = [it for it in candidates if steerable(it.value)]
         if not candidates:
             if not any(it.clause == clause for it in intents):
                 loose.append((kind, words, value))
@@ -633,14 +644,14 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
         j = it.start - 1
         while j >= 0 and tokens[j].text in _GAP_WORDS:
             j -= 1
-        if it.kind == "effect" and it.value in _PLACES and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
+        if it.kind == "effect" and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
                 o.clause == it.clause and o is not it and o.kind in ("effect", "camera") and o.start < it.start
                 for o in intents):
             it.kind = "weak"
     for k, it in enumerate(intents[:-1]):
         # "the sea sparkles", "the lake shimmering": the place and the light on it are both asked for
         nxt = intents[k + 1]
-        if (it.kind == "weak" and it.value in _PLACES and nxt.kind == "effect" and nxt.clause == it.clause
+        if (it.kind == "weak" and _names_a_place(it.value) and nxt.kind == "effect" and nxt.clause == it.clause
                 and nxt.value in ("sparkle", "flicker", "light_sweep") and nxt.start - it.end <= 1):
             it.kind = "effect"
     first_weak: dict[int, str] = {}
@@ -665,7 +676,7 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
 def _drop_flow_verbs(intents: list[Intent], tokens: list[Token]) -> None:
     """"the river runs" is water, not someone running; "the flame dances" is fire, not a dancer."""
     water = {it.clause for it in intents if it.value == "water"}
-    ends = {it.end: it for it in intents if it.kind == "effect" and it.value not in _FACE_TYPES}
+    ends = {it.end: it for it in intents if it.kind == "effect" and not _is_face(it.value) and it.value != "faces"}
 
     def figurative(it: Intent) -> bool:
         if it.kind != "unsupported" or it.words.split()[-1] not in V.FLOW_VERBS + V.FIGURATIVE_VERBS:
