@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from stillmotion.director import direct
-from stillmotion.director.language import correct_typo, edit_distance, parse, stem
+from stillmotion.director.reading import parse
+from stillmotion.director.words import correct_typo, edit_distance, stem
 from stillmotion.errors import MissingDependency, PlanError
 from stillmotion.plan import CAMERA_TYPES, EFFECT_TYPES, Plan
 

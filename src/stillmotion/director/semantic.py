@@ -13,7 +13,7 @@ from functools import lru_cache
 from ..effects.registry import DESCRIPTORS
 from ..errors import MissingDependency
 from . import vocabulary as V
-from .language import Intent, Parsed
+from .reading import Intent, Parsed
 
 THRESHOLD = 0.55  # cosine similarity a clause needs to its best description
 MARGIN = 0.03  # over the best description of any other meaning

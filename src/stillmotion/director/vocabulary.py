@@ -1,7 +1,7 @@
 """The words the director knows, as plain tables.
 
 Each table maps a phrase (one or more words, written as users write them) to what it means.
-Phrases are matched on stems (see language.stem), so "raining", "rains" and "rain" are one
+Phrases are matched on stems (see words.stem), so "raining", "rains" and "rain" are one
 entry; a phrase written with a leading "=" matches the exact word form only (to tell "waving"
 a hand from "waves" of the sea). A trailing ":0.8" gives a phrase its own strength
 ("drizzle" is light rain, "downpour" heavy rain).

@@ -1,9 +1,11 @@
-"""Reading a prompt without any model: words, stems, typos, phrases, clauses, scopes.
+"""Reading a prompt without any model: the multi-pass parser.
 
 parse(prompt) returns what the sentence asks for as Intents (an effect, a grade, a camera
 move, an action the CPU cannot do), each with the words that led to it, its modifiers
-(strength, speed, direction) and whether it was negated. Deciding what to do with them,
-given the photo, is the planner's job (__init__.py).
+(strength, speed, direction) and whether it was negated. The passes, in order: phrases
+(words.py), clauses, camera verbs, weak nouns, negation and "keep X still", waving hands,
+timing, modifiers, flow verbs. Deciding what to do with the intents, given the photo, is the
+planner's job (compose.py).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from functools import lru_cache
 
 from ..effects.registry import EFFECT_TYPES, descriptor
 from . import vocabulary as V
-from .realwords import REAL_WORDS
+from .words import GAP_WORDS, Token, correct_typo, join_words, match_phrases, normalise, stem, stems, tokenize
 
-_GAP_WORDS = {"the", "a", "an", "her", "his", "their", "its", "my", "is", "are", "of", "to", "some", "this", "that"}
 # Motion verbs that carry no choice of their own ("clouds drifting"): not reported as ignored.
 _MOTION_WORDS = ("drifting", "moving", "flowing", "falling", "rising", "rolling", "blowing", "passing", "floating",
                  "going", "coming", "swirling", "curling", "glowing", "lit", "drift", "flow", "float", "movement",
                  "motion", "gently", "lighting", "dancing")
+# Prepositions before a place ("sparkles on the water"), and words before "pan" that make it a pan.
 _PLACE_WORDS = {"on", "over", "across", "through", "above", "under", "in", "into", "onto", "near", "by", "from",
                 "behind", "along", "at", "around", "upon", "beneath", "below", "against"}
 _NOUN_BEFORE = {"a", "the", "frying", "hot", "my", "this", "that", "sauce", "cooking", "iron", "steaming", "an"}
@@ -42,208 +44,7 @@ def _is_face(value: str) -> bool:
     return value in EFFECT_TYPES and descriptor(value).family == "face"
 
 
-# --- words -------------------------------------------------------------------------------
-_IRREGULAR = {
-    "leaves": "leaf", "leafs": "leaf", "skies": "sky", "flies": "fly", "fell": "fall", "fallen": "fall",
-    "blew": "blow", "blown": "blow", "ran": "run", "swam": "swim", "flew": "fly", "rode": "ride", "drove": "drive",
-    "lit": "light", "dove": "dive", "its": "its", "this": "this", "was": "was", "has": "has", "is": "is",
-    "his": "his", "does": "do", "goes": "go", "news": "news", "lens": "lens", "always": "always", "towards": "toward",
-    "rays": "ray", "glass": "glass", "grass": "grass", "moss": "moss", "dress": "dress", "less": "less",
-}
-
-
-@lru_cache(maxsize=8192)
-def stem(word: str) -> str:
-    """A crude, consistent stem: "raining", "rains", "rainy" -> "rain"; "rising", "rise" -> "ris".
-
-    Only consistency matters (the vocabulary goes through the same function), not linguistics.
-    """
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    w = word
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("ily") and len(w) > 5:
-        w = w[:-3] + "y"
-    elif w.endswith("ly") and len(w) > 5:
-        w = w[:-2]
-    elif w.endswith("ing") and len(w) > 5:
-        w = _undouble(w[:-3])
-    elif w.endswith("ed") and len(w) > 4:
-        w = _undouble(w[:-2])
-    elif w.endswith(("ches", "shes", "sses", "xes", "zes")):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-        w = w[:-1]
-    if w.endswith("y") and len(w) > 4:
-        w = _undouble(w[:-1])
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    return w
-
-
-@lru_cache(maxsize=16)
-def _stems(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(stem(w) for w in words)
-
-
-def _undouble(w: str) -> str:
-    if len(w) >= 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-        return w[:-1]
-    return w
-
-
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count 1), stopping early past `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def normalise(text: str) -> str:
-    """Lower case, plain quotes, contractions spelled out, hyphens as spaces."""
-    t = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    t = re.sub(r"\bb\s*&\s*w\b", "bw", t)
-    t = t.replace("&", " and ")
-    t = re.sub(r"\bcan't\b|\bcannot\b", "can not", t)
-    t = re.sub(r"\bwon't\b", "will not", t)
-    t = re.sub(r"n't\b", " not", t)
-    t = re.sub(r"\b(dont|doesnt|didnt|isnt|arent|shouldnt|wont)\b",
-               lambda m: {"wont": "will"}.get(m.group(1), m.group(1)[:-2]) + " not", t)
-    t = re.sub(r"'s\b", " is", t)
-    t = re.sub(r"'(re|ll|ve|d|m)\b", "", t)
-    t = re.sub(r"[-_]", " ", t)
-    t = re.sub(r"(\d+)\.(\d+)", r"\1p\2", t)  # "2.5" stays one token ("2p5"), not a clause break
-    return t
-
-
-@dataclass
-class Token:
-    text: str  # normalised (and typo-corrected) word, or a punctuation mark
-    stem: str
-    corrected_from: str | None = None
-    used: bool = False  # consumed by a phrase, a camera move or a modifier
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum()
-
-
-def tokenize(text: str) -> list[Token]:
-    return [Token(t, stem(t)) for t in re.findall(r"[a-z0-9]+|[.,;:!?()/\"]", normalise(text))]
-
-
-# --- the phrase tables, compiled once on first use --------------------------------------
-@dataclass(frozen=True)
-class Meaning:
-    kind: str  # effect | weak | grade | camera | unsupported
-    value: str
-    strength: float | None = None
-
-
-@dataclass(frozen=True)
-class Pattern:
-    parts: tuple[tuple[bool, str], ...]  # (exact?, word or stem)
-    meaning: Meaning
-
-
-@dataclass
-class Lexicon:
-    patterns: dict[str, list[Pattern]]  # first key (stem or exact word) -> patterns
-    surface: set[str]  # every word the tables contain, as written
-    stems: set[str]
-    typo_targets: dict[str, list[str]]  # first letter -> content words a typo may stand for
-
-
-def _pattern(phrase: str, meaning_kind: str, value: str) -> Pattern:
-    strength = None
-    if ":" in phrase:
-        phrase, s = phrase.rsplit(":", 1)
-        strength = float(s)
-    exact = phrase.startswith("=")
-    words = [t.text for t in tokenize(phrase.lstrip("="))]
-    parts = tuple((exact, w if exact else stem(w)) for w in words)
-    return Pattern(parts, Meaning(meaning_kind, value, strength))
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    tables = [
-        ("effect", V.EFFECT_PHRASES), ("weak", V.WEAK_PHRASES), ("grade", V.GRADE_PHRASES),
-        ("camera", V.CAMERA_PHRASES), ("unsupported", V.UNSUPPORTED_PHRASES),
-    ]
-    patterns: dict[str, list[Pattern]] = {}
-    surface: set[str] = set()
-    content: set[str] = set()
-    for kind, table in tables:
-        for value, phrases in table.items():
-            for phrase in phrases:
-                p = _pattern(phrase, kind, value)
-                patterns.setdefault(p.parts[0][1], []).append(p)
-                for w in phrase.split(":")[0].lstrip("=").split():
-                    w = normalise(w).strip()
-                    surface.add(w)
-                    if len(p.parts) == 1 or w not in V.FILLER_WORDS:
-                        content.add(w)
-    for ps in patterns.values():
-        ps.sort(key=lambda p: (-len(p.parts), not p.parts[0][0]))  # longest first, exact before stem
-    modifiers = set(V.INTENSITY_WORDS) | set(V.SPEED_WORDS) | set(V.CAMERA_VERBS) | set(V.DIRECTION_WORDS)
-    content |= {w for w in modifiers if len(w) >= 4}
-    surface |= modifiers | set(V.NEGATIONS) | set(V.BOOSTERS) | set(V.CAMERA_NOUNS) | set(V.FREEZE_WORDS)
-    surface |= set(V.VAGUE_WORDS) | set(V.CLAUSE_WORDS) | set(V.SCOPE_ENDS)
-    targets: dict[str, list[str]] = {}
-    for w in content:
-        if w.isalpha() and len(w) >= 3 and w not in V.COMMON_WORDS:
-            targets.setdefault(w[0], []).append(w)
-    stems = {stem(w) for w in surface}
-    return Lexicon(patterns, surface, stems, targets)
-
-
-def correct_typo(word: str) -> str | None:
-    """The vocabulary word a misspelt word most likely is, or None.
-
-    Careful with short words: length 4 allows only a swap of two letters ("rian"), 5 to 7 one
-    edit ("snoww", "hevily"), 8 and more two edits; the first letter must agree, common English
-    words are never corrected, and a tie between two candidates means no correction.
-    """
-    lex = lexicon()
-    if len(word) < 4 or not word.isalpha() or word in V.COMMON_WORDS or word in V.FILLER_WORDS or word in REAL_WORDS:
-        return None
-    if word in lex.surface or stem(word) in lex.stems:
-        return None
-    if word[-1] == word[-2] and word[:-1] in lex.surface and word[:-1] not in V.FILLER_WORDS:
-        return word[:-1]  # "fogg", "snoww"
-    limit = 1 if len(word) <= 7 else 2
-    best: list[tuple[int, str]] = []
-    for cand in lex.typo_targets.get(word[0], ()):
-        if len(word) == 4 and (len(cand) != 4 or sorted(cand) != sorted(word)):
-            continue
-        d = edit_distance(word, cand, limit)
-        if d <= limit:
-            best.append((d, cand))
-    if not best:
-        return None
-    best.sort()
-    if len(best) > 1 and best[0][0] == best[1][0] and stem(best[0][1]) != stem(best[1][1]):
-        return None  # ambiguous: better to ignore than to guess
-    return best[0][1]
-
-
-# --- parsing -----------------------------------------------------------------------------
+# --- what a sentence asks for ---------------------------------------------------------------
 @dataclass
 class Intent:
     kind: str  # effect | weak | grade | camera | unsupported
@@ -276,17 +77,15 @@ class Parsed:
 
     def clause_text(self, index: int) -> str:
         start, end = self.clauses[index]
-        return _join(self.tokens[start:end])
+        return join_words(self.tokens[start:end])
 
     def span_text(self, start: int, end: int) -> str:
-        return _join(self.tokens[start:end])
+        return join_words(self.tokens[start:end])
 
 
-def _join(tokens: list[Token]) -> str:
-    return re.sub(r"(\d)p(\d)", r"\1.\2", " ".join(t.text for t in tokens if t.is_word))
-
-
+# --- the passes ------------------------------------------------------------------------------
 def parse(prompt: str) -> Parsed:
+    """Read a prompt: every pass below, in order, over one list of tokens and intents."""
     tokens = tokenize(prompt)
     corrections = []
     for tok in tokens:
@@ -295,7 +94,9 @@ def parse(prompt: str) -> Parsed:
             corrections.append((tok.text, fixed))
             tok.corrected_from, tok.text, tok.stem = tok.text, fixed, stem(fixed)
 
-    intents = _match_phrases(tokens)
+    intents = [Intent(m.kind, m.value, join_words(tokens[match.start:match.end]), match.start, match.end, 0,
+                      strength=m.strength)
+               for match in match_phrases(tokens) for m in match.meanings]
     clause_of, clauses = _clauses(tokens)
     for it in intents:
         it.clause = clause_of[it.start]
@@ -313,65 +114,14 @@ def parse(prompt: str) -> Parsed:
     for tok in tokens:
         if tok.used or not tok.is_word:
             continue
-        if tok.text in V.VAGUE_WORDS or tok.stem in _stems(V.VAGUE_WORDS):
+        if tok.text in V.VAGUE_WORDS or tok.stem in stems(V.VAGUE_WORDS):
             vague.append(tok.text)
-        elif tok.stem in _stems(_MOTION_WORDS):
+        elif tok.stem in stems(_MOTION_WORDS):
             continue
         elif tok.text not in V.FILLER_WORDS and tok.text not in V.NEGATIONS and tok.text not in V.CLAUSE_WORDS \
                 and tok.text not in V.BOOSTERS and tok.text not in V.CAMERA_NOUNS and tok.text not in V.SCOPE_ENDS:
             ignored.append(tok.corrected_from or tok.text)
     return Parsed(prompt, tokens, intents, clauses, corrections, ignored, loose, vague, still)
-
-
-def _match_phrases(tokens: list[Token]) -> list[Intent]:
-    """Longest phrase first at each position; small words ("the", "her") may sit between."""
-    lex = lexicon()
-    found: list[Intent] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        best: list[tuple[int, Pattern]] = []
-        candidates = lex.patterns.get(tok.stem, []) + lex.patterns.get(tok.text, [])
-        for pat in sorted(candidates, key=lambda p: (-len(p.parts), not p.parts[0][0])):
-            end = _match_at(tokens, i, pat)
-            if end is None:
-                continue
-            if not best or len(pat.parts) > len(best[0][1].parts):
-                best = [(end, pat)]
-            elif len(pat.parts) == len(best[0][1].parts) and end == best[0][0] and pat.parts[0][0] == best[0][1].parts[0][0]:
-                best.append((end, pat))  # one phrase, several meanings ("thunderstorm": rain and lightning)
-        if not best:
-            i += 1
-            continue
-        end = best[0][0]
-        for t in tokens[i:end]:
-            t.used = True
-        seen = set()
-        for _, pat in best:
-            m = pat.meaning
-            if (m.kind, m.value) not in seen:
-                seen.add((m.kind, m.value))
-                found.append(Intent(m.kind, m.value, _join(tokens[i:end]), i, end, 0, strength=m.strength))
-        i = end
-    return found
-
-
-def _match_at(tokens: list[Token], i: int, pat: Pattern) -> int | None:
-    j, gaps = i, 0
-    for k, (exact, word) in enumerate(pat.parts):
-        while True:
-            if j >= len(tokens):
-                return None
-            tok = tokens[j]
-            if (tok.text == word) if exact else (tok.stem == word or tok.text == word):
-                j += 1
-                break
-            if k > 0 and gaps < 2 and tok.text in _GAP_WORDS:
-                gaps += 1
-                j += 1
-                continue
-            return None
-    return j
 
 
 def _clauses(tokens: list[Token]) -> tuple[list[int], list[tuple[int, int]]]:
@@ -427,7 +177,7 @@ def _camera_verbs(tokens: list[Token], clause_of: list[int], intents: list[Inten
         for j in used:
             tokens[j].used = True
         start, end = min(used), max(used) + 1
-        found.append(Intent("camera", move, _join(tokens[start:end]), start, end, clause))
+        found.append(Intent("camera", move, join_words(tokens[start:end]), start, end, clause))
     # "the camera goes left": a camera noun with a direction, no verb.
     for i, tok in enumerate(tokens):
         if tok.used or tok.text not in V.CAMERA_NOUNS:
@@ -443,7 +193,7 @@ def _camera_verbs(tokens: list[Token], clause_of: list[int], intents: list[Inten
                     "in": "dolly_in", "out": "dolly_out"}.get(d or "")
             if move:
                 tok.used = tokens[j].used = True
-                found.append(Intent("camera", move, _join(tokens[i:j + 1]), i, j + 1, clause))
+                found.append(Intent("camera", move, join_words(tokens[i:j + 1]), i, j + 1, clause))
                 break
     return found
 
@@ -462,7 +212,7 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
             hit = bool(hits)
             if hits:
                 first = i - 1 if i > 0 and tokens[i - 1].text in _AUXILIARIES else i  # "do not", "should not"
-                words = _join(tokens[first:max(it.end for it in hits)])
+                words = join_words(tokens[first:max(it.end for it in hits)])
                 for it in hits:
                     it.negated, it.negated_by = True, words
             if not hit:
@@ -473,7 +223,7 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
                     for j in nouns:
                         tokens[j].used = True
                     s, e = min(nouns + [i]), max(nouns + [i]) + 1
-                    intents.append(Intent("camera", "static", _join(tokens[s:e]), s, e, clause))
+                    intents.append(Intent("camera", "static", join_words(tokens[s:e]), s, e, clause))
                     intents.sort(key=lambda it: it.start)
                     continue
             tok.used = tok.used or hit
@@ -487,7 +237,7 @@ def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent])
                 if target.kind == "camera":
                     target.value = "static"
                 else:
-                    target.negated, target.negated_by = True, _join(tokens[target.start:i + 1])
+                    target.negated, target.negated_by = True, join_words(tokens[target.start:i + 1])
                 tok.used = True
 
 
@@ -505,17 +255,17 @@ def _still_all(tokens: list[Token], clause_of: list[int]) -> str:
         if tok.text in V.NEGATIONS:
             end = next((j for j in range(i + 1, len(tokens))
                         if clause_of[j] != clause or tokens[j].text in V.SCOPE_ENDS), len(tokens))
-            hits = [j for j in range(i + 1, end) if tokens[j].stem in _stems(_MOTION_NOUNS)]
+            hits = [j for j in range(i + 1, end) if tokens[j].stem in stems(_MOTION_NOUNS)]
             if hits:
                 for t in tokens[i:hits[-1] + 1]:
                     t.used = True
-                return _join(tokens[i:hits[-1] + 1])
+                return join_words(tokens[i:hits[-1] + 1])
         elif tok.text in V.FREEZE_WORDS:
             before = [j for j in range(i) if clause_of[j] == clause and tokens[j].text in _EVERYTHING]
             if before:
                 for t in tokens[before[0]:i + 1]:
                     t.used = True
-                return _join(tokens[before[0]:i + 1])
+                return join_words(tokens[before[0]:i + 1])
     return ""
 
 
@@ -582,7 +332,7 @@ def _timing(tokens: list[Token], clause_of: list[int], intents: list[Intent]) ->
         candidates = [it for it in intents if it.clause == clause and it.kind in ("effect", "weak", "grade")]
         if candidates:
             target = min(candidates, key=lambda it: abs(it.start - i))
-            target.modifiers.append((which, _join(tokens[i:end]), value))
+            target.modifiers.append((which, join_words(tokens[i:end]), value))
             for t in tokens[i:end]:
                 t.used = True
         i = end
@@ -642,7 +392,7 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
     and so does a place named after a preposition ("sparkles on the water", "fog over the lake")."""
     for it in intents:
         j = it.start - 1
-        while j >= 0 and tokens[j].text in _GAP_WORDS:
+        while j >= 0 and tokens[j].text in GAP_WORDS:
             j -= 1
         if it.kind == "effect" and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
                 o.clause == it.clause and o is not it and o.kind in ("effect", "camera") and o.start < it.start
@@ -684,7 +434,7 @@ def _drop_flow_verbs(intents: list[Intent], tokens: list[Token]) -> None:
         if it.clause in water and it.words.split()[-1] in V.FLOW_VERBS:
             return True
         j = it.start
-        while j > 0 and tokens[j - 1].text in _GAP_WORDS:
+        while j > 0 and tokens[j - 1].text in GAP_WORDS:
             j -= 1
         return j in ends  # a thing, right before the verb, is what moves
 
