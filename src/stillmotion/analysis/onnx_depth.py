@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from ..errors import MissingDependency, ModelNotFound, StillmotionError
-from .cues import Cues, edge_guide, refine
+from .cues import Cues
+from .imaging import edge_guide, refine
 
 PATCH = 14  # the ViT patch size: input sides must be multiples of it
 INPUT_SIDE = 518  # Depth Anything's training size (short side, as its own preprocessing does)
