@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from stillmotion.analysis.regions import REGION_NAMES, find_regions, rough_sky
+from stillmotion.analysis.regions import REGION_NAMES, find_regions
+from stillmotion.analysis.sky import loose_sky
 from stillmotion.analysis.types import Analysis, Face
 from stillmotion.errors import PlanError
 from stillmotion.canvas import CanvasMap, fit_rect
@@ -84,7 +85,7 @@ def test_lights_on_the_bright_spots():
 
 
 def test_sky_estimate_covers_the_sky():
-    sky = rough_sky(landscape())
+    sky = loose_sky(landscape())
     assert sky[:90].mean() > 0.9 and sky[HORIZON + 10:].mean() < 0.1
 
 
