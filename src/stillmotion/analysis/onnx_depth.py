@@ -32,7 +32,7 @@ class OnnxDepth:
         if not self.path.is_file():
             raise ModelNotFound(
                 f"depth model not found: {self.path} (put a Depth Anything V2 ONNX file there, "
-                "or use --depth classical)"
+                "or use the classical depth)"
             )
         self.input_side = input_side
         self.name = "onnx-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", self.path.stem)
@@ -44,7 +44,7 @@ class OnnxDepth:
                 import onnxruntime as ort
             except ImportError:
                 raise MissingDependency(
-                    "neural depth needs onnxruntime: pip install 'stillmotion[depth]' (or use --depth classical)"
+                    "neural depth needs onnxruntime: pip install 'stillmotion[depth]' (or use the classical depth)"
                 ) from None
             options = ort.SessionOptions()
             options.log_severity_level = 3

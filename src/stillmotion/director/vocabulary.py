@@ -312,7 +312,8 @@ UNSUPPORTED_PHRASES: dict[str, tuple[str, ...]] = {
                 "hands moving", "fingers moving", "tail wagging", "=scratching", "=shake", "=shakes",
                 "=shaking", "spin", "spins", "spinning", "roll over", "hold up", "holds up", "grab", "grabs"),
 }
-UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine (--engine neural) can do it"
+# Library words, no CLI flags: the shells add how to ask for a neural engine.
+UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine can do it"
 # Flow verbs that are not a person's action when a water word is in the same clause ("the river runs").
 FLOW_VERBS = ("run", "runs", "running", "ran", "rush", "rushing", "fall", "falls", "falling", "pour", "pouring")
 # Verbs that describe a thing's motion when a thing is their subject ("the flames dance", "sparks fly").
