@@ -142,7 +142,7 @@ class Unsupported(_Strict):
     """A requested action the CPU engine cannot fake (a kiss, a dance): kept, not dropped."""
 
     phrase: str
-    note: str = "needs generated motion; a neural engine (--engine neural) can do it"
+    note: str = "needs generated motion; a neural engine can do it"
 
 
 class Plan(_Strict):
