@@ -21,8 +21,9 @@ from .store import Job
 from .studio import Studio
 
 
-def studio_of(request: Request) -> Studio:
-    """The Studio this request's app serves (a FastAPI dependency)."""
+async def studio_of(request: Request) -> Studio:
+    """The Studio this request's app serves (a FastAPI dependency; async, so FastAPI resolves it on
+    the event loop instead of sending every request through a worker thread for it)."""
     return request.app.state.studio
 
 
