@@ -166,7 +166,7 @@ class Option:
         if self.range_text():
             text += f", {self.range_text()}"
         elif self.choices and not self.open_choices and not all(str(c) in self.help for c in self.choices):
-            text += f": {self.choices_text()}"
+            text += f": {self.choices_text()}"  # unless the help already explains each (as the engine's does)
         default = self.default_words()
         return f"{text} (default: {default})" if default else text
 
@@ -222,6 +222,8 @@ def all_options() -> tuple[Option, ...]:
     from .plan import Camera, Canvas, Plan
 
     formats = ", ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
+    # Where the director decides a value from the photo or the prompt, the plan's field default
+    # (resolution 1080, camera ken_burns, strength 0.5) is not what a user gets: default None.
     return (
         Option("prompt", str, "what should move, in your words", DIRECT, max_chars=MAX_PROMPT, default="",
                flags=("-p", "--prompt"), metavar="TEXT"),
