@@ -21,7 +21,6 @@ from ..options import ANALYSE, DIRECT, MANIFEST, OUTPUT, by_stage, options_for, 
 
 PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"})
 MANIFEST_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-__all__ = ["BatchInputError", "Ignored", "Source", "manifest_columns", "read_input"]
 
 
 @dataclass(frozen=True)
