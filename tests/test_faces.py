@@ -225,7 +225,7 @@ def test_missing_mediapipe_warns_once_and_finds_nothing(monkeypatch):
     from stillmotion.errors import MissingDependency
 
     def missing():
-        raise MissingDependency(faces.INSTALL_HINT)
+        raise MissingDependency(faces.FACES_PIP)
 
     monkeypatch.setattr(faces, "_mediapipe", missing)
     monkeypatch.setattr(faces, "_warned", False)

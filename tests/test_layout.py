@@ -1,9 +1,10 @@
 """The house's layout: every import points down the layers, and no module imports itself in a circle.
 
 Layers, bottom to top (a unit may import only from lower layers):
-  errors, effects.registry, the package face  <  plan, photo, progress  <  analysis  <  canvas
-  <  options, director, effects  <  encode, audio  <  frames  <  engines  <  api  <  cli, server, batch
-  <  __main__
+  errors, yesno, effects.registry, the package face  <  plan, photo, progress  <  analysis  <  canvas
+  <  director, effects  <  encode, audio  <  frames  <  engines  <  api, options (the one schema of
+  every option, for the shells)  <  cli (the stillmotion command and its flag kit)  <  batch, server
+  (its subcommands, each with its own flags)  <  __main__
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "stillmotion"
 LAYERS = [
-    {"errors", "effects.registry", "__init__"},
+    {"errors", "effects.registry", "yesno", "__init__"},
     {"plan", "photo", "progress"},
     {"analysis"},
     {"canvas"},
-    {"options", "director", "effects"},
+    {"director", "effects"},
     {"encode", "audio"},
     {"frames"},
     {"engines"},
-    {"api"},
-    {"cli", "server", "batch"},
+    {"api", "options"},
+    {"cli"},
+    {"server", "batch"},
     {"__main__"},
 ]
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}

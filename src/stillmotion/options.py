@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from .errors import OptionError
+from .yesno import FALSE_WORDS, TRUE_WORDS, env_flag, parse_yes_no  # noqa: F401 (the shells read them here)
 
 # Where a user may set an option: command-line flags, the studio's form, a batch manifest's columns.
 CLI, FORM, MANIFEST = "cli", "form", "manifest"
@@ -29,30 +30,6 @@ EVERYWHERE = frozenset({CLI, FORM, MANIFEST})
 # renderer (api.render's engine arguments), or the shell that names the output file. SETTING:
 # a shell's own setting read by the same rules (the studio's port, batch's jobs), not a video's.
 DIRECT, ANALYSE, RENDER, OUTPUT, SETTING = "direct", "analyse", "render", "output", "setting"
-
-TRUE_WORDS = ("1", "true", "yes", "y", "on")
-FALSE_WORDS = ("0", "false", "no", "n", "off")
-
-
-def parse_yes_no(value: Any) -> bool | None:
-    """True or False from a bool or a word (true/false, yes/no, on/off, 1/0, y/n; any case);
-    None for anything else. The one yes/no reading: forms, manifests and environment variables."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    return None
-
-
-def env_flag(name: str, environ: typing.Mapping[str, str] | None = None) -> bool:
-    """An environment variable read as yes/no: set to a yes word means on; unset or anything else, off."""
-    import os
-
-    return parse_yes_no((environ if environ is not None else os.environ).get(name, "")) is True
-
 
 @dataclass(frozen=True)
 class Option:
@@ -215,7 +192,7 @@ def _field(model, name: str) -> dict[str, Any]:
 @cache
 def all_options() -> tuple[Option, ...]:
     """Every option, in the order the shells show them."""
-    from .director import MAX_PROMPT
+    from .plan import MAX_PROMPT
     from .encode import DEFAULT_FORMAT, FORMATS
     from .engines import ENGINES
     from .engines.models import DEFAULT_MODEL, MODELS

@@ -19,13 +19,11 @@ import warnings
 import cv2
 import numpy as np
 
-from ..errors import MissingDependency, PhotoError
+from ..errors import MissingDependency, PhotoError, missing
 from .types import Face
 
-INSTALL_HINT = (
-    "face detection needs mediapipe 0.10.14: pip install 'stillmotion[faces]' && "
-    "pip install --no-deps mediapipe==0.10.14"
-)
+# mediapipe's declared dependencies would pull jax and a second OpenCV: it goes in without them.
+FACES_PIP = "pip install 'stillmotion[faces]' && pip install --no-deps mediapipe==0.10.14"
 
 # Detection works on a copy of the photo with at most this long side (faces are found on tiles).
 DETECT_LONG_SIDE = 1600
@@ -55,7 +53,7 @@ def _mediapipe():
         import mediapipe as mp
         from mediapipe.python.solutions import face_detection, face_mesh  # noqa: F401
     except ImportError as exc:
-        raise MissingDependency(f"{INSTALL_HINT} ({exc})") from None
+        raise missing("mediapipe 0.10.14", needed_for=f"face detection ({exc.name or exc})", pip=FACES_PIP) from None
     return mp
 
 

