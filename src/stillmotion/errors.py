@@ -17,6 +17,10 @@ class PlanError(StillmotionError, ValueError):
     """A plan (or an option that becomes part of one) is invalid."""
 
 
+class AudioError(StillmotionError, ValueError):
+    """An audio file cannot be used for the soundtrack: missing, not audio, or undecodable."""
+
+
 class OutputError(StillmotionError, FileExistsError):
     """The output path cannot be written (exists without --force, bad extension, ...)."""
 
