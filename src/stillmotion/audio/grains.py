@@ -48,7 +48,7 @@ class GrainCloud:
                 keep = np.ones(count, bool)
             positions = positions[keep]
             waves, gains = self.synth(rng, positions / SAMPLE_RATE)
-            if len(self._cache) > 2 * self._reach + 2:
+            if len(self._cache) > self._reach:  # a block needs its own grains and `reach` blocks before
                 self._cache.pop(next(iter(self._cache)))
             self._cache[block] = (positions, waves.astype(np.float32), gains.astype(np.float32))
         return self._cache[block]
@@ -128,11 +128,17 @@ def damped_sines(length: int, freq, decay, amp, chirp=0.0, attack: float = 0.0) 
     t = grain_axis(length)[None, :]
     freq, decay, amp = (np.asarray(v, np.float32)[:, None] for v in (freq, decay, amp))
     chirp = np.asarray(chirp, np.float32).reshape(-1, 1) if np.ndim(chirp) else np.float32(chirp)
-    phase = 2 * np.pi * freq * (t + 0.5 * chirp * t * t)
-    envelope = amp * np.exp(-t / decay)
+    # In place, two grain-sized arrays at most: clouds make hundreds of grains a block.
+    wave = (0.5 * chirp) * (t * t) + t
+    wave = wave * (np.float32(2 * np.pi) * freq)  # (grains, length)
+    np.sin(wave, out=wave)
+    envelope = np.divide(-t, decay)
+    np.exp(envelope, out=envelope)
+    envelope *= amp
     if attack > 0:
-        envelope = envelope * np.minimum(1.0, t / attack)
-    return (envelope * np.sin(phase)).astype(np.float32)
+        envelope *= np.minimum(np.float32(1.0), t / np.float32(attack))
+    wave *= envelope
+    return wave
 
 
 def noise_bursts(rng: np.random.Generator, count: int, length: int, low, high, attack, decay, amp) -> np.ndarray:

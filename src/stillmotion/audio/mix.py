@@ -79,7 +79,8 @@ def _measure(clock: Clock, beds: list[Bed], volume: float) -> tuple[list[float],
         loudness = meter.integrated()
         gains.append(0.0 if not math.isfinite(loudness) else 10 ** ((bed.target - loudness) / 20))
     energy = np.asarray(sum(gain**2 * meter.steps for gain, meter in zip(gains, meters)))
-    peaks = np.asarray(sum(gain * meter.peaks for gain, meter in zip(gains, meters)))  # at most this
+    # Independent sounds seldom peak together: their peaks add about in power, like their energies.
+    peaks = np.sqrt(np.asarray(sum((gain * meter.peaks) ** 2 for gain, meter in zip(gains, meters))))
     mix_loudness = integrated_loudness(energy)
     if not math.isfinite(mix_loudness):
         return [0.0] * len(beds), np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)

@@ -138,9 +138,8 @@ class Reader:
             if found:
                 return min(found)[1]
         mask = self.region(effect)
-        sky = None if self.analysis is None else self.analysis.sky
         if mask is not None:
-            kind = water_shape_kind(mask, None if sky is None else sky[self._crop_slices()])
+            kind = water_shape_kind(mask, self.analysis.sky[self._crop_slices()])
             if kind is not None:
                 return kind
         return "stream" if effect.speed * (0.4 + effect.strength) > 1.2 else "lapping"
@@ -151,26 +150,29 @@ class Reader:
 
 
 def water_shape_kind(water: np.ndarray, sky: np.ndarray | None) -> str | None:
-    """The kind of water a region's shape suggests, or None when it says nothing clear.
+    """The kind of water a region's shape suggests, or None when the shape says nothing clear.
 
-    Open sea: water across the whole frame under a straight horizon with sky right above it.
-    A stream: a band narrower than the frame that runs a good way up it (into the distance).
-    Otherwise: a lake or pond, whose water laps.
+    Open sea: water across the frame whose far edge is one straight level line (the horizon;
+    an island may break it) with sky close above. A stream: a band narrower than the frame that
+    runs a good way up it. Anything else (a shore of rocks, a far bank of trees) is left to the
+    words or the effect's speed: a rocky coast and a mountain stream look alike as masks.
     """
     inside = water > 0.5
     height, width = inside.shape
     if inside.mean() < 0.01:
         return None
     columns = inside.any(axis=0)
-    cover = columns.mean()
     tops = np.argmax(inside, axis=0)[columns]  # first water row of each column
+    line = np.percentile(tops, 10)  # the farthest water: the horizon, where there is one
+    on_line = np.abs(tops - line) < 0.02 * height
+    where = np.nonzero(columns)[0][on_line]
+    level_line = on_line.mean() > 0.3 and (where[-1] - where[0]) > 0.6 * width
+    if columns.mean() > 0.9 and level_line and line < 0.7 * height and sky is not None:
+        near = sky[max(0, int(line - 0.25 * height)) : max(1, int(line)), where]
+        if near.size and np.mean(near.max(axis=0) > 0.5) > 0.5:
+            return "surf"
     rows = np.nonzero(inside.any(axis=1))[0]
     tall = (rows[-1] - rows[0] + 1) / height
-    row_widths = inside[rows].sum(axis=1) / width
-    if cover > 0.9 and np.std(tops) < 0.04 * height and sky is not None:
-        above = [sky[max(0, top - max(2, height // 25)), x] for x, top in zip(np.nonzero(columns)[0], tops)]
-        if np.mean(np.asarray(above) > 0.5) > 0.5:
-            return "surf"
-    if np.median(row_widths) < 0.45 and tall > 0.3:
+    if np.median(inside[rows].mean(axis=1)) < 0.45 and tall > 0.3:
         return "stream"
-    return "lapping"
+    return None

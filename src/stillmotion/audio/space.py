@@ -28,6 +28,19 @@ class Placement:
         return out
 
 
+    def spread_pair(self, pair: np.ndarray) -> np.ndarray:
+        """spread() for two uncorrelated channels held as one (n, 2) array, in place (long sounds)."""
+        left, right = self.gains()
+        norm = 1.0 / math.sqrt(1.0 + self.width**2)
+        side = pair[:, 1] * self.width
+        pair[:, 1] = pair[:, 0]
+        pair[:, 0] += side
+        pair[:, 1] -= side
+        pair[:, 0] *= left * norm
+        pair[:, 1] *= right * norm
+        return pair
+
+
 def scatter_pans(rng: np.random.Generator, count: int, centre: float, spread: float) -> np.ndarray:
     """Per-grain (left, right) gains for grains spread around a pan position: (count, 2)."""
     pans = np.clip(centre + rng.uniform(-spread, spread, count), -1, 1)

@@ -29,11 +29,11 @@ def fire(ctx: Context, effect, index: int) -> Bed:
         return gain[:, None] * (resonance(f, 70 + 60 * strength, 0.8) * band(f, 25, 400, 2.0) + 0.05 * band(f, 1500, 7000, 2.0))
 
     def crackle_density(times):
-        return level(times) * np.clip(0.15 + 0.85 * bursts(times), 0, 1) ** 2
+        return level(times) * np.clip(0.35 + 0.75 * bursts(times), 0, 1) ** 2
 
     def crackles(rng, times):
         count = len(times)
-        amp = log_uniform(rng, 0.1, 1.0, count)
+        amp = log_uniform(rng, 0.1, 0.42, count)
         waves = noise_bursts(rng, count, 480, rng.uniform(1200, 3000, count), rng.uniform(6000, 14000, count),
                              0.00005, rng.uniform(0.0002, 0.0012, count), amp)
         return waves, scatter_pans(rng, count, place.pan, 0.1 + 0.5 * place.width)
@@ -46,9 +46,9 @@ def fire(ctx: Context, effect, index: int) -> Bed:
         return ring + snap, scatter_pans(rng, count, place.pan, 0.1 + 0.4 * place.width)
 
     roar = ShapedNoise(ctx.clock, ctx.key(index, "fire-roar"), roar_shape, place, flutter=0.15)
-    crackle = GrainCloud(ctx.clock, ctx.key(index, "fire-crackle"), 20 + 120 * strength, 480, crackles, density=crackle_density)
+    crackle = GrainCloud(ctx.clock, ctx.key(index, "fire-crackle"), 60 + 300 * strength, 480, crackles, density=crackle_density)
     pop = GrainCloud(ctx.clock, ctx.key(index, "fire-pop"), 0.4 + 2.5 * strength, 1440, pops)
-    return Bed("fire", strength, -3.0, [roar, crackle, pop], [0.5 + 0.5 * strength, 0.6, 0.5])
+    return Bed("fire", strength, -2.0, [roar, crackle, pop], [0.3 + 0.4 * strength, 0.3, 0.08])
 
 
 def steam(ctx: Context, effect, index: int) -> Bed:

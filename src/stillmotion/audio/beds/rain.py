@@ -19,7 +19,8 @@ from ..grains import GrainCloud, damped_sines, log_uniform, noise_bursts
 from ..noise import ShapedNoise, band, tilt
 from ..space import Placement, scatter_pans
 
-DROP_LENGTH = 2400  # 50 ms: the longest plink's ring
+PLINK_LENGTH = 1920  # 40 ms: four times the longest plink's decay
+TICK_LENGTH = 960
 
 
 def rain(ctx: Context, effect, index: int) -> Bed:
@@ -36,14 +37,15 @@ def rain(ctx: Context, effect, index: int) -> Bed:
 
     water = ctx.reader.has_water()
     share_plink = 0.4 if water else 0.0
+    length = PLINK_LENGTH if water else TICK_LENGTH
 
     def drops(rng, times):
         count = len(times)
         kind = rng.random(count)
         plink = kind < share_plink
         tick = ~plink & (kind < share_plink + (1 - share_plink) * 0.6)
-        amp = log_uniform(rng, 0.05, 1.0, count) * level(times)
-        waves = np.zeros((count, DROP_LENGTH), np.float32)
+        amp = log_uniform(rng, 0.05, 0.6, count) * level(times)
+        waves = np.zeros((count, length), np.float32)
         if tick.any():
             n = int(tick.sum())
             waves[tick, :480] = noise_bursts(rng, n, 480, rng.uniform(1500, 3500, n), rng.uniform(7000, 14000, n),
@@ -56,13 +58,13 @@ def rain(ctx: Context, effect, index: int) -> Bed:
         if plink.any():
             n = int(plink.sum())
             decay = rng.uniform(0.003, 0.010, n)
-            waves[plink] = damped_sines(DROP_LENGTH, log_uniform(rng, 1200, 4500, n), decay, amp[plink] * 0.7,
+            waves[plink] = damped_sines(length, log_uniform(rng, 1200, 4500, n), decay, amp[plink] * 0.7,
                                         chirp=rng.uniform(0.4, 1.5, n) / decay, attack=0.0003)
         return waves, scatter_pans(rng, count, 0.0, 0.9)
 
     rate = (40 + 900 * strength**2) * math.sqrt(speed)
     hiss = ShapedNoise(ctx.clock, ctx.key(index, "rain-hiss"), hiss_shape, Placement(0.0, 0.9))
-    cloud = GrainCloud(ctx.clock, ctx.key(index, "rain-drops"), rate, DROP_LENGTH, drops)
+    cloud = GrainCloud(ctx.clock, ctx.key(index, "rain-drops"), rate, length, drops)
     # A drizzle is mostly separate drops; a downpour mostly hiss.
-    return Bed("rain", strength, 0.0, [hiss, cloud], [0.03 + 0.3 * strength**2, 0.35])
+    return Bed("rain", strength, 0.0, [hiss, cloud], [0.06 + 0.3 * strength**2, 0.35])
 

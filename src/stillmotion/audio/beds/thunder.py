@@ -12,6 +12,8 @@ pulses' amplitudes) and the lightning's level at that moment.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..bed import Bed, Context
@@ -45,38 +47,58 @@ def thunder_events(ctx: Context, effect, index: int) -> list[tuple[float, float,
 
 
 def _rumble(ctx: Context, index: int, number: int, loudness: float, near: float):
-    """A function making one thunder's (length, 2) samples, and its length."""
-    length = int((3.5 + 2.5 * (1 - near) + 1.5 * loudness) * SAMPLE_RATE)
+    """A function making one thunder's (length, 2) samples, and its length.
+
+    Made in float32, in a whole number of 100 ms steps (a fast FFT size); the crack's noise only
+    for its first two seconds: a few megabytes while it plays.
+    """
+    step = SAMPLE_RATE // 10
+    length = math.ceil((3.5 + 2.5 * (1 - near) + 1.5 * loudness) * 10) * step
+    crack_length = 20 * step
 
     def make() -> np.ndarray:
         rng = ctx.rng(index, f"thunder-{number}")
-        size = 1 << (length - 1).bit_length()  # a power of two: a fast FFT (the rest is cut off)
-        freqs = np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE)
 
-        def noise(shape):
-            spectra = rng.standard_normal((2, len(freqs))) + 1j * rng.standard_normal((2, len(freqs)))
-            signal = np.fft.irfft(spectra * shape, n=size, axis=1)[:, :length]
-            return signal / (np.std(signal, axis=1, keepdims=True) + 1e-12)
+        def noise(size, shape):
+            """One channel of unit-variance noise of the given colour."""
+            freqs = np.fft.rfftfreq(size, 1.0 / SAMPLE_RATE).astype(np.float32)
+            spectrum = np.empty(len(freqs), np.complex64)
+            spectrum.real = rng.standard_normal(len(freqs), dtype=np.float32)
+            spectrum.imag = rng.standard_normal(len(freqs), dtype=np.float32)
+            spectrum *= shape(freqs)
+            signal = np.fft.irfft(spectrum, n=size)
+            signal /= np.std(signal) + 1e-12
+            return signal
 
-        rumble = noise(band(freqs, 22, 90 + 110 * near, 2.5))
-        crack = noise(band(freqs, 150, 1500 + 4000 * near, 1.5) * tilt(freqs, -2.0, 300))
-        x = np.arange(length) / SAMPLE_RATE
+        x = np.arange(length, dtype=np.float32) / SAMPLE_RATE
         attack = 0.04 + 0.25 * (1 - near)
         decay = 1.2 + 1.3 * (1 - near)
-        onset = np.minimum(1.0, x / attack) ** 2
-        rolls = np.zeros(length)
+        rolls = np.ones(length, np.float32)
         for _ in range(rng.integers(2, 6)):
             at = rng.uniform(0.4, 2.8)
             # Each roll lifts the decayed rumble at most 45% of the way back to the onset level.
             rise = rng.uniform(0.15, 0.45) * (np.exp(at / decay) - 1)
             rolls += rise * np.exp(-(((x - at) / rng.uniform(0.15, 0.5)) ** 2))
-        body = onset * np.exp(-x / decay) * (1 + rolls)
-        tearing = np.exp(-x / (0.12 + 0.25 * near)) * np.clip(1 + 0.6 * rng.standard_normal(length // 240 + 1), 0, 3).repeat(240)[:length]
-        fade = np.minimum(1.0, (length - np.arange(length)) / (0.3 * SAMPLE_RATE))  # no edge at its end
-        mono_gain = loudness * fade
-        signal = (body * rumble + (0.1 + 0.6 * near**2) * onset * tearing * crack) * mono_gain
-        place = Placement(pan=rng.uniform(-0.4, 0.4), width=0.6)
-        return place.spread(signal[0], signal[1])
+        body = np.exp(-x / decay)
+        body *= rolls
+        del rolls
+        rise_end = int(attack * SAMPLE_RATE)
+        body[:rise_end] *= (x[:rise_end] / attack) ** 2
+        fade = int(0.3 * SAMPLE_RATE)
+        body[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)  # no edge at its end
+        body *= loudness
+        out = np.empty((length, 2), np.float32)
+        for channel in range(2):
+            out[:, channel] = noise(length, lambda f: band(f, 22, 90 + 110 * near, 2.5))
+            out[:, channel] *= body
+        # The crack tears: its level jumps every 5 ms as it dies away.
+        onset = np.minimum(1.0, x[:crack_length] / attack) ** 2
+        jumps = np.clip(1 + 0.6 * rng.standard_normal(crack_length // 240), 0, 3).astype(np.float32).repeat(240)
+        tearing = onset * np.exp(-x[:crack_length] / (0.12 + 0.25 * near)) * jumps * ((0.1 + 0.6 * near**2) * loudness)
+        for channel in range(2):
+            out[:crack_length, channel] += tearing * noise(crack_length, lambda f: band(f, 150, 1500 + 4000 * near, 1.5) * tilt(f, -2.0, 300))
+        del x, body, onset, tearing
+        return Placement(pan=rng.uniform(-0.4, 0.4), width=0.6).spread_pair(out)
 
     return make, length
 

@@ -67,7 +67,7 @@ def surf(ctx: Context, effect, index: int) -> Bed:
     clock = ctx.clock
     rng = ctx.rng(index, "surf-waves")
     duration = clock.duration
-    waves = max(1, min(clock.cycles(speed / 8.0), int(duration // 4)))  # about 8 s a wave, at least 4 s
+    waves = max(1, min(clock.cycles(speed / 5.5), int(duration // 3.5)))  # about 5.5 s a wave, at least 3.5 s
     period = duration / waves
     breaks = (np.arange(waves) + rng.uniform(0.45, 0.65, waves)) * period  # when each wave breaks
     heights = rng.uniform(0.7, 1.0, waves)
@@ -84,8 +84,9 @@ def surf(ctx: Context, effect, index: int) -> Bed:
     def swell(x):  # the rumble builds before the break and ebbs after it
         return np.exp(-((x + 0.4) / 1.6) ** 2)
 
-    def crash(x):  # a fast break, then the wash
-        return (x >= 0) * np.minimum(1.0, np.maximum(x, 0) / 0.12) * np.exp(-np.maximum(x, 0) / 0.9)
+    def crash(x):  # the break: up in a third of a second, then it dies into the wash
+        after = np.maximum(x, 0)
+        return (x >= 0) * (0.5 - 0.5 * np.cos(np.pi * np.minimum(after / 0.3, 1.0))) * np.exp(-after / 0.9)
 
     def wash(x):  # the foam hissing back
         return (x >= 0) * (1 - np.exp(-np.maximum(x, 0) / 0.35)) * np.exp(-np.maximum(x, 0) / 2.2)
@@ -131,4 +132,4 @@ def lapping(ctx: Context, effect, index: int) -> Bed:
     trickle = GrainCloud(ctx.clock, ctx.key(index, "lake-bubbles"), (6 + 20 * strength) * speed, 1440,
                          _bubbles(ctx, effect, level, 700, 2400, 1440, gain=0.4))
     noise = ShapedNoise(ctx.clock, ctx.key(index, "lake-noise"), bed_shape, place)
-    return Bed("lapping", strength, -5.0, [noise, slap_cloud, trickle], [0.12, 0.6, 0.3])
+    return Bed("lapping", strength, -5.0, [noise, slap_cloud, trickle], [0.3, 0.25, 0.3])

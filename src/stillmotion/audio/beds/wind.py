@@ -37,7 +37,7 @@ def wind(ctx: Context, effects: list[tuple[object, int]]) -> Bed:
     driver, index = max(effects, key=loudness)
     presence, centre, gusty = WINDS[driver.type]
     levels = [ctx.level(effect) for effect, _ in effects]
-    gust_lfo = periodic_lfo(ctx.rng(index, "wind-gusts"), ctx.clock, 0.04 * driver.speed, 0.25 * driver.speed)
+    gust_lfo = periodic_lfo(ctx.rng(index, "wind-gusts"), ctx.clock, 0.08 * driver.speed, 0.4 * driver.speed)
 
     def level(t):
         return np.max([lv(t) for lv in levels], axis=0)
@@ -64,7 +64,7 @@ def wind(ctx: Context, effects: list[tuple[object, int]]) -> Bed:
             return (leaf_level(t)[:, None] * g**1.5) * band(f, 1800, 11000, 1.5) * tilt(f, -1.5, 4000)
 
         place = ctx.reader.placement(leaves, width=0.9)
-        parts.append(ShapedNoise(ctx.clock, ctx.key(leaf_index, "rustle"), rustle_shape, place, flutter=0.9))
+        parts.append(ShapedNoise(ctx.clock, ctx.key(leaf_index, "rustle"), rustle_shape, place, flutter=0.6))
         weights.append(0.45)
     return Bed("wind", driver.strength, presence, parts, weights)
 
@@ -84,4 +84,4 @@ def air(ctx: Context, effect, index: int, presence: float = -14.0, name: str = "
 
 
 def room_tone(ctx: Context) -> Bed:
-    return air(ctx, None, -1, presence=-22.0, name="room")
+    return air(ctx, None, 0, presence=-22.0, name="room")  # its own stream name keeps it apart from effect 0
