@@ -123,7 +123,8 @@ def test_thunder_follows_the_flashes_of_the_picture():
 
 def test_neon_hums_at_the_mains_and_its_harmonics():
     for mains in (50, 60):
-        audio = soundtrack(make_plan(dict(type="flicker", strength=0.3), prompt="a neon sign"), settings=AudioSettings(mains_hz=mains))
+        plan = make_plan(dict(type="flicker", strength=0.3), prompt="a neon sign")
+        audio = soundtrack(plan, settings=AudioSettings(mains_hz=mains))
         mono = audio[SAMPLE_RATE:].mean(axis=1)  # after the fade-in
         spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono))))
         freqs = np.fft.rfftfreq(len(mono), 1 / SAMPLE_RATE)
@@ -385,3 +386,60 @@ def test_settings_are_checked():
     assert AudioSettings.of(make_plan(), {"mode": "none"}).mode == "none"
     with pytest.raises(PlanError, match="unknown audio setting"):
         AudioSettings.of(make_plan(), {"loudness": 3})
+
+
+# --- real photos (slow: analysis) -----------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,prompt,kind", [
+    ("deoldify_TimesSquare1955.jpg", STREET, None),
+    ("kodak16_sea_clouds.png", "Gentle waves rolling onto the shore", "surf"),
+    ("kodak16_sea_clouds.png", "", "surf"),  # no words: the horizon says sea
+    ("kodak13_mountain_stream.png", "a stormy sky with lightning, the stream rushing", "stream"),
+])
+def test_seed_scenes_on_real_photos(shared_photos, name, prompt, kind):
+    import stillmotion
+
+    photo = stillmotion.load_photo(shared_photos / name)
+    analysis = stillmotion.analyse(photo)
+    plan = stillmotion.direct(photo, analysis, prompt, duration=8.0)
+    assert has_soundtrack(plan)
+    if kind is not None:
+        water = next(e for e in plan.effects if e.type == "water")
+        assert Reader(plan, analysis).water_kind(water) == kind
+    audio = soundtrack(plan, analysis)
+    integrated, peak = ffmpeg_ebur128(audio)
+    assert -18.0 <= integrated <= -14.0 and peak < -1.0, (integrated, peak)
+
+
+@pytest.mark.slow
+def test_a_portrait_photo_is_silent(shared_photos):
+    import stillmotion
+
+    plan = stillmotion.make_plan(shared_photos / "skimage_astronaut.png", duration=4.0)
+    assert not has_soundtrack(plan)
+
+
+def _limited(signal: np.ndarray) -> np.ndarray:
+    from stillmotion.audio.limiter import Limiter
+
+    limiter, out = Limiter(10 ** (-1.5 / 20)), []
+    for start in range(0, len(signal), 12800):
+        released = limiter.process(signal[start : start + 12800])
+        if released is not None:
+            out.append(released)
+    out.append(limiter.flush())
+    return np.concatenate(out)
+
+
+def test_the_limiter_holds_the_ceiling_and_leaves_quiet_sound_alone():
+    rng = np.random.default_rng(0)
+    quiet = (0.05 * rng.standard_normal((3 * SAMPLE_RATE, 2))).astype(np.float32)
+    assert np.array_equal(_limited(quiet), quiet)
+    loud = quiet.copy()
+    loud[SAMPLE_RATE : SAMPLE_RATE + 4800] += 2.0 * np.sin(2 * np.pi * 11_000 * np.arange(4800) / SAMPLE_RATE)[:, None]
+    out = _limited(loud)
+    assert out.shape == loud.shape
+    assert true_peak_db(loud) > 5 and true_peak_db(out) < -1.4
+    far = slice(SAMPLE_RATE + 4800 + 4000, None)  # past the burst, its hold and its release: untouched
+    assert np.array_equal(out[far], loud[far])

@@ -1,8 +1,8 @@
 """A look-ahead true-peak limiter for consecutive blocks, so the mix stays below its ceiling.
 
 For every sample the gain it needs is ceiling / (its true peak, over both channels and the
-oversampled points after it). The gain applied is that need, held for `hold` samples (a
-running minimum), then smoothed by two moving averages looking `attack` samples ahead. An
+oversampled points after it). The gain applied is that need, held for HOLD samples (a
+running minimum), then smoothed by two moving averages looking ATTACK samples ahead. An
 average of values that are each at most the need of sample k is at most that need, so no
 sample passes the ceiling, and the gain eases down before a peak and back up after it, with no
 per-sample recursion (all numpy). The output lags one block: a block is released when the next
@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .loudness import _TAPS_PER_PHASE, interpolated_peaks
+from .loudness import INTERPOLATION_TAPS, interpolated_peaks
 
-_CONTEXT = _TAPS_PER_PHASE // 2  # samples each side the true-peak interpolation reads
+ATTACK = 1200  # 25 ms: the gain eases down over this before a peak, and back up after the hold
+HOLD = 2400  # 50 ms
+CONTEXT = INTERPOLATION_TAPS // 2  # samples each side the true-peak interpolation reads
+HISTORY = HOLD - 1 + CONTEXT  # samples before a block that the gain depends on (a loop's end)
+LOOKAHEAD = ATTACK + CONTEXT  # samples after a block that the gain depends on (a loop's start)
 
 
 def running_min(x: np.ndarray, width: int) -> np.ndarray:
@@ -36,25 +40,20 @@ def moving_mean(x: np.ndarray, width: int) -> np.ndarray:
 
 
 class Limiter:
-    def __init__(self, ceiling: float, attack: int = 1200, hold: int = 2400, history: np.ndarray | None = None):
+    def __init__(self, ceiling: float, history: np.ndarray | None = None):
         self.ceiling = ceiling  # linear
-        self.smooth = (attack // 2 + 1, attack - attack // 2)  # two moving averages spanning `attack` + 1 samples
-        self.hold = max(hold, attack + 1)
+        self.smooth = (ATTACK // 2 + 1, ATTACK - ATTACK // 2)  # two moving averages spanning ATTACK + 1 samples
         self._pending: np.ndarray | None = None
-        self._context = np.zeros((_CONTEXT, 2), np.float32)
-        self._need = np.ones(self.hold - 1)
+        self._context = np.zeros((CONTEXT, 2), np.float32)
+        self._need = np.ones(HOLD - 1)
         if history is not None and len(history):  # a looped clip's end, heard before its start
-            need = self._needs(np.zeros((_CONTEXT, 2), np.float32), history, np.zeros((_CONTEXT, 2), np.float32))
-            self._need = np.concatenate([self._need, need])[-(self.hold - 1):]
-            self._context = np.concatenate([self._context, history])[-_CONTEXT:]
-
-    @property
-    def lookahead(self) -> int:
-        return sum(self.smooth) - 1
+            silence = np.zeros((CONTEXT, 2), np.float32)
+            self._need = np.concatenate([self._need, self._needs(silence, history, silence)])[-(HOLD - 1) :]
+            self._context = np.concatenate([self._context, history])[-CONTEXT:]
 
     def _needs(self, before: np.ndarray, block: np.ndarray, after: np.ndarray) -> np.ndarray:
         """The gain each sample of `block` needs (<= 1), its true peak read with context either side."""
-        joined = np.concatenate([before, block, after[:_CONTEXT]])
+        joined = np.concatenate([before, block, after[:CONTEXT]])
         if float(np.max(np.abs(joined), initial=0.0)) < 0.5 * self.ceiling:  # no interpolated peak gets near
             return np.ones(len(block))
         peaks = interpolated_peaks(joined)[len(before) : len(before) + len(block)]
@@ -75,12 +74,13 @@ class Limiter:
 
     def _release(self, following: np.ndarray) -> np.ndarray:
         block, n = self._pending, len(self._pending)
-        ahead = np.zeros((self.lookahead + _CONTEXT, 2), np.float32)
-        ahead[: min(len(following), len(ahead))] = following[: len(ahead)]
-        need = np.concatenate([self._need, self._needs(self._context, np.concatenate([block, ahead[: self.lookahead]]), ahead[self.lookahead :])])
-        held = running_min(need, self.hold)  # held[k]: the least need over the hold window ending at k
+        ahead = np.zeros((LOOKAHEAD, 2), np.float32)
+        ahead[: min(len(following), LOOKAHEAD)] = following[:LOOKAHEAD]
+        upcoming = np.concatenate([block, ahead[:ATTACK]])
+        need = np.concatenate([self._need, self._needs(self._context, upcoming, ahead[ATTACK:])])
+        held = running_min(need, HOLD)  # held[k]: the least need over the hold window ending at k
         gain = moving_mean(moving_mean(held, self.smooth[0]), self.smooth[1])[:n]
-        self._need = need[n : n + self.hold - 1]
-        self._context = np.concatenate([self._context, block])[-_CONTEXT:]
+        self._need = need[n : n + HOLD - 1]
+        self._context = np.concatenate([self._context, block])[-CONTEXT:]
         self._pending = None
         return (block * gain[:, None]).astype(np.float32)

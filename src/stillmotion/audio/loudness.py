@@ -126,17 +126,17 @@ def loudness_of(audio: np.ndarray) -> float:
 # --- true peak ---------------------------------------------------------------------------------
 
 OVERSAMPLE = 4
-_TAPS_PER_PHASE = 32
+INTERPOLATION_TAPS = 32
 
 
 @functools.cache
 def _interpolation_phases() -> np.ndarray:
     """(OVERSAMPLE - 1, taps): the windowed-sinc filters giving the in-between samples."""
-    half = _TAPS_PER_PHASE // 2
+    half = INTERPOLATION_TAPS // 2
     phases = []
     for phase in range(1, OVERSAMPLE):
         k = np.arange(-half + 1, half + 1) - phase / OVERSAMPLE  # distances to the input samples
-        taps = np.sinc(k) * np.kaiser(_TAPS_PER_PHASE, 8.0)
+        taps = np.sinc(k) * np.kaiser(INTERPOLATION_TAPS, 8.0)
         phases.append(taps / taps.sum())
     return np.asarray(phases)
 
@@ -145,7 +145,7 @@ def interpolated_peaks(audio: np.ndarray) -> np.ndarray:
     """Per sample n, the largest magnitude over the channels at n and at the oversampled points
     between n and n + 1 (the last few samples see zeros beyond the end)."""
     peaks = np.max(np.abs(audio), axis=1)
-    half = _TAPS_PER_PHASE // 2
+    half = INTERPOLATION_TAPS // 2
     for taps in _interpolation_phases():
         for channel in range(audio.shape[1]):
             # Point n + phase/4 needs samples n - half + 1 .. n + half.

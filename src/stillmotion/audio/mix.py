@@ -6,7 +6,8 @@
 2. Balance: each bed gets the gain that brings it to its own target (-16 LUFS for a full
    ambience at strength 0.5, less for quiet sounds such as steam or a room). The mix's
    loudness is computed from the beds' energies (independent sounds add in power); a mix above
-   -14.5 LUFS is turned down to it. Then the user's volume.
+   -14.5 LUFS is turned down to it. What the limiter will take from the loudest moments is
+   foreseen from each 100 ms step's peak and made up (at most +3 dB). Then the user's volume.
 3. Render: the beds are generated again (they are pure functions of the block index), mixed,
    and passed through a true-peak limiter with a -1.5 dBTP ceiling.
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from .bed import Bed
 from .clock import SAMPLE_RATE, Clock
-from .limiter import _CONTEXT, Limiter
+from .limiter import HISTORY, LOOKAHEAD, Limiter
 from .loudness import LoudnessMeter, integrated_loudness
 from .score import beds_for
 from .settings import AudioSettings
@@ -61,9 +62,6 @@ def procedural_blocks(plan, analysis=None, settings: AudioSettings | None = None
 
 def _measure(clock: Clock, beds: list[Bed], volume: float) -> tuple[list[float], np.ndarray, np.ndarray]:
     """Each bed's gain, and the start and end of the mix (for a loop's limiter), from one pass."""
-    limiter = Limiter(1.0)
-    head_length = limiter.lookahead + _CONTEXT
-    tail_length = limiter.hold + _CONTEXT
     meters = [LoudnessMeter() for _ in beds]
     heads = [np.zeros((0, 2), np.float32) for _ in beds]
     tails = [np.zeros((0, 2), np.float32) for _ in beds]
@@ -71,9 +69,9 @@ def _measure(clock: Clock, beds: list[Bed], volume: float) -> tuple[list[float],
         for k, bed in enumerate(beds):
             sound = _trim(bed.render(block), clock, block)
             meters[k].add(sound)
-            if len(heads[k]) < head_length:
-                heads[k] = np.concatenate([heads[k], sound])[:head_length]
-            tails[k] = np.concatenate([tails[k], sound])[-tail_length:]
+            if len(heads[k]) < LOOKAHEAD:
+                heads[k] = np.concatenate([heads[k], sound])[:LOOKAHEAD]
+            tails[k] = np.concatenate([tails[k], sound])[-HISTORY:]
     gains = []
     for bed, meter in zip(beds, meters):
         loudness = meter.integrated()

@@ -95,8 +95,11 @@ def _rumble(ctx: Context, index: int, number: int, loudness: float, near: float)
         onset = np.minimum(1.0, x[:crack_length] / attack) ** 2
         jumps = np.clip(1 + 0.6 * rng.standard_normal(crack_length // 240), 0, 3).astype(np.float32).repeat(240)
         tearing = onset * np.exp(-x[:crack_length] / (0.12 + 0.25 * near)) * jumps * ((0.1 + 0.6 * near**2) * loudness)
+        def crack_colour(f):
+            return band(f, 150, 1500 + 4000 * near, 1.5) * tilt(f, -2.0, 300)
+
         for channel in range(2):
-            out[:crack_length, channel] += tearing * noise(crack_length, lambda f: band(f, 150, 1500 + 4000 * near, 1.5) * tilt(f, -2.0, 300))
+            out[:crack_length, channel] += tearing * noise(crack_length, crack_colour)
         del x, body, onset, tearing
         return Placement(pan=rng.uniform(-0.4, 0.4), width=0.6).spread_pair(out)
 
