@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+import cv2
 import numpy as np
 
 from ..canvas import CanvasMap
@@ -88,8 +89,6 @@ class Reader:
         width, height = self.analysis.size
         mask = None
         if effect.region is not None and effect.region.polygon is not None:
-            import cv2  # only for polygons
-
             mask = np.zeros((height, width), np.float32)
             points = np.round(np.asarray(effect.region.polygon) * [width, height]).astype(np.int32)
             cv2.fillPoly(mask, [points], 1.0)
