@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from stillmotion.audio import (
-    SAMPLE_RATE, AudioSettings, fitted_audio, has_soundtrack, loudness_of, soundtrack, soundtrack_blocks, true_peak_db,
+    SAMPLE_RATE,
+    AudioSettings,
+    fitted_audio,
+    has_soundtrack,
+    loudness_of,
+    soundtrack,
+    soundtrack_blocks,
+    true_peak_db,
 )
 from stillmotion.audio.beds.thunder import DELAY, flash_events
 from stillmotion.audio.reading import Reader, water_shape_kind
