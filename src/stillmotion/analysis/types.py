@@ -25,7 +25,12 @@ class Analysis:
     depth: nearness, 0 = farthest, 1 = nearest (relative inverse depth, as Depth Anything gives).
     subject: soft mask of the main subject (people, the salient object).
     sky: soft mask of the sky (0 where there is none).
-    regions: further named soft masks ("water", "foliage", "light", ...) added by region finders.
+    regions: further named soft masks ("water", "foliage", "light", "person", ...); a name ending
+        in "_unsure" ("water_unsure") is a candidate the analysis did not dare to call, for a
+        sentence that asks for it by name.
+    depth_source, segmentation_source: the providers, as a plan records them ("classical", "onnx",
+        "deeplab" or a model file's path), so that the same analysis can be asked for again.
+    notes: what the analysis left out and why, in plain words (the plan's explanation shows them).
     """
 
     depth: np.ndarray
@@ -34,6 +39,8 @@ class Analysis:
     faces: list[Face] = field(default_factory=list)
     regions: dict[str, np.ndarray] = field(default_factory=dict)
     depth_source: str = "classical"
+    segmentation_source: str = "classical"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> tuple[int, int]:
