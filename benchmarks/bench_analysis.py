@@ -126,7 +126,7 @@ def masks_of(analysis) -> dict[str, np.ndarray]:
     return found
 
 
-def quality(paths: list[Path], providers: list[str]) -> None:
+def quality(paths: list[Path], providers: dict[str, str]) -> None:
     from stillmotion.photo import load_photo
 
     reference = Reference(DEEPLAB) if DEEPLAB.is_file() else None
@@ -138,9 +138,9 @@ def quality(paths: list[Path], providers: list[str]) -> None:
           f"{'d-sky':>5s} {'d-gnd':>5s}  (IoU vs DeepLab labels; '-': neither has it)")
     for path in paths:
         photo = load_photo(path)
-        for provider in providers:
+        for provider, spec in providers.items():
             start = time.perf_counter()
-            analysis = analyse_with(photo, provider)
+            analysis = analyse_with(photo, spec)
             seconds = time.perf_counter() - start
             ours = masks_of(analysis)
             row = {"photo": path.name, "seconds": seconds, "water_share": float(ours["water"].mean())}
@@ -241,7 +241,7 @@ def twelve_megapixel_file(folder: Path) -> Path:
     return path
 
 
-def twelve_megapixel_speed(providers: list[str]) -> None:
+def twelve_megapixel_speed(providers: dict[str, str]) -> None:
     from stillmotion.analysis.faces import detect_faces_safely
     from stillmotion.photo import load_photo
 
@@ -250,13 +250,13 @@ def twelve_megapixel_speed(providers: list[str]) -> None:
         detect_faces_safely(np.zeros((64, 64, 3), np.uint8))  # load the face models once, as a server would
         load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"\n12 MP photo (4000x3000), best of 2, no cache, {os.cpu_count()} cores, load average {load_avg:.1f}:")
-        for provider in providers:
-            analyse_with(load_photo(path), provider)  # warm: the model's interpreter is made once per process
+        for provider, spec in providers.items():
+            analyse_with(load_photo(path), spec)  # warm: the model's interpreter is made once per process
             best = float("inf")
             for _ in range(2):
                 t0 = time.perf_counter()
                 photo = load_photo(path)
-                analyse_with(photo, provider)
+                analyse_with(photo, spec)
                 best = min(best, time.perf_counter() - t0)
             target = 2.0 if provider == "classical" else 3.0
             print(f"  {provider:10s} load + analyse {best:.2f} s  (target < {target:g} s on a quiet machine)")
@@ -268,11 +268,11 @@ def main() -> None:
     parser.add_argument("--no-model", action="store_true", help="the classical provider only")
     parser.add_argument("--skip-speed", action="store_true", help="no motorcycle, no 12 MP timing")
     args = parser.parse_args()
-    providers = ["classical"]
+    providers = {"classical": "classical"}
     if not args.no_model and DEEPLAB.is_file():
         try:
             import ai_edge_litert  # noqa: F401
-            providers.append(str(DEEPLAB))
+            providers["deeplab"] = str(DEEPLAB)
         except ImportError:
             print("ai-edge-litert is not installed: the DeepLab provider is not measured")
     if PHOTOS.is_dir():

@@ -25,12 +25,15 @@ def find_regions(rgb: np.ndarray, analysis=None) -> dict[str, np.ndarray]:
     """Soft masks "water", "foliage", "light", "fire", "steam_source" for an RGB uint8 image.
 
     analysis (optional) supplies the sky mask and faces found earlier; without a sky there,
-    the looser sky.loose_sky is kept out of water and foliage; without faces, none is excluded.
+    the looser sky.loose_sky stands for it; without faces, none is excluded.
     """
     _check(rgb)
     h, w = rgb.shape[:2]
     m = Measures(rgb)
     sky = _given_sky(analysis, (h, w))
+    if sky is None:
+        loose = loose_sky(rgb, m)
+        sky = loose if (loose > 0.5).mean() > 0.01 else None
     keep = 1.0 - people_mask(analysis, (h, w))
     found = classical_regions(rgb, sky, m)
     out = {"water": found["water"].mask * keep, "foliage": found["foliage"].mask * keep}
@@ -123,10 +126,13 @@ def people_mask(analysis, shape) -> np.ndarray:
 
 
 def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
-    # Green-to-yellow-green hues with some saturation, and leafy texture (or dark green shade).
-    green = np.clip(1.6 * hue_near(cues.hue, 100, 65), 0, 1) * ramp(cues.sat, 0.25, 0.45) * ramp(cues.val, 0.06, 0.18)
-    leafy = ramp(cues.texture, 0.02, 0.08)
-    score = cues.blur(green * (0.35 + 0.65 * leafy), 3) * (1.0 - sky)
+    # Leaves and grass: yellow-green to green hues (photographed foliage sits at 45-90 degrees;
+    # skin, red fabric and bare rock fall outside or lack the saturation), leafy texture, and
+    # no streaks along x (ripples on water are as textured and often as green).
+    green = np.clip(1.5 * hue_near(cues.hue, 85, 60), 0, 1) * ramp(cues.sat, 0.18, 0.35) * ramp(cues.val, 0.06, 0.18)
+    leafy = ramp(cues.texture, 0.06, 0.2)
+    streaky = ramp(cues.blur(cues.horizontal, 6), 0.5, 0.7)
+    score = cues.blur(green * (0.3 + 0.7 * leafy) * (1.0 - streaky), 3) * (1.0 - sky)
     leaves = _keep_large(score, 0.3, 0.004, cues, 3)
     if leaves.max() < 0.5:
         return leaves

@@ -67,10 +67,13 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
         return Found(m.blur(sure.astype(np.float32), 2))
 
     below = ramp(m.ys, horizon + 0.005, horizon + 0.03) * (1.0 - sky)
+    # Right under the sky is its edge (a horizontal line) and haze the sky finder left out: not water.
+    k = max(3, int(0.06 * h) | 1)
+    below *= 1.0 - cv2.dilate(sky_hard.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     notes = []
     # Ripples and wavelets: the local edges run along x, over a wide area (the strongest cue:
     # a sea's median anisotropy is above 0.9, foliage, facades and lawns stay under 0.45).
-    ripples = m.blur(ramp(m.horizontal, 0.6, 0.85), 6) * ramp(m.texture, 0.04, 0.1)
+    ripples = m.blur(ramp(m.horizontal, 0.6, 0.85), 3) * ramp(m.texture, 0.04, 0.1)
     mirrored, axis = _reflection(m.lum, horizon)
     if axis is not None and not _keeps_colour(rgb, mirrored > 0.5, axis):
         mirrored[:] = 0.0  # the shapes match but the colours do not: shadows, stripes, not a mirror
