@@ -136,3 +136,44 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# ----------------------------------------------------------------------------- for the `models` command
+def describe() -> list[str]:
+    """Lines for `stillmotion models list`: each analysis model, whether it is here, what it improves."""
+    lines = [f"analysis models (folder: {model_dir()}; without them the classical analysis is used):"]
+    for name, spec in MODELS.items():
+        here = "yes" if model_path(name).is_file() else "no"
+        lines.append(f"  {name:<13} present: {here:<4} {spec.size / 1e6:5.1f} MB  {spec.file}")
+        lines.append(f"  {'':<13} improves: {spec.improves}; runs with pip install 'stillmotion[{spec.runtime}]'; "
+                     f"licence {spec.licence}")
+    return lines
+
+
+def missing_hint() -> str | None:
+    """One line for a run that has none of the analysis models, naming the command that adds them."""
+    if any(present().values()):
+        return None
+    return ("the analysis is classical (no model in the model folder); `stillmotion models pull segmentation` "
+            "and `stillmotion models pull depth` add networks that see water, sky, plants and depth better")
+
+
+def pull_with_progress(name: str, out) -> Path:
+    """`stillmotion models pull NAME` for an analysis model: progress on out, one line at the end."""
+    spec = get(name)
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = int(100 * done / max(total, 1))
+        if percent != shown[0]:
+            shown[0] = percent
+            print(f"\r{name}: {done / 1e6:.1f} of {total / 1e6:.1f} MB ({percent}%)", end="", file=out, flush=True)
+
+    print(f"{name}: {spec.file} (licence {spec.licence}) from {spec.url}", file=out)
+    try:
+        path = pull(name, progress=progress)
+    finally:
+        if shown[0] >= 0:
+            print(file=out)
+    print(f"{name}: {path} (sha256 checked)", file=out)
+    return path

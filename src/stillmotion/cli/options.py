@@ -16,6 +16,8 @@ from ..options import Option, option
 PLAN_OPTIONS = ("prompt", "duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit",
                 "semantic", "depth")
 ENGINE_OPTIONS = ("engine", "model", "low_vram")
+# The analysis's choices that only animate and plan take (batch and the studio use "auto").
+ANALYSIS_OPTIONS = ("segmentation",)
 
 # The commands' own flags that a library error may ask for (see StillmotionError.fix).
 COMMAND_FLAGS = {"force": ("--force", None), "output": ("-o", "OUT"), "jobs": ("-j", "N")}

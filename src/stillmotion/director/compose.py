@@ -86,6 +86,7 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         photo_sha256=photo.sha256,
         prompt=prompt,
         depth=analysis.depth_source,
+        segmentation=analysis.segmentation_source,
         seed=given.get("seed", 0),
         loop=bool(given.get("loop", False)),
         canvas=canvas,
