@@ -35,3 +35,7 @@ class ModelNotFound(StillmotionError, LookupError):
 
 class Cancelled(StillmotionError):
     """The work was cancelled by the caller (Ctrl-C, a cancel callback, a DELETE)."""
+
+
+class ModelError(StillmotionError, RuntimeError):
+    """The neural model cannot run as asked: out of GPU memory, or a pipeline that lacks an argument it needs."""

@@ -1,13 +1,13 @@
 """stillmotion models list | pull NAME: the neural models, their licences and the local cache.
 
-Also the --engine/--model/--low-vram flags that animate, render (and batch, studio) share.
+Also the --engine/--model/--low-vram/--no-offload/--audio flags that animate, render (and batch, studio) share.
 """
 
 from __future__ import annotations
 
 import argparse
 
-ENGINE_CHOICES = ("cpu", "neural", "auto")
+from . import AUDIO_CHOICES, ENGINES as ENGINE_CHOICES
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -15,11 +15,17 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                         help="cpu (default), neural (a diffusion model on the GPU; pip install 'stillmotion[neural]'), "
                              "or auto (neural only for motion the CPU engine cannot fake, when a GPU and the model are there)")
     parser.add_argument("--model", metavar="NAME", help="neural model: a name from `stillmotion models list` or a local diffusers folder (default ltx-video)")
-    parser.add_argument("--low-vram", action="store_true", help="neural: offload model parts to the CPU between uses, tile the VAE")
+    memory = parser.add_mutually_exclusive_group()
+    memory.add_argument("--low-vram", dest="low_vram", action="store_const", const=True, default=None,
+                        help="neural: offload model parts to the CPU between uses (default: chosen from the free GPU memory)")
+    memory.add_argument("--no-offload", dest="low_vram", action="store_const", const=False,
+                        help="neural: keep the whole model on the GPU, however little memory seems free")
+    parser.add_argument("--audio", choices=AUDIO_CHOICES, default="none",
+                        help="none (default) or model: the neural model's own sound as the soundtrack (models that make sound: ltx-2)")
 
 
 def engine_options(args: argparse.Namespace) -> dict:
-    return {"engine": args.engine, "model": args.model, "low_vram": args.low_vram}
+    return {"engine": args.engine, "model": args.model, "low_vram": args.low_vram, "audio": args.audio}
 
 
 def add_parser(subparsers) -> None:
@@ -37,13 +43,15 @@ def run_list(args) -> int:
     from .models import DEFAULT_MODEL, MODELS
 
     print(f"cache: {hub_cache()}")
-    print(f"{'name':<18} {'cached':<7} {'size':>9}  {'fps':>3} {'frames':<10} licence")
+    print(f"{'name':<18} {'cached':<7} {'size':>9}  {'fps':>3} {'frames':<9} {'loop':<9} {'sound':<5} licence")
     for name, spec in MODELS.items():
         cached = local_path(spec) is not None
         size = human_size(size_on_disk(spec)) if cached else "-"
         frames = f"{spec.frame_rule}<={spec.max_frames}" if spec.frame_rule != "fixed" else f"{spec.max_frames}"
         default = " (default)" if name == DEFAULT_MODEL else ""
-        print(f"{name:<18} {'yes' if cached else 'no':<7} {size:>9}  {spec.fps:>3} {frames:<10} {spec.licence} <{spec.licence_url}>{default}")
+        gated = ", gated: accept it on the model page" if spec.gated else ""
+        print(f"{name:<18} {'yes' if cached else 'no':<7} {size:>9}  {spec.fps:>3} {frames:<9} {spec.loop:<9} "
+              f"{'yes' if spec.audio else '-':<5} {spec.licence} <{spec.licence_url}>{gated}{default}")
     return 0
 
 
