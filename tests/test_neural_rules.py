@@ -421,7 +421,7 @@ def test_placement_is_chosen_from_free_vram():
     ltx, ti2v = MODELS["ltx-video"], MODELS["wan2.2-ti2v-5b"]
     assert choose_placement(ltx, 139.0, None)[0] == "gpu"
     assert choose_placement(ltx, 32.0, None)[0] == "model"
-    assert choose_placement(ltx, 22.0, None)[0] == "sequential"  # a 24 GB card: the 13B transformer does not fit whole
+    assert choose_placement(ltx, 22.0, None)[0] == "layers"  # a 24 GB card: the 13B transformer does not fit whole
     assert choose_placement(ti2v, 22.0, None)[0] == "model"
     assert choose_placement(ltx, 139.0, True)[0] == "model"  # --low-vram
     assert choose_placement(ltx, 8.0, False)[0] == "gpu"  # --no-offload

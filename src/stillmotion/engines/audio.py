@@ -90,7 +90,7 @@ def join(parts: list[np.ndarray], starts: list[int]) -> np.ndarray:
 
 def fit(samples: np.ndarray, seconds: float, loop: bool) -> np.ndarray:
     """Exactly the clip's length; a loop wraps seamlessly, other clips fade in and out briefly."""
-    length = int(round(seconds * RATE))
+    length = round(seconds * RATE)
     if len(samples) < length:
         samples = np.concatenate([samples, np.zeros((length - len(samples), 2), np.float32)])
     out = samples[:length].copy()

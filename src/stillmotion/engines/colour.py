@@ -46,7 +46,7 @@ def match_colour(frame: np.ndarray, reference: Stats) -> np.ndarray:
 def smooth(series: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian smoothing along axis 0. The ends are extended by odd reflection (a straight line
     continues), so a steady drift is followed to the segment's last frame instead of lagging there."""
-    radius = min(int(round(3 * sigma)), len(series) - 1)
+    radius = min(round(3 * sigma), len(series) - 1)
     if sigma <= 0 or radius < 1:
         return series.copy()
     offsets = np.arange(-radius, radius + 1)

@@ -6,7 +6,8 @@ where the parts live is chosen from the free VRAM against the registry's estimat
 
 - "gpu": everything on the GPU (fastest);
 - "model": each component moves to the GPU only while it runs (diffusers' model CPU offload);
-- "sequential": layer by layer (slow, but runs the 13-22B transformers on a 24 GB card).
+- "layers": layer by layer, the next layer copied while the current one runs (diffusers' group
+  offloading with a CUDA stream; slower, but runs the 13-22B transformers on a 24 GB card).
 
 low_vram=None chooses; True (--low-vram) offloads at least per component; False (--no-offload)
 keeps everything on the GPU. torch and diffusers are imported only inside these functions.
@@ -27,7 +28,7 @@ from .models import ModelSpec
 log = logging.getLogger("stillmotion")
 
 GIB = 1024**3
-PLACEMENTS = ("gpu", "model", "sequential")
+PLACEMENTS = ("gpu", "model", "layers")
 
 _LOADED: dict[tuple, "Loaded"] = {}
 
@@ -69,8 +70,8 @@ def choose_placement(spec: ModelSpec, free_gb: float, low_vram: bool | None) -> 
     if free_gb >= largest:
         why = "asked for low VRAM" if low_vram else f"{free_gb:.0f} GB free, about {everything:.0f} GB for everything"
         return "model", f"each component on the GPU only while it runs ({why})"
-    return "sequential", (f"layer-by-layer offload, slow ({free_gb:.0f} GB free; its largest part needs about "
-                          f"{largest:.0f} GB)")
+    return "layers", (f"layer-by-layer offload, slower ({free_gb:.0f} GB free; its largest part needs about "
+                      f"{largest:.0f} GB)")
 
 
 def _dtypes(spec: ModelSpec, torch, cuda: bool):
@@ -164,8 +165,11 @@ def _place(pipe, placement: str, cuda: bool) -> None:
         pipe.to("cuda")
     elif placement == "model":
         pipe.enable_model_cpu_offload()
-    elif placement == "sequential":
-        pipe.enable_sequential_cpu_offload()
+    elif placement == "layers":
+        import torch
+
+        pipe.enable_group_offload(onload_device=torch.device("cuda"), offload_device=torch.device("cpu"),
+                                  offload_type="leaf_level", use_stream=True)
     vae = getattr(pipe, "vae", None)
     if cuda and vae is not None:
         # Decoding a whole segment at once is the memory peak; tiles and slices cut it at a small cost.

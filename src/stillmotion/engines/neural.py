@@ -80,10 +80,10 @@ def _steps_of(spec: ModelSpec, steps: int | None) -> tuple[ModelSpec, int, str |
 class NeuralClip:
     """Generates a plan's clip with one model: model-rate frames, then output frames on demand."""
 
-    def __init__(self, plan: Plan, photo: Photo, analysis: Analysis, *, model: str | None = None,
+    def __init__(self, plan: Plan, photo: Photo, analysis: Analysis, *, model: str | ModelSpec | None = None,
                  low_vram: bool | None = None, steps: int | None = None, audio: bool = False):
         self.plan = plan
-        self.spec, self.steps, note = _steps_of(get_model(model), steps)
+        self.spec, self.steps, note = _steps_of(model if isinstance(model, ModelSpec) else get_model(model), steps)
         if audio and not self.spec.audio:
             with_sound = ", ".join(name for name, s in MODELS.items() if s.audio)
             raise ModelError(f"model {self.spec.name} makes no sound; the model's sound needs one that does: {with_sound}")
@@ -109,13 +109,15 @@ class NeuralClip:
             self.notes.append("scene and face effects left to the model: " + ", ".join(dict.fromkeys(self.layers.left_to_model)))
         self.frames: list[np.ndarray] = []
         self.soundtrack: Soundtrack | None = None
-        self.placement = ""
+        self.placement = self.placement_reason = ""
+        # Per segment: how far its last frame's Lab means were from the photo's, as made and as kept.
+        self.drift: list[tuple[float, float]] = []
 
     def generate(self, reporter: Reporter) -> list[np.ndarray]:
         """All model frames, segment by segment (colour kept on the photo's), trimmed to the clip."""
         torch = torch_or_hint()
         loaded = load_pipeline(self.spec, self.low_vram)
-        self.placement = loaded.placement
+        self.placement, self.placement_reason = loaded.placement, loaded.reason
         self.notes.append(f"model {self.spec.name}: {loaded.reason}")
         if self.spec.name not in _LICENCES_SHOWN:
             _LICENCES_SHOWN.add(self.spec.name)
@@ -155,7 +157,9 @@ class NeuralClip:
             made = [f if f.shape[:2] == self.condition.shape[:2] else fit_image(f, self.size, "crop") for f in made]
             if len(made) < count:  # some VAEs decode fewer frames than asked: hold the last one
                 made += [made[-1]] * (count - len(made))
+            made_drift = float(np.abs(lab_stats(made[count - 1])[0] - self.reference[0]).max())
             made = match_clip(made[:count], self.reference, self.schedule.rate)
+            self.drift.append((made_drift, float(np.abs(lab_stats(made[-1])[0] - self.reference[0]).max())))
             frames.extend(made[1:] if k else made)  # a later segment's first frame is the previous last one
             start = frames[-1]
             if self.want_audio:
@@ -189,9 +193,12 @@ def write_neural_video(plan: Plan, photo: Photo, analysis: Analysis, output: Pat
     from ..encode import EncoderSettings, VideoWriter
 
     clip = NeuralClip(plan, photo, analysis, model=model, low_vram=low_vram, steps=steps, audio=audio == "model")
-    clip.generate(reporter)
+    before = len(clip.notes)
     for note in clip.notes:
         (log.warning if "skipped" in note else log.info)(note)
+    clip.generate(reporter)
+    for note in clip.notes[before:]:  # where the model ran, how the loop closed
+        log.info(note)
     sound = clip.soundtrack
     if sound is not None and output.suffix.lower() == ".gif":
         log.warning("a GIF carries no sound: the model's sound was left out")
