@@ -89,8 +89,11 @@ def twelve_megapixel_file(folder: Path) -> Path:
 
 def twelve_megapixel_speed() -> None:
     from stillmotion.analysis import analyse
-    from stillmotion.analysis.cues import compute_cues, detect_faces_safely, resize_long
+    from stillmotion.analysis.cues import compute_cues
     from stillmotion.analysis.depth import ClassicalDepth
+    from stillmotion.analysis.faces import detect_faces_safely
+    from stillmotion.analysis.imaging import resize_long
+    from stillmotion.analysis.regions import find_regions
     from stillmotion.photo import load_photo
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,14 +120,9 @@ def twelve_megapixel_speed() -> None:
         t = time.perf_counter()
         ClassicalDepth().estimate(small, found)
         stages["depth from cues"] = time.perf_counter() - t
-        try:
-            from stillmotion.analysis.regions import find_regions
-
-            t = time.perf_counter()
-            find_regions(small, result)
-            stages["regions (analysis/regions.py)"] = time.perf_counter() - t
-        except ImportError:
-            pass
+        t = time.perf_counter()
+        find_regions(small, result)
+        stages["regions (analysis/regions.py)"] = time.perf_counter() - t
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"12 MP photo ({photo.original_size[0]}x{photo.original_size[1]}), best of 2, no cache, "
           f"{os.cpu_count()} cores, load average {load_avg:.1f} (wall times grow with other work):")

@@ -20,8 +20,10 @@ import numpy as np
 
 from stillmotion.analysis.faces import available, detect_faces
 from stillmotion.analysis.types import Analysis
-from stillmotion.motion import face as fm
-from stillmotion.motion.base import Scene
+from stillmotion.canvas import CanvasMap
+from stillmotion.effects.base import Scene
+from stillmotion.effects.face.blink import Blink
+from stillmotion.effects.face.breathe import Breathe
 from stillmotion.plan import Effect, Plan
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "photos"
@@ -44,7 +46,7 @@ def canvas_scene(photo: np.ndarray, faces) -> Scene:
     zeros = np.zeros(image.shape[:2], np.float32)
     plan = Plan(photo="bench", loop=True, canvas={"duration": DURATION, "fps": FPS})
     analysis = Analysis(depth=zeros, subject=zeros, sky=zeros, faces=faces)
-    return Scene(plan=plan, image=image, depth=zeros, analysis=analysis, faces=faces, crop=(0, 0, w, h))
+    return Scene(plan=plan, image=image, depth=zeros, analysis=analysis, faces=faces, canvas_map=CanvasMap.whole((w, h)))
 
 
 def full_remap_ms(image: np.ndarray, repeats: int = 10) -> float:
@@ -88,8 +90,8 @@ def main(names: list[str]) -> None:
         faces = detect_faces(photo)
         detect_s = time.perf_counter() - start
         scene = canvas_scene(photo, faces)
-        blink = fm.Blink(Effect(type="blink"), scene, 0)
-        breathe = fm.Breathe(Effect(type="breathe"), scene, 1)
+        blink = Blink(Effect(type="blink"), scene, 0)
+        breathe = Breathe(Effect(type="breathe"), scene, 1)
         frame = np.empty_like(scene.image)
         times = np.arange(round(DURATION * FPS)) / FPS
         per_frame = []

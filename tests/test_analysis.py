@@ -9,7 +9,7 @@ import pytest
 
 from stillmotion.analysis import ANALYSIS_LONG_SIDE, Analysis, Face, analyse
 from stillmotion.analysis import cache as analysis_cache
-from stillmotion.analysis import cues as cues_module
+from stillmotion.analysis import faces as faces_module
 from stillmotion.analysis.depth import ClassicalDepth
 from stillmotion.analysis.pipeline import run_analysis
 from stillmotion.photo import photo_from_array
@@ -20,7 +20,7 @@ from test_depth import sky_scene, textured
 @pytest.fixture
 def no_face_detector(monkeypatch):
     """Keep these tests independent of whether a face detector is installed."""
-    monkeypatch.setattr(cues_module, "detect_faces_safely", lambda rgb: [])
+    monkeypatch.setattr(faces_module, "detect_faces", lambda rgb: [])
 
 
 def person_scene(h: int = 300, w: int = 400) -> tuple[np.ndarray, Face]:
@@ -64,7 +64,7 @@ def test_black_and_white_sky_is_found(no_face_detector):
 
 def test_a_face_brings_the_person_in_front(monkeypatch):
     img, face = person_scene()
-    monkeypatch.setattr(cues_module, "detect_faces_safely", lambda rgb: [face])
+    monkeypatch.setattr(faces_module, "detect_faces", lambda rgb: [face])
     result = run_analysis(img, ClassicalDepth())
     h, w = img.shape[:2]
     assert result.faces == [face]

@@ -7,17 +7,18 @@ import cv2
 import numpy as np
 import pytest
 
-from stillmotion.analysis.cues import compute_cues, guided_filter
+from stillmotion.analysis.cues import compute_cues
 from stillmotion.analysis.depth import ClassicalDepth, default_model_path, get_provider
+from stillmotion.analysis.imaging import guided_filter
 from stillmotion.errors import MissingDependency, ModelNotFound, PlanError, StillmotionError
 
 
 @pytest.fixture(autouse=True)
 def no_face_detector(monkeypatch):
     """These drawn scenes have no faces; keep the tests independent of an installed detector."""
-    from stillmotion.analysis import cues
+    from stillmotion.analysis import faces
 
-    monkeypatch.setattr(cues, "detect_faces_safely", lambda rgb: [])
+    monkeypatch.setattr(faces, "detect_faces", lambda rgb: [])
 
 
 def textured(h: int, w: int, seed: int = 0, blur: float = 1.5) -> np.ndarray:

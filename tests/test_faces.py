@@ -6,92 +6,39 @@ detection tests skip when mediapipe or the shared photos are missing.
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from stillmotion.analysis.types import Analysis, Face
-from stillmotion.motion import REGISTRY, renderer_class
-from stillmotion.motion import face as fm
-from stillmotion.motion.base import Scene
+from effect_scene import face_scene_parts
+from stillmotion.analysis.types import Analysis
+from stillmotion.canvas import CanvasMap
+from stillmotion.effects.base import Scene
+from stillmotion.effects.face.blink import Blink, gaze_plan
+from stillmotion.effects.face.breathe import Breathe
+from stillmotion.effects.face.geometry import EYES
+from stillmotion.effects.face.head_turn import HeadTurn
+from stillmotion.effects.face.smile import Smile
+from stillmotion.effects.face.warps import LinearWarp, VerticalWarp
+from stillmotion.effects.registry import effect_class, types_in
 from stillmotion.plan import Effect, Plan
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "photos"
-KINDS = {"blink": fm.Blink, "smile": fm.Smile, "breathe": fm.Breathe, "head_turn": fm.HeadTurn}
-
-
-# --- a face drawn by the test, with its landmarks ----------------------------------------------
-
-def face_landmarks(cx: float, cy: float, scale: float = 1.0) -> dict[int, tuple[float, float]]:
-    """The FaceMesh points the effects use, for a frontal face centred at (cx, cy), in pixels."""
-    s = scale
-    pts = {10: (0, -90), 152: (0, 100), 234: (-80, 0), 454: (80, 0), 1: (0, 20), 4: (0, 15),
-           168: (0, -20), 6: (0, -10), 175: (0, 92), 172: (-60, 70), 397: (60, 70), 136: (-50, 80), 365: (50, 80),
-           61: (-30, 50), 291: (30, 50), 0: (0, 42), 13: (0, 48), 14: (0, 52), 17: (0, 58),
-           205: (-40, 25), 425: (40, 25), 50: (-50, 10), 280: (50, 10)}
-    for (outer, inner, upper, lower), brow, ex in zip(fm.EYES, fm.BROWS_LOWER, (-35, 35)):
-        sign = 1 if ex > 0 else -1  # outer corner away from the nose
-        for k, i in enumerate(brow):
-            pts[i] = (ex + sign * 20 - sign * 10 * k, -36)
-        iris = fm.IRISES[0] if ex < 0 else fm.IRISES[1]
-        pts[iris[0]] = (ex, -20)
-        for i, (dx, dy) in zip(iris[1:], ((6, 0), (0, -6), (-6, 0), (0, 6))):
-            pts[i] = (ex + dx, -20 + dy)
-        pts[outer] = (ex + sign * 20, -20)
-        pts[inner] = (ex - sign * 20, -20)
-        for k, (u, l) in enumerate(zip(upper, lower), start=1):
-            f = k / 8
-            x = ex + sign * 20 - sign * 40 * f
-            pts[u] = (x, -20 - 8 * math.sin(math.pi * f))
-            pts[l] = (x, -20 + 6 * math.sin(math.pi * f))
-    return {i: (cx + x * s, cy + y * s) for i, (x, y) in pts.items()}
-
-
-def draw_face(img: np.ndarray, points: dict[int, tuple[float, float]], scale: float = 1.0) -> None:
-    import cv2
-
-    c = points[10][0], (points[10][1] + points[152][1]) / 2
-    cv2.ellipse(img, (int(c[0]), int(c[1])), (int(82 * scale), int(100 * scale)), 0, 0, 360, (205, 165, 140), -1)
-    for outer, inner, upper, lower in fm.EYES:
-        poly = np.array([points[outer]] + [points[i] for i in upper] + [points[inner]] + [points[i] for i in lower[::-1]], np.int32)
-        cv2.fillPoly(img, [poly], (245, 245, 245))
-        centre = np.mean([points[outer], points[inner]], axis=0)
-        cv2.circle(img, (int(centre[0]), int(centre[1])), max(1, int(6 * scale)), (40, 30, 20), -1)
-        cv2.polylines(img, [np.array([points[outer]] + [points[i] for i in upper] + [points[inner]], np.int32)], False, (30, 20, 10), max(1, int(2 * scale)))
-        brow = np.array([points[outer], points[inner]]) + [0, -18 * scale]
-        cv2.line(img, tuple(brow[0].astype(int)), tuple(brow[1].astype(int)), (60, 40, 30), max(1, int(4 * scale)))
-    mouth = np.array([points[61], points[14], points[291]], np.int32)
-    cv2.polylines(img, [mouth], False, (150, 40, 50), max(1, int(4 * scale)))
-
-
-def landmark_array(points: dict[int, tuple[float, float]], size: tuple[int, int]) -> np.ndarray:
-    """478 x 2 normalised landmarks; points the effects do not use sit at the face's centre."""
-    arr = np.tile(np.mean(list(points.values()), axis=0), (478, 1))
-    for i, p in points.items():
-        arr[i] = p
-    return (arr / np.array(size)).astype(np.float32)
 
 
 def make_scene(centres=((200, 200),), scale: float = 1.0, size=(400, 400), loop=True, duration=4.0, seed=0):
+    """Faces the test draws (with their FaceMesh landmarks) on a textured backdrop."""
     rng = np.random.default_rng(1)
     w, h = size
     img = (rng.integers(90, 130, (h, w, 1)) * np.array([1.0, 1.05, 1.1])).astype(np.uint8)  # textured backdrop
-    faces = []
-    for cx, cy in centres:
-        points = face_landmarks(cx, cy, scale)
-        draw_face(img, points, scale)
-        lm = landmark_array(points, size)
-        x0, y0 = lm.min(0)
-        x1, y1 = lm.max(0)
-        faces.append(Face(box=(float(x0), float(y0), float(x1 - x0), float(y1 - y0)), score=0.9, landmarks=lm))
+    faces = face_scene_parts(img, centres, scale)
     img = np.clip(img.astype(np.int16) + rng.integers(-6, 7, img.shape), 0, 255).astype(np.uint8)  # skin texture
     plan = Plan(photo="synthetic.png", seed=seed, loop=loop, canvas={"duration": duration, "fps": 30})
     zeros = np.zeros((h, w), np.float32)
     analysis = Analysis(depth=zeros, subject=zeros, sky=zeros, faces=faces)
-    return Scene(plan=plan, image=img, depth=zeros, analysis=analysis, faces=faces, crop=(0, 0, w, h))
+    return Scene(plan=plan, image=img, depth=zeros, analysis=analysis, faces=faces, canvas_map=CanvasMap.whole((w, h)))
 
 
 def render(effect, scene, t):
@@ -111,24 +58,16 @@ def blink_peak(effect) -> float:
 
 def eye_box(scene, face_index=0, pad=4):
     lm = scene.faces[face_index].landmarks[:, :2] * np.array(scene.size)
-    idx = [i for e in fm.EYES for i in (e[0], e[1], *e[2], *e[3])]
+    idx = [i for e in EYES for i in (e[0], e[1], *e[2], *e[3])]
     (x0, y0), (x1, y1) = lm[idx].min(0), lm[idx].max(0)
     return int(x0) - pad, int(y0) - pad, int(x1) + pad, int(y1) + pad
-
-
-# --- the registry ------------------------------------------------------------------------------
-
-def test_registry_names_the_face_effects():
-    for kind, cls in KINDS.items():
-        assert kind in REGISTRY
-        assert renderer_class(kind) is cls
 
 
 # --- blink -------------------------------------------------------------------------------------
 
 def test_blink_closes_the_eyes_and_changes_little_else():
     scene = make_scene()
-    blink = fm.Blink(Effect(type="blink"), scene, 0)
+    blink = Blink(Effect(type="blink"), scene, 0)
     assert len(blink.parts) == 1
     frame = render(blink, scene, blink_peak(blink))
     diff = changed(frame, scene.image)
@@ -152,7 +91,7 @@ def test_blink_closes_the_eyes_and_changes_little_else():
 
 def test_blink_timing_is_natural_and_inside_the_clip():
     scene = make_scene(duration=10.0)
-    blink = fm.Blink(Effect(type="blink"), scene, 0)
+    blink = Blink(Effect(type="blink"), scene, 0)
     times = blink.parts[0].times
     assert len(times) >= 2
     for start, duration in times:
@@ -164,16 +103,16 @@ def test_blink_timing_is_natural_and_inside_the_clip():
 
 def test_face_is_the_photo_at_rest_points():
     scene = make_scene(duration=6.0)
-    for index, (kind, cls) in enumerate(KINDS.items()):
+    for index, (kind, cls) in enumerate((kind, effect_class(kind)) for kind in types_in("face")):
         effect = cls(Effect(type=kind), scene, index)
         assert effect.parts, kind
         assert np.array_equal(render(effect, scene, 0.0), scene.image), kind
         assert np.array_equal(render(effect, scene, scene.duration), scene.image), kind
-    blink = fm.Blink(Effect(type="blink"), scene, 0)
+    blink = Blink(Effect(type="blink"), scene, 0)
     first = blink.parts[0].times[0][0]
     assert np.array_equal(render(blink, scene, first - 0.01), scene.image)
     # At each breath's neutral point (periods divide the looping clip) the face is the photo again.
-    breathe = fm.Breathe(Effect(type="breathe"), make_scene(duration=10.0), 1)
+    breathe = Breathe(Effect(type="breathe"), make_scene(duration=10.0), 1)
     period = breathe.parts[0].period
     assert 3.0 <= period <= 5.0 and round(10.0 / period, 6).is_integer()
     assert np.array_equal(render(breathe, scene, period), scene.image)
@@ -182,7 +121,7 @@ def test_face_is_the_photo_at_rest_points():
 
 def test_loops_close():
     scene = make_scene(duration=5.0, loop=True)
-    breathe = fm.Breathe(Effect(type="breathe"), scene, 0)
+    breathe = Breathe(Effect(type="breathe"), scene, 0)
     frame_count = scene.plan.canvas.frame_count
     last, first_next = (frame_count - 1) / scene.fps, frame_count / scene.fps
     # The frame after the last one is the first one again: the photo.
@@ -193,11 +132,11 @@ def test_loops_close():
 
 def test_group_faces_blink_independently_and_small_faces_stay_still():
     scene = make_scene(centres=((110, 200), (300, 200)), scale=0.5)
-    blink = fm.Blink(Effect(type="blink"), scene, 0)
+    blink = Blink(Effect(type="blink"), scene, 0)
     assert len(blink.parts) == 2
     assert blink.parts[0].times != blink.parts[1].times
     tiny = make_scene(centres=((200, 200),), scale=0.2)
-    still = fm.Blink(Effect(type="blink"), tiny, 0)
+    still = Blink(Effect(type="blink"), tiny, 0)
     assert not still.parts and still.skipped == [0]
     for t in np.linspace(0, tiny.duration, 40):
         assert np.array_equal(render(still, tiny, t), tiny.image)
@@ -205,7 +144,7 @@ def test_group_faces_blink_independently_and_small_faces_stay_still():
 
 def test_region_face_n_restricts_to_one_face():
     scene = make_scene(centres=((110, 200), (300, 200)), scale=0.5)
-    blink = fm.Blink(Effect(type="blink", region={"name": "face:1"}), scene, 0)
+    blink = Blink(Effect(type="blink", region={"name": "face:1"}), scene, 0)
     assert len(blink.parts) == 1
     frame = render(blink, scene, blink_peak(blink))
     diff = changed(frame, scene.image)
@@ -214,18 +153,10 @@ def test_region_face_n_restricts_to_one_face():
 
 def test_no_faces_no_face_motion():
     scene = make_scene(centres=())
-    for index, (kind, cls) in enumerate(KINDS.items()):
+    for index, (kind, cls) in enumerate((kind, effect_class(kind)) for kind in types_in("face")):
         effect = cls(Effect(type=kind), scene, index)
         for t in np.linspace(0, scene.duration, 13):
             assert np.array_equal(render(effect, scene, t), scene.image), kind
-
-
-def test_frames_are_a_pure_function_of_time():
-    scene = make_scene(centres=((110, 200), (300, 200)), scale=0.5)
-    for index, (kind, cls) in enumerate(KINDS.items()):
-        a, b = cls(Effect(type=kind), scene, index), cls(Effect(type=kind), scene, index)
-        for t in (2.1, 0.7, 3.3):
-            assert np.array_equal(render(a, scene, t), render(b, scene, t)), kind
 
 
 # --- smile, breathe, head turn -----------------------------------------------------------------
@@ -240,7 +171,7 @@ def _dark_row(frame, x, y0, y1):
 
 def test_smile_lifts_the_mouth_corners():
     scene = make_scene()
-    smile = fm.Smile(Effect(type="smile"), scene, 0)
+    smile = Smile(Effect(type="smile"), scene, 0)
     peak = render(smile, scene, scene.duration / 2)
     x = 176  # near the right mouth corner (61 at x = 170, y = 250)
     assert _dark_row(peak, x, 230, 275) < _dark_row(scene.image, x, 230, 275) - 2
@@ -250,7 +181,7 @@ def test_smile_lifts_the_mouth_corners():
 
 def test_breathe_raises_head_and_leaves_the_far_background():
     scene = make_scene(size=(400, 520), centres=((200, 200),))
-    breathe = fm.Breathe(Effect(type="breathe", strength=1.0), scene, 0)
+    breathe = Breathe(Effect(type="breathe", strength=1.0), scene, 0)
     part = breathe.parts[0]
     peak = render(breathe, scene, part.period / 2)  # the top of the inhale
     mouth_before = _dark_row(scene.image, 200, 230, 275)
@@ -264,18 +195,11 @@ def test_breathe_raises_head_and_leaves_the_far_background():
 
 def test_head_turn_moves_the_face_subtly():
     scene = make_scene()
-    turn = fm.HeadTurn(Effect(type="head_turn"), scene, 0)
+    turn = HeadTurn(Effect(type="head_turn"), scene, 0)
     frame = render(turn, scene, scene.duration / 4)
     diff = np.abs(frame.astype(int) - scene.image).max(axis=2)
     assert diff[100:320, 100:300].max() > 30
     assert not diff[:, :20].any() and not diff[:, -20:].any()
-
-
-def test_strength_zero_does_nothing():
-    scene = make_scene()
-    for index, (kind, cls) in enumerate(KINDS.items()):
-        effect = cls(Effect(type=kind, strength=0.0), scene, index)
-        assert np.array_equal(render(effect, scene, 1.3), scene.image), kind
 
 
 # --- detection ---------------------------------------------------------------------------------
@@ -301,7 +225,7 @@ def test_missing_mediapipe_warns_once_and_finds_nothing(monkeypatch):
     from stillmotion.errors import MissingDependency
 
     def missing():
-        raise MissingDependency(faces.INSTALL_HINT)
+        raise MissingDependency(faces.FACES_PIP)
 
     monkeypatch.setattr(faces, "_mediapipe", missing)
     monkeypatch.setattr(faces, "_warned", False)
@@ -355,8 +279,8 @@ def test_blink_on_a_real_portrait_changes_only_the_eyes():
     zeros = np.zeros(image.shape[:2], np.float32)
     scene = Scene(plan=Plan(photo="p.jpg", loop=True, canvas={"duration": 4.0}), image=image, depth=zeros,
                   analysis=Analysis(depth=zeros, subject=zeros, sky=zeros, faces=faces), faces=faces,
-                  crop=(0, 0, image.shape[1], image.shape[0]))
-    blink = fm.Blink(Effect(type="blink"), scene, 0)
+                  canvas_map=CanvasMap.whole((image.shape[1], image.shape[0])))
+    blink = Blink(Effect(type="blink"), scene, 0)
     frame = render(blink, scene, blink_peak(blink))
     diff = changed(frame, image)
     assert diff.any()
@@ -373,9 +297,9 @@ def test_tiled_vertical_warp_matches_one_remap():
     yy, xx = np.mgrid[0:300, 0:260]
     weight = np.clip(2.5 - np.hypot(xx - 130, yy - 140) / 60, 0, 1).astype(np.float32)  # flat core, soft edge
     field = weight * 4.0
-    tiled = fm.VerticalWarp((0, 0, 260, 300), field, 300)
+    tiled = VerticalWarp((0, 0, 260, 300), field, 300)
     assert tiled.shifts and tiled.remaps  # both paths are exercised
-    single = fm.LinearWarp((0, 0, 260, 300), [(None, field)])
+    single = LinearWarp((0, 0, 260, 300), [(None, field)])
     for c in (0.0, 0.37, 1.0):
         a, b = image.copy(), image.copy()
         tiled.apply(a, [c])
@@ -387,7 +311,7 @@ def test_tiled_vertical_warp_matches_one_remap():
 
 def test_breathing_never_moves_a_neighbours_face():
     scene = make_scene(centres=((120, 200), (240, 200)), scale=0.5)
-    breathe = fm.Breathe(Effect(type="breathe", strength=1.0, region={"name": "face:0"}), scene, 0)
+    breathe = Breathe(Effect(type="breathe", strength=1.0, region={"name": "face:0"}), scene, 0)
     frame = render(breathe, scene, breathe.parts[0].period / 2)
     diff = changed(frame, scene.image)
     assert diff[:, :150].any()
@@ -415,11 +339,11 @@ def test_a_portrait_plan_renders_blinks_and_breath_through_the_renderer():
 def test_gaze_glances_aside_during_a_blink_and_comes_back():
     rng = np.random.default_rng(0)
     for count in range(6):
-        plan = fm.gaze_plan(rng, count)
+        plan = gaze_plan(rng, count)
         assert len(plan) == count and (not plan or plan[-1] == 0.0)
         assert all(not (a and b) for a, b in zip(plan, plan[1:]))  # a glance is always followed by a look back
     scene = make_scene(duration=8.0)
-    blink = fm.Blink(Effect(type="blink"), scene, 0)
+    blink = Blink(Effect(type="blink"), scene, 0)
     part = blink.parts[0]
     assert len(part.times) >= 2 and all(eye.gaze_field is not None for eye in part.eyes)
     part.gazes = [1.0] + [0.0] * (len(part.times) - 1)  # glance right at the first blink, back at the second

@@ -118,7 +118,8 @@ def test_model_sound_from_a_silent_model_fails_before_any_work(tiny_models, smal
     code = main(["animate", str(small_photo), "--engine", "neural", "--model", "ltx-video", "--audio", "model",
                  "-o", str(tmp_path / "o.mp4"), "-q"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and err == [err[0]] and "makes no sound" in err[0] and not (tmp_path / "o.mp4").exists()
+    assert code == 1 and err == [err[0]] and "makes no sound" in err[0] and err[0].endswith("(--model ltx-2)")
+    assert not (tmp_path / "o.mp4").exists()
 
 
 def test_sizes_segments_chaining_and_colour(tiny_models, inputs):

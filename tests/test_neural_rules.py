@@ -428,9 +428,10 @@ def test_placement_is_chosen_from_free_vram():
     assert "22 GB free" in choose_placement(ltx, 22.0, None)[1]
 
 
-def test_out_of_memory_is_one_line_naming_the_flag():
+def test_out_of_memory_is_one_line_with_the_option_that_avoids_it():
     from types import SimpleNamespace
 
+    from stillmotion.cli import with_flags
     from stillmotion.engines.loading import is_out_of_memory, out_of_memory
     from stillmotion.errors import ModelError
 
@@ -442,7 +443,9 @@ def test_out_of_memory_is_one_line_naming_the_flag():
     assert not is_out_of_memory(torch, RuntimeError("shape mismatch"))
     error = out_of_memory(torch, MODELS["wan2.2-ti2v-5b"], "gpu")
     assert isinstance(error, ModelError) and isinstance(error, RuntimeError) and "\n" not in str(error)
-    assert "out of GPU memory (2.0 of 24 GB free)" in str(error) and "--low-vram" in str(error)
+    assert "out of GPU memory (2.0 of 24 GB free)" in str(error) and "--" not in str(error)  # no CLI flag in the library
+    assert with_flags(error.fix) == " (--low-vram)"  # the CLI adds it
+    assert with_flags(out_of_memory(torch, MODELS["ltx-video"], "layers").fix) == " (--model NAME)"
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -465,15 +468,18 @@ def test_models_pull_gated_repository_says_accept_and_log_in(monkeypatch, status
 
 
 def test_model_sound_needs_the_neural_engine_and_a_model_that_makes_sound():
+    from stillmotion.cli import with_flags
     from stillmotion.engines import check_audio
     from stillmotion.errors import PlanError
 
     check_audio("cpu", None, "none")
     check_audio("neural", "ltx-2", "model")
-    with pytest.raises(PlanError, match="needs engine neural"):
+    with pytest.raises(PlanError, match="needs the neural engine") as info:
         check_audio("cpu", None, "model")
-    with pytest.raises(PlanError, match="model ltx-video makes no sound; models that do: ltx-2"):
+    assert with_flags(info.value.fix) == " (--engine neural)"
+    with pytest.raises(PlanError, match="model ltx-video makes no sound; models that do: ltx-2") as info:
         check_audio("neural", None, "model")
+    assert with_flags(info.value.fix) == " (--model ltx-2)"
     with pytest.raises(PlanError, match="unknown audio 'loud'"):
         check_audio("neural", None, "loud")
 
@@ -481,16 +487,20 @@ def test_model_sound_needs_the_neural_engine_and_a_model_that_makes_sound():
 def test_engine_flags(capsys):
     import argparse
 
-    from stillmotion.engines.cli import add_engine_options, engine_options
+    from stillmotion.cli.options import ENGINE_OPTIONS, add_options, flag_for, option_values
 
     parser = argparse.ArgumentParser()
-    add_engine_options(parser)
-    assert engine_options(parser.parse_args([])) == {"engine": "cpu", "model": None, "low_vram": None, "audio": "none"}
-    assert engine_options(parser.parse_args(["--low-vram"]))["low_vram"] is True
-    assert engine_options(parser.parse_args(["--no-offload", "--audio", "model"]))["low_vram"] is False
+    add_options(parser, ENGINE_OPTIONS)
+    assert option_values(parser.parse_args([]), ENGINE_OPTIONS) == {}  # the library decides (low_vram None: auto)
+    assert option_values(parser.parse_args(["--low-vram"]), ENGINE_OPTIONS) == {"low_vram": True}
+    assert option_values(parser.parse_args(["--no-offload", "--audio", "model"]), ENGINE_OPTIONS) == {
+        "low_vram": False, "audio": "model"}
     with pytest.raises(SystemExit):
         parser.parse_args(["--low-vram", "--no-offload"])
     assert "not allowed with" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--audio", "loud"])
+    assert flag_for("low_vram", True) == "--low-vram" and flag_for("low_vram", False) == "--no-offload"
 
 
 def test_the_neural_extra_has_the_tokenizer_dependencies():

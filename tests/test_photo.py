@@ -14,7 +14,9 @@ import warnings
 import zlib
 from pathlib import Path
 
+import cv2
 import numpy as np
+import pillow_heif
 import pytest
 from PIL import Image
 
@@ -122,7 +124,6 @@ def test_extension_does_not_matter(tmp_path):
 
 
 def test_heic_loads(tmp_path):
-    pillow_heif = pytest.importorskip("pillow_heif")
     if not pillow_heif.libheif_info().get("HEIF"):
         pytest.skip("this libheif build has no HEVC encoder to write a test file")
     pillow_heif.register_heif_opener()
@@ -262,7 +263,6 @@ def test_float_grey(tmp_path, values, expected):
 
 @pytest.mark.parametrize("suffix", [".png", ".tif"])
 def test_16_bit_rgb(tmp_path, suffix):
-    cv2 = pytest.importorskip("cv2")
     rgb16 = np.zeros((8, 8, 3), np.uint16)
     rgb16[..., 0], rgb16[..., 1], rgb16[..., 2] = 54975, 5280, 65535
     assert cv2.imwrite(str(tmp_path / f"rgb16{suffix}"), rgb16[..., ::-1])  # OpenCV writes BGR

@@ -1,4 +1,4 @@
-"""Region finding on synthetic photos, and the shared region_mask helper."""
+"""Region finding on synthetic photos, and the effects' one region helper (effects/regions.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
-from stillmotion.analysis.regions import REGION_NAMES, find_regions, rough_sky
+from stillmotion.analysis.regions import REGION_NAMES, find_regions
+from stillmotion.analysis.sky import loose_sky
 from stillmotion.analysis.types import Analysis, Face
 from stillmotion.errors import PlanError
-from stillmotion.motion.base import Scene
-from stillmotion.motion.regions import face_mask, region_mask
+from stillmotion.canvas import CanvasMap, fit_rect
+from stillmotion.effects.base import Scene
+from stillmotion.effects.regions import area_mask, face_mask
 from stillmotion.plan import Canvas, Plan, Region
 
 W, H = 384, 288
@@ -83,7 +85,7 @@ def test_lights_on_the_bright_spots():
 
 
 def test_sky_estimate_covers_the_sky():
-    sky = rough_sky(landscape())
+    sky = loose_sky(landscape())
     assert sky[:90].mean() > 0.9 and sky[HORIZON + 10:].mean() < 0.1
 
 
@@ -110,7 +112,7 @@ def test_bad_input_is_one_clear_error():
         find_regions(np.zeros((10, 10), np.uint8))
 
 
-# --- region_mask -------------------------------------------------------------------------
+# --- area_mask --------------------------------------------------------------------------
 
 def scene(size=(200, 100), crop=(0, 0, 400, 200), faces=(), regions=None) -> Scene:
     aw, ah = 400, 200
@@ -118,19 +120,21 @@ def scene(size=(200, 100), crop=(0, 0, 400, 200), faces=(), regions=None) -> Sce
                         sky=np.zeros((ah, aw), np.float32))
     analysis.regions.update(regions or {})
     w, h = size
+    # The analysis maps stand for the photo (400 x 200); the canvas shows `crop` of it at `size`.
+    canvas_map = CanvasMap(size=(w, h), photo_size=(aw, ah), crop=crop, photo_rect=(0, 0, w, h))
     return Scene(plan=Plan(photo="p.png", canvas=Canvas(duration=1.0)), image=np.zeros((h, w, 3), np.uint8),
-                 depth=np.zeros((h, w), np.float32), analysis=analysis, faces=list(faces), crop=crop)
+                 depth=np.zeros((h, w), np.float32), analysis=analysis, faces=list(faces), canvas_map=canvas_map)
 
 
 def test_named_region_is_resized_to_the_canvas():
     water = np.zeros((200, 400), np.float32)
     water[100:] = 1.0
-    m = region_mask(Region(name="water"), scene(regions={"water": water}), None)
+    m = area_mask(Region(name="water"), scene(regions={"water": water}), None)
     assert m.shape == (100, 200) and m[75, 100] == 1.0 and m[25, 100] == 0.0
 
 
 def test_unknown_default_name_gives_nothing():
-    m = region_mask(None, scene(), "water")
+    m = area_mask(None, scene(), "water")
     assert m.shape == (100, 200) and m.max() == 0.0
 
 
@@ -138,7 +142,7 @@ def test_polygon_in_photo_coordinates_follows_the_crop():
     # The canvas shows the right half of the photo: a polygon over the photo's right quarter
     # lands on the canvas's right half.
     s = scene(size=(100, 100), crop=(200, 0, 200, 200))
-    m = region_mask(Region(polygon=[(0.75, 0.0), (1.0, 0.0), (1.0, 1.0), (0.75, 1.0)]), s, None)
+    m = area_mask(Region(polygon=[(0.75, 0.0), (1.0, 0.0), (1.0, 1.0), (0.75, 1.0)]), s, None)
     assert m[50, 80] > 0.9 and m[50, 20] < 0.05
 
 
@@ -148,7 +152,7 @@ def test_mask_file_and_freeze(tmp_path):
     path = tmp_path / "mask.png"
     cv2.imwrite(str(path), image)
     freeze = Region(polygon=[(0.5, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 0.5)])
-    m = region_mask(Region(mask=str(path)), scene(), None, freeze=freeze)
+    m = area_mask(Region(mask=str(path)), scene(), None, freeze=freeze)
     assert m[75, 150] > 0.9  # masked, not frozen
     assert m[20, 150] < 0.05  # frozen
     assert m[75, 50] < 0.05  # outside the mask
@@ -156,31 +160,33 @@ def test_mask_file_and_freeze(tmp_path):
 
 def test_missing_mask_file_is_a_plan_error(tmp_path):
     with pytest.raises(PlanError, match="not found"):
-        region_mask(Region(mask=str(tmp_path / "nope.png")), scene(), None)
+        area_mask(Region(mask=str(tmp_path / "nope.png")), scene(), None)
 
 
 def test_faces_are_cut_out_and_addressable():
     face = Face(box=(0.4, 0.3, 0.2, 0.4))
     s = scene(faces=[face])
-    m = region_mask(None, s, None)  # everywhere ...
+    m = area_mask(None, s, None)  # everywhere ...
     assert m[50, 100] == 0.0 and m[5, 5] == 1.0  # ... except the face
-    only = region_mask(Region(name="face:0"), s, None, protect_faces=False)
+    only = area_mask(Region(name="face:0"), s, None, protect_faces=False)
     assert only[50, 100] == 1.0 and only[5, 5] == 0.0
     assert face_mask(s)[50, 100] == 1.0
     with pytest.raises(PlanError, match="1 face"):
-        region_mask(Region(name="face:3"), s, None)
+        area_mask(Region(name="face:3"), s, None)
 
 
 def test_fit_blur_places_maps_on_the_photo_not_the_fill():
     # A 2:1 photo in a 1:1 canvas with fit "blur": the photo fills the middle half vertically.
     s = scene(size=(200, 200))
     s.plan = Plan(photo="p.png", canvas=Canvas(duration=1.0, aspect="1:1", fit="blur"))
-    s.photo_rect = (0, 50, 200, 100)  # as the renderer sets it from frames.canvas.fit_blur
+    rect = fit_rect((400, 200), (200, 200))
+    assert rect == (0, 50, 200, 100)  # the photo's place, as canvas.fit_blur puts it
+    s.canvas_map = CanvasMap(size=(200, 200), photo_size=(400, 200), crop=(0, 0, 400, 200), photo_rect=rect, blur=True)
     water = np.zeros((200, 400), np.float32)
     water[100:] = 1.0  # lower half of the photo
     s.analysis.regions["water"] = water
-    m = region_mask(Region(name="water"), s, None)
+    m = area_mask(Region(name="water"), s, None)
     assert m[:50].max() == 0.0 and m[-45:].max() == 0.0  # the blurred fill above and below
     assert m[60:95].max() == 0.0 and m[105:145].min() > 0.99
-    poly = region_mask(Region(polygon=[(0.0, 0.5), (1.0, 0.5), (1.0, 1.0), (0.0, 1.0)]), s, None)
+    poly = area_mask(Region(polygon=[(0.0, 0.5), (1.0, 0.5), (1.0, 1.0), (0.0, 1.0)]), s, None)
     assert poly[125, 100] > 0.9 and poly[75, 100] < 0.05 and poly[170, 100] < 0.05

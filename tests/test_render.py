@@ -49,11 +49,10 @@ def test_every_move_moves_and_never_leaves_the_photo(split_scene, camera):
     last = renderer.frame(renderer.frame_count - 1)
     assert np.abs(last.astype(int) - renderer.scene.image).mean() > 3
     height, width = renderer.scene.image.shape[:2]
-    for index in range(0, renderer.frame_count, 6):
+    for index in range(6, renderer.frame_count, 6):  # frame 0 is the photo itself: nothing sampled
         renderer.frame(index)
-        if renderer.warp is not None and hasattr(renderer.warp, "last_source_bounds"):
-            x0, x1, y0, y1 = renderer.warp.last_source_bounds
-            assert x0 >= -0.51 and y0 >= -0.51 and x1 <= width - 0.49 and y1 <= height - 0.49, (camera, index)
+        x0, x1, y0, y1 = renderer.warp.last_source_bounds
+        assert x0 >= -0.51 and y0 >= -0.51 and x1 <= width - 0.49 and y1 <= height - 0.49, (camera, index)
 
 
 def test_static_camera_does_not_move(split_scene):
@@ -168,7 +167,7 @@ def test_aspects_and_fits(split_scene, aspect, size, fit):
 
 def test_fit_blur_scene_knows_where_the_photo_is(split_scene):
     renderer = renderer_for(split_scene, "static", aspect="9:16", fit="blur")
-    x, y, w, h = renderer.scene.photo_rect
+    x, y, w, h = renderer.scene.canvas_map.photo_rect
     assert (x, w) == (0, renderer.size[0]) and y > 0 and h < renderer.size[1]
     subject = renderer.scene.mask_at_canvas("subject")
     assert subject[: y - 1].max() == 0 and subject[y + h + 1:].max() == 0 and subject[y:y + h].max() > 0.5

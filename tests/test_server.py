@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("fastapi", reason="the studio needs the server extra: pip install 'stillmotion[server]'")
-from fastapi.testclient import TestClient  # noqa: E402
+# The `test` extra pulls the studio's dependencies: without them these tests fail, never skip quietly.
+from fastapi.testclient import TestClient
 
-from stillmotion.server import create_app  # noqa: E402
-from stillmotion.server.store import Store  # noqa: E402
+from stillmotion.server import create_app
+from stillmotion.server.store import Store
 
 
 def jpeg_bytes(width=96, height=64, seed=0) -> bytes:
@@ -445,11 +445,11 @@ def test_a_crashed_planning_process_is_replaced(tmp_path):
 
 
 def test_engine_and_model_fields_are_checked():
-    from stillmotion.server.forms import ApiError, read_engine
+    from stillmotion.server.forms import ApiError, read_options
 
-    assert read_engine({"engine": "neural", "model": "svd-xt"}) == {"engine": "neural", "model": "svd-xt"}
-    assert read_engine({}) == {}
+    assert read_options({"engine": "neural", "model": "svd-xt"}).render == {"engine": "neural", "model": "svd-xt"}
+    assert read_options({}).render == {}
     for bad in ({"engine": "gpu"}, {"model": "/etc/passwd"}, {"model": "../models/x"}):
         with pytest.raises(ApiError) as err:
-            read_engine(bad)
-        assert err.value.status == 422
+            read_options(bad)
+        assert err.value.status == 422 and err.value.field == next(iter(bad))

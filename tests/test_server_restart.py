@@ -15,12 +15,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+# The `test` extra pulls the studio's dependencies: without them these tests fail, never skip quietly.
+import fastapi  # noqa: F401
 import pytest
+import uvicorn  # noqa: F401
 
-pytest.importorskip("fastapi", reason="the studio needs the server extra: pip install 'stillmotion[server]'")
-
-from stillmotion.server.launch import start_server, stop_server  # noqa: E402
-from stillmotion.server.store import Store  # noqa: E402
+from stillmotion.server.launch import start_server, stop_server
+from stillmotion.server.store import Store
 
 
 def png_bytes(width=320, height=240) -> bytes:

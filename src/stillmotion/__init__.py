@@ -24,6 +24,7 @@ _EXPORTS = {
     "render": "stillmotion.api",
     "iter_frames": "stillmotion.api",
     "make_plan": "stillmotion.api",
+    "prepare": "stillmotion.api",
     "load_photo": "stillmotion.photo",
     "Photo": "stillmotion.photo",
     "analyse": "stillmotion.analysis",
@@ -35,6 +36,8 @@ _EXPORTS = {
     "PhotoError": "stillmotion.errors",
     "PlanError": "stillmotion.errors",
     "OutputError": "stillmotion.errors",
+    "OutputExists": "stillmotion.errors",
+    "OptionError": "stillmotion.errors",
     "Cancelled": "stillmotion.errors",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -1,6 +1,8 @@
-"""The library's front door: make_plan, render, animate, iter_frames.
+"""The library's front door: prepare, make_plan, render, animate, iter_frames.
 
-Every shell (CLI, studio, batch, Ray) calls these; no logic lives only in a shell.
+Every shell (CLI, studio, batch, Ray) calls these; no logic lives only in a shell. Each starts
+with prepare(), so the same photo and options give the same plan and the same pixels whichever
+shell they come through, and `render plan.json` starts from those pixels too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,27 @@ from .progress import CancelCheck, ProgressCallback, Reporter
 PhotoLike = str | Path | Photo
 
 
+def prepare(
+    photo: PhotoLike,
+    prompt: str = "",
+    *,
+    depth: str = "auto",
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    **options: Any,
+) -> tuple[Plan, Photo, Analysis]:
+    """The one way every shell starts: (plan, photo, analysis) for a photo, a sentence and options.
+
+    1. load the photo at the working size the requested resolution needs (large photos decode small);
+    2. analyse it (depth, regions, faces; cached per photo);
+    3. let the director write the plan;
+    4. if the director chose a resolution that needs another working size, load the photo again
+       at that size, exactly as `render(plan)` without a photo would.
+    Hand the photo and analysis to render() to skip loading them twice.
+    """
+    return _prepare(photo, prompt, depth, Reporter(progress, cancel), options)
+
+
 def make_plan(
     photo: PhotoLike,
     prompt: str = "",
@@ -30,8 +53,8 @@ def make_plan(
     cancel: CancelCheck | None = None,
     **options: Any,
 ) -> Plan:
-    """Load and analyse a photo, then let the director write the plan (nothing is rendered)."""
-    plan, _, _ = _plan_with_inputs(photo, prompt, depth, Reporter(progress, cancel), options)
+    """The plan for a photo, a sentence and options (prepare()'s plan; nothing is rendered)."""
+    plan, _, _ = _prepare(photo, prompt, depth, Reporter(progress, cancel), options)
     return plan
 
 
@@ -99,7 +122,7 @@ def animate(
         from .engines import preflight
 
         preflight(engine, model, audio)
-    plan, photo, analysis = _plan_with_inputs(photo, prompt, depth, reporter, options)
+    plan, photo, analysis = _prepare(photo, prompt, depth, reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
                   engine=engine, model=model, low_vram=low_vram, audio=audio)
 
@@ -120,7 +143,7 @@ def working_side(resolution: int | None) -> int:
     return min(DEFAULT_MAX_SIDE, max(2048, math.ceil((resolution or 1080) * 16 / 9 * 4 / 3)))
 
 
-def _plan_with_inputs(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
+def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
     reporter("load", 0, 1)
     path = None
     if not isinstance(photo, Photo):

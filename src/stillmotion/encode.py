@@ -15,9 +15,32 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .errors import EncodeError, OutputError
+from .errors import EncodeError, OutputError, OutputExists, OutputFormatError
 
-FORMATS = {".mp4": "mp4", ".webm": "webm", ".gif": "gif"}
+
+@dataclass(frozen=True)
+class VideoFormat:
+    """One file format the writers make: what the CLI, the studio and batch offer and serve."""
+
+    name: str  # "mp4": the option value and the file extension without its dot
+    media_type: str  # for HTTP
+    description: str  # for help texts
+
+    @property
+    def extension(self) -> str:
+        return f".{self.name}"
+
+
+# The one list of output formats; everything else (options, studio, batch) reads it.
+FORMATS: dict[str, VideoFormat] = {
+    f.name: f
+    for f in (
+        VideoFormat("mp4", "video/mp4", "H.264"),
+        VideoFormat("webm", "video/webm", "VP9"),
+        VideoFormat("gif", "image/gif", "looping GIF"),
+    )
+}
+DEFAULT_FORMAT = "mp4"
 
 
 @dataclass(frozen=True)
@@ -34,14 +57,29 @@ class EncoderSettings:
 
 
 def format_of(path: Path) -> str:
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise OutputError(f"{path}: unknown video format {path.suffix or '(none)'}; use .mp4, .webm or .gif")
-    return fmt
+    """The format a file name asks for, from its extension."""
+    name = path.suffix.lower().removeprefix(".")
+    if name not in FORMATS:
+        known = ", ".join(f.extension for f in FORMATS.values())
+        raise OutputFormatError(f"{path}: unknown video format {path.suffix or '(none)'}; use {known}")
+    return name
+
+
+def gif_frame_step(fps: int, settings: EncoderSettings | None = None) -> int:
+    """A GIF keeps every n-th frame of the clip (GIFs at full rate are huge): this n."""
+    return max(1, round(fps / (settings or EncoderSettings()).gif_fps))
+
+
+def frames_in_file(frame_count: int, fps: int, fmt: str, settings: EncoderSettings | None = None) -> int:
+    """How many frames the file of a clip holds: all of them, or every n-th for a GIF."""
+    if fmt != "gif":
+        return frame_count
+    step = gif_frame_step(fps, settings)
+    return (frame_count + step - 1) // step
 
 
 def default_output(photo_path: Path | None) -> Path:
-    """photo.jpg -> photo.mp4 next to it (the CLI refuses to overwrite it without --force)."""
+    """photo.jpg -> photo.mp4 next to it (never overwritten unless asked: see check_output)."""
     if photo_path is None:
         return Path("stillmotion.mp4")
     return photo_path.with_suffix(".mp4")
@@ -56,7 +94,7 @@ def check_output(output: str | Path, *, force: bool = False) -> Path:
     if not output.parent.exists():
         raise OutputError(f"{output.parent}: folder does not exist")
     if output.exists() and not force:
-        raise OutputError(f"{output}: already exists; use --force to overwrite or -o to choose another name")
+        raise OutputExists(f"{output}: already exists; overwrite it or choose another name", fix=(("force", True), ("output", None)))
     return output
 
 
@@ -111,7 +149,7 @@ class VideoWriter:
         if self.format == "gif":
             scale = min(1.0, s.gif_max_side / max(width, height))
             self._gif_size = (max(2, round(width * scale)), max(2, round(height * scale)))
-            self._gif_step = max(1, round(self.fps / s.gif_fps))
+            self._gif_step = gif_frame_step(self.fps, s)
             stream = self._container.add_stream("gif", rate=Fraction(self.fps, self._gif_step))
             stream.width, stream.height = self._gif_size
             stream.pix_fmt = "pal8"

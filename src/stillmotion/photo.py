@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import MissingDependency, PhotoError
+from .errors import PhotoError, missing
 
 DEFAULT_MAX_PIXELS = 100_000_000  # refuse anything larger (decompression-bomb guard)
 DEFAULT_MAX_SIDE = 4096  # photos are downscaled once, early, to at most this long side
@@ -436,7 +436,7 @@ def _register_heif_opener(name: str) -> None:
     try:
         import pillow_heif
     except ImportError:
-        raise MissingDependency(f"{name}: HEIC/HEIF photos need pillow-heif; install it with: pip install pillow-heif") from None
+        raise missing("pillow-heif", needed_for=f"{name}: HEIC/HEIF photos") from None
     pillow_heif.register_heif_opener()
     _heif_registered = True
 

@@ -17,6 +17,7 @@ from .effects.registry import EFFECT_TYPES, FAMILIES, descriptor, types_in
 from .errors import PlanError
 
 SCHEMA_VERSION = 1
+MAX_PROMPT = 2000  # characters; a sentence or a paragraph, not a document
 
 ASPECTS = ("16:9", "9:16", "1:1", "4:5", "original")
 RESOLUTIONS = (480, 720, 1080, 1440, 2160)
@@ -142,14 +143,14 @@ class Unsupported(_Strict):
     """A requested action the CPU engine cannot fake (a kiss, a dance): kept, not dropped."""
 
     phrase: str
-    note: str = "needs generated motion; a neural engine (--engine neural) can do it"
+    note: str = "needs generated motion; a neural engine can do it"
 
 
 class Plan(_Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
     photo: str  # path of the photo, as given
     photo_sha256: str | None = None  # content hash; render refuses a different photo
-    prompt: str = ""
+    prompt: Annotated[str, Field(max_length=MAX_PROMPT)] = ""
     # Depth provider the analysis used: "classical" or the path of a neural depth model file.
     depth: str = "classical"
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
@@ -234,7 +235,8 @@ def describe_validation_error(exc: ValidationError, model: type[BaseModel] | Non
             problems.append(f"{where}: required")
         else:
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {message} (got {value!r})" if not isinstance(value, dict) else f"{where}: {message}")
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            problems.append(f"{where}: {message} (got {shown})" if not isinstance(value, dict) else f"{where}: {message}")
     return "invalid plan: " + "; ".join(problems)
 
 

@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 
 from ..errors import PlanError
-from .cues import Cues, compute_cues, edge_guide, refine
+from .cues import Cues, compute_cues
+from .imaging import edge_guide, refine
 
 DEFAULT_MODEL_NAME = "depth_anything_v2_vits.onnx"
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..errors import MissingDependency, ModelNotFound, StillmotionError
-from .cues import Cues, edge_guide, refine
+from ..errors import ModelNotFound, StillmotionError, missing
+from .cues import Cues
+from .imaging import edge_guide, refine
 
 PATCH = 14  # the ViT patch size: input sides must be multiples of it
 INPUT_SIDE = 518  # Depth Anything's training size (short side, as its own preprocessing does)
@@ -31,7 +32,7 @@ class OnnxDepth:
         if not self.path.is_file():
             raise ModelNotFound(
                 f"depth model not found: {self.path} (put a Depth Anything V2 ONNX file there, "
-                "or use --depth classical)"
+                "or use the classical depth)"
             )
         self.input_side = input_side
         self.name = "onnx-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", self.path.stem)
@@ -42,9 +43,7 @@ class OnnxDepth:
             try:
                 import onnxruntime as ort
             except ImportError:
-                raise MissingDependency(
-                    "neural depth needs onnxruntime: pip install 'stillmotion[depth]' (or use --depth classical)"
-                ) from None
+                raise missing("onnxruntime", extra="depth", needed_for="neural depth (or use the classical depth)") from None
             options = ort.SessionOptions()
             options.log_severity_level = 3
             try:

@@ -9,32 +9,28 @@ from __future__ import annotations
 
 import argparse
 
+from ..cli.options import ENGINE_OPTIONS, PLAN_OPTIONS, add_flag, add_options, option_values
+from ..options import CLI, SETTING, Option, option
+from .inputs import manifest_columns
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("use at least 1 job")
-    return value
+# Videos made at once on this machine: a setting of the batch, not an option of a video.
+JOBS = Option("jobs", int, "videos made at once on this machine", SETTING, frozenset({CLI}), low=1,
+              default_text="one per CPU", flags=("-j", "--jobs"), metavar="N")
 
 
 def add_parser(subparsers) -> None:
-    from ..cli.options import add_plan_options
-    from ..engines.cli import add_engine_options
-
     parser = subparsers.add_parser(
         "batch", help="animate a folder or a manifest of photos", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("input", help="a folder of photos (searched recursively) or a manifest: .csv with a header or .jsonl, "
-                        "with a 'photo' column and optionally 'prompt', 'format', 'depth' and any plan option")
+                        "with a 'photo' column and optionally any of the columns "
+                        + ", ".join(repr(name) for name in manifest_columns()[1:]))
     parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the videos (made if missing)")
-    add_plan_options(parser)
-    add_engine_options(parser)
-    parser.add_argument("--format", choices=("mp4", "webm", "gif"), default="mp4", help="video format (default mp4)")
-    parser.add_argument("-j", "--jobs", type=_jobs, help="videos made at once on this machine (default: one per CPU)")
+    add_options(parser, PLAN_OPTIONS)
+    add_options(parser, ENGINE_OPTIONS)
+    add_flag(parser, option("format"))
+    add_flag(parser, JOBS)
     parser.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                         help="run on Ray: no ADDRESS starts a local Ray, 'auto' joins this machine's cluster, "
                         "ray://HOST:PORT connects to a remote one (photos and OUTDIR must be on a shared path)")
@@ -46,15 +42,12 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     import sys
 
-    from ..cli.options import plan_options
-    from ..engines.cli import engine_options
     from .jobs import Defaults
     from .runner import run_batch
 
     if args.ray is not None and args.jobs is not None:
         print("stillmotion: note: --jobs applies to the local pool; Ray schedules one task per CPU", file=sys.stderr)
-    engine = {k: v for k, v in engine_options(args).items() if v not in (None, False, "cpu")}
-    defaults = Defaults(prompt=args.prompt, options=plan_options(args), depth=args.depth, format=args.format, engine=engine)
+    defaults = Defaults.from_options(option_values(args, PLAN_OPTIONS + ENGINE_OPTIONS + ("format",)))
     summary = run_batch(
         args.input, args.output, defaults,
         jobs=args.jobs, use_ray=args.ray is not None, ray_address=args.ray or None,

@@ -2,6 +2,8 @@
 
 Each becomes a Source: a photo path, the relative name its video is filed under, and the
 options the row sets (a folder's photos set none: the command line's options apply).
+A manifest's columns are 'photo' and the options of the schema (stillmotion.options) that a
+manifest may set, read and range-checked by the schema's rules, as the CLI and the studio read them.
 Files that are not photos are reported and skipped; a bad manifest value fails only its row.
 """
 
@@ -14,15 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import StillmotionError
+from ..errors import BatchInputError, OptionError
+from ..options import ANALYSE, DIRECT, MANIFEST, OUTPUT, by_stage, options_for, read_values
 
 PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"})
 MANIFEST_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-FORMATS = ("mp4", "webm", "gif")
-
-
-class BatchInputError(StillmotionError, ValueError):
-    """The batch input (folder or manifest) cannot be used as a whole."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +45,9 @@ class Ignored:
     reason: str
 
 
-def option_names() -> tuple[str, ...]:
-    """The plan options a manifest row may set: exactly those the director accepts."""
-    from ..director import OPTION_NAMES
-
-    return OPTION_NAMES
+def manifest_columns() -> tuple[str, ...]:
+    """The columns a manifest may have: 'photo', then every option a manifest may set."""
+    return ("photo", *(o.name for o in options_for(MANIFEST)))
 
 
 def read_input(path: str | Path, *, exclude: Path | None = None) -> tuple[list[Source], list[Ignored]]:
@@ -101,7 +97,7 @@ def read_manifest(path: Path, kind: str) -> list[Source]:
     rows = list(_csv_rows(path, text) if kind == "csv" else _jsonl_rows(path, text))
     if not rows:
         raise BatchInputError(f"{path}: the manifest has no rows")
-    allowed = ("photo", "prompt", "depth", "format", *option_names())
+    allowed = manifest_columns()
     for where, row in rows:
         unknown = sorted(set(row) - set(allowed))
         if unknown:
@@ -150,47 +146,9 @@ def _source(where: str, row: dict[str, Any], base: Path) -> Source:
         rel = Path(photo.name)  # outside the manifest's folder: filed by its name (the plan hash keeps them apart)
     source = dict(photo=photo, shown=photo_value, rel=PurePosixPath(rel.as_posix()).with_suffix(""))
     try:
-        options = {name: _convert(name, row[name]) for name in option_names() if name in row}
-        fmt = row.get("format")
-        if fmt is not None and str(fmt).lower().lstrip(".") not in FORMATS:
-            raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-        prompt = row.get("prompt")
-        if prompt is not None and not isinstance(prompt, str):
-            raise ValueError(f"prompt must be text, got {prompt!r}")
-    except ValueError as exc:
+        values = by_stage(read_values(row, manifest_columns()[1:]))
+    except OptionError as exc:
         return Source(**source, error=f"{where}: {exc}")
-    return Source(
-        **source, prompt=prompt, options=options, depth=row.get("depth"),
-        format=str(fmt).lower().lstrip(".") if fmt is not None else None,
-    )
-
-
-_INTS = {"resolution", "fps", "seed"}
-_FLOATS = {"duration", "strength"}
-_BOOLS = {"loop"}
-_TRUE = {"1", "true", "yes", "y", "on"}
-_FALSE = {"0", "false", "no", "n", "off"}
-
-
-def _convert(name: str, value: Any) -> Any:
-    """A manifest cell as the type the director expects; ranges and choices are the plan's to check."""
-    if name in _BOOLS:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
-        raise ValueError(f"{name}: {value!r} is not yes/no (use true or false)")
-    if name in _INTS:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError(f"{name}: {value!r} is not a whole number")
-        try:
-            return int(float(value)) if isinstance(value, str) and value.strip().endswith(".0") else int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}: {value!r} is not a whole number") from None
-    if name in _FLOATS:
-        try:
-            return float(str(value).rstrip("s")) if name == "duration" else float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name}: {value!r} is not a number") from None
-    return value if not isinstance(value, str) else value.strip()
+    options = values[DIRECT]
+    return Source(**source, prompt=options.pop("prompt", None), options=options,
+                  depth=values[ANALYSE].get("depth"), format=values[OUTPUT].get("format"))

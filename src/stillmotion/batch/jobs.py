@@ -1,7 +1,8 @@
 """One unit of batch work, the same for the local pool and for Ray: photo + options in, video (or a reason) out.
 
-The work itself is the library's (make_plan, then render); this module only decides where the
-video goes, whether a finished one is already there, and what the report says.
+The work itself is the library's (api.prepare, then api.render): a batch video starts from the
+same pixels and plan as `stillmotion animate` or `stillmotion render plan.json` would. This module
+only decides where the video goes, whether a finished one is already there, and what the report says.
 
 Output names: <relative path of the photo>.<hash of the effective plan>.<format>, e.g.
 `2019/beach.3fa9c2d1e0.mp4`. The hash covers everything that changes the frames (canvas, camera,
@@ -15,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import Cancelled, StillmotionError
+from ..options import ANALYSE, DIRECT, OUTPUT, RENDER, by_stage, option
 from .inputs import Source
 
 HASH_LENGTH = 10  # hex digits: 40 bits, collisions among one photo's variants are not a concern
@@ -72,9 +73,18 @@ class Defaults:
 
     prompt: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # None values: director's choice
-    depth: str = "auto"
-    format: str = "mp4"
+    depth: str = field(default_factory=lambda: option("depth").default)
+    format: str = field(default_factory=lambda: option("format").default)
     engine: dict[str, Any] = field(default_factory=dict)  # engine, model, low_vram (the CPU engine when empty)
+
+    @classmethod
+    def from_options(cls, values: dict[str, Any]) -> Defaults:
+        """From option values by name (as the CLI read them); those not given keep their defaults."""
+        staged = by_stage(values)
+        options = staged[DIRECT]
+        given = {"depth": staged[ANALYSE].get("depth"), "format": staged[OUTPUT].get("format")}
+        return cls(prompt=options.pop("prompt", ""), options=options, engine=staged[RENDER],
+                   **{k: v for k, v in given.items() if v is not None})
 
 
 def make_items(sources: list[Source], defaults: Defaults) -> list[Item]:
@@ -114,14 +124,10 @@ def output_path(item: Item, plan, outdir: Path) -> Path:
 
 
 def expected_frames(plan, fmt: str) -> int:
-    """Frames the video of this plan holds: every frame, or every n-th for a GIF (as encode.py writes them)."""
-    frames = plan.canvas.frame_count
-    if fmt != "gif":
-        return frames
-    from ..encode import EncoderSettings
+    """Frames the video of this plan holds (encode.py's rule: every frame, or every n-th for a GIF)."""
+    from ..encode import frames_in_file
 
-    step = max(1, round(plan.canvas.fps / EncoderSettings().gif_fps))
-    return math.ceil(frames / step)
+    return frames_in_file(plan.canvas.frame_count, plan.canvas.fps, fmt)
 
 
 def check_video(path: Path, frames: int) -> str | None:
@@ -151,7 +157,6 @@ def process_item(
 ) -> Result:
     """Plan, check for a finished video, render if needed. Never raises for a bad photo: returns a failed Result."""
     from .. import api
-    from ..photo import load_photo
 
     started = time.monotonic()
     output: Path | None = None
@@ -165,16 +170,16 @@ def process_item(
         if item.error:
             return result("failed", item.error)
         try:
-            # Loaded once and handed to both steps (render would otherwise decode the photo again).
-            photo = load_photo(item.photo, max_side=api.working_side(item.options.get("resolution")))
-            plan = api.make_plan(photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
+            # Loaded once (at the size the plan's resolution needs) and handed to render.
+            plan, photo, analysis = api.prepare(item.photo, item.prompt, depth=item.depth, cancel=cancel, **item.options)
             output = output_path(item, plan, outdir)
             existing = output.exists()
             if existing and check_video(output, expected_frames(plan, item.format)) is None:
                 return result("skipped")
             output.parent.mkdir(parents=True, exist_ok=True)
             # force only replaces a file just found incomplete or corrupt (e.g. from an older, killed tool).
-            api.render(plan, output, photo=photo, force=existing, progress=progress, cancel=cancel, **item.engine)
+            api.render(plan, output, photo=photo, analysis=analysis, force=existing, progress=progress, cancel=cancel,
+                       **item.engine)
             return result("done")
         except Cancelled:
             return result("cancelled", "interrupted before the video was finished")
@@ -182,7 +187,7 @@ def process_item(
             # The report names the input already; drop the library's "<path>: " prefix.
             return result("failed", str(exc).removeprefix(f"{item.photo}: "))
         except MemoryError:
-            return result("failed", "out of memory; try a smaller resolution (-r 720) or fewer --jobs")
+            return result("failed", "out of memory; try a smaller resolution or fewer videos at once")
         except Exception as exc:  # a bug in one item must not stop the other 1,999
             return result("failed", f"internal error: {exc.__class__.__name__}: {' '.join(str(exc).split())}")
 

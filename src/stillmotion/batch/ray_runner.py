@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..errors import MissingDependency
+from ..errors import StillmotionError, missing
 from .jobs import Item, Result, process_item
 
 WAIT_SECONDS = 1.0  # how often the driver looks up from waiting (so Ctrl-C is answered)
@@ -24,7 +24,7 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise MissingDependency("--ray needs Ray: pip install 'stillmotion[ray]'") from None
+        raise missing("ray", extra="ray", needed_for="batch on Ray") from None
     return ray
 
 
@@ -42,9 +42,8 @@ def run_ray(items: list[Item], outdir: Path, on_result: Callable[[Result], None]
         ray.init(address=address or None, include_dashboard=False, logging_level=logging.WARNING, configure_logging=True)
         started_here = True
     if any(resources_for(item) for item in items) and not ray.cluster_resources().get("GPU", 0):
-        from ..errors import StillmotionError
-
-        raise StillmotionError("--engine neural on Ray needs a GPU in the cluster, and it has none; use --engine auto or cpu")
+        raise StillmotionError("the neural engine on Ray needs a GPU in the cluster, and it has none; use the auto or cpu engine",
+                               fix=(("engine", "auto"), ("engine", "cpu")))
     # max_retries=0: a photo that crashes a worker fails once, with its reason, and is not rerun.
     task = ray.remote(num_cpus=1, max_retries=0)(_task)
     pending = {task.options(**resources_for(item)).remote(item, outdir): item for item in items}

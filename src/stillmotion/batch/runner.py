@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..encode import FORMATS
 from ..errors import OutputError
 from .inputs import read_input
 from .jobs import Defaults, Item, Report, Result, make_items, process_item
@@ -202,8 +203,8 @@ def remove_stale_parts(outdir: Path) -> int:
     """Delete temporary video files a killed run left behind (not those another run is writing now)."""
     removed = 0
     now = time.time()
-    for pattern in ("**/.*.mp4.part", "**/.*.webm.part", "**/.*.gif.part"):
-        for path in outdir.glob(pattern):
+    for fmt in FORMATS.values():
+        for path in outdir.glob(f"**/.*{fmt.extension}.part"):  # the writers' temporary names
             try:
                 if now - path.stat().st_mtime > STALE_PART_SECONDS:
                     path.unlink()

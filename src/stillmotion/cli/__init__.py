@@ -1,7 +1,8 @@
 """The `stillmotion` command: a thin shell over the library.
 
 Each subcommand is one module with `add_parser(subparsers)` and `run(args) -> int`.
-Errors the user can fix print one line on stderr and exit 1; Ctrl-C exits 130 and leaves no file.
+Errors the user can fix print one line on stderr and exit 1, with the flags that avoid them
+where the library names options to change; Ctrl-C exits 130 and leaves no file.
 """
 
 from __future__ import annotations
@@ -74,11 +75,18 @@ def main(argv: list[str] | None = None) -> int:
         print("\nstillmotion: interrupted; no output written", file=sys.stderr)
         return 130
     except StillmotionError as exc:
-        print(f"stillmotion: error: {exc}", file=sys.stderr)
+        print(f"stillmotion: error: {exc}{with_flags(exc.fix)}", file=sys.stderr)
         return 1
     except MemoryError:
-        print("stillmotion: error: out of memory; try a smaller resolution (-r 720)", file=sys.stderr)
+        print(f"stillmotion: error: out of memory; try a smaller resolution{with_flags([('resolution', 720)])}", file=sys.stderr)
         return 1
+
+
+def with_flags(fix) -> str:
+    """' (--force or -o OUT)': the flags for the options a library error says would avoid it."""
+    from .options import flag_for
+
+    return f" ({' or '.join(flag_for(name, value) for name, value in fix)})" if fix else ""
 
 
 if __name__ == "__main__":

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-
-from .options import add_plan_options, plan_options
-from ..engines.cli import add_engine_options, engine_options
+from .options import ENGINE_OPTIONS, PLAN_OPTIONS, add_options, add_output_flags, option_values
 from .progressbar import ProgressBar
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("animate", help="turn a photo into a video", description=__doc__)
     parser.add_argument("photo", help="the photo: JPEG, PNG, WebP, TIFF, BMP or HEIC")
-    add_plan_options(parser)
-    parser.add_argument("-o", "--output", help="video file: .mp4, .webm or .gif (default: next to the photo)")
-    parser.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    add_options(parser, PLAN_OPTIONS)
+    add_output_flags(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add_engine_options(parser)
+    add_options(parser, ENGINE_OPTIONS)
     parser.set_defaults(run=run)
 
 
@@ -24,7 +21,8 @@ def run(args) -> int:
 
     bar = None if args.quiet else ProgressBar()
     try:
-        out = animate(args.photo, args.output, args.prompt, force=args.force, depth=args.depth, progress=bar, **engine_options(args), **plan_options(args))
+        out = animate(args.photo, args.output, force=args.force, progress=bar,
+                      **option_values(args, PLAN_OPTIONS + ENGINE_OPTIONS))
     finally:
         if bar:
             bar.close()

@@ -1,54 +1,88 @@
-"""Flags shared by every command that makes a plan (animate, plan, batch), and their reading."""
+"""The command line's flags, made from the option schema (stillmotion.options), and their reading.
+
+A command lists the options it takes by name; flags, types, ranges, choices and help come from
+the schema, so `-d 0` is refused with the same words as the studio's form and a manifest cell.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from ..plan import ASPECTS, CAMERA_TYPES, FPS_CHOICES, RESOLUTIONS
+from ..errors import OptionError
+from ..options import Option, option
+
+# What the commands that make a plan (animate, plan, batch) take, and what the engine takes.
+PLAN_OPTIONS = ("prompt", "duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit",
+                "semantic", "depth")
+ENGINE_OPTIONS = ("engine", "model", "low_vram", "audio")
+
+# The commands' own flags that a library error may ask for (see StillmotionError.fix).
+COMMAND_FLAGS = {"force": ("--force", None), "output": ("-o", "OUT"), "jobs": ("-j", "N")}
 
 
-def ranged(kind: type, low: float, high: float, unit: str = "", *, noun: str | None = None, low_open: bool = False):
-    """An argparse type: a number of `kind` in [low, high] (or (low, high] with low_open), with
-    one-line messages that say what was wrong and what is allowed."""
-    noun = noun or ("whole number" if kind is int else "number")
+def argument_type(opt: Option):
+    """An argparse type: the option's own parser, its one-line reason as argparse's message."""
 
-    def parse(text: str):
+    def parse(text: str) -> Any:
         try:
-            value = kind(text.strip().removesuffix(unit.strip()) if unit else text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}") from None
-        too_low = value <= low if low_open else value < low
-        if too_low or value > high:
-            bounds = f"more than {low:g} and at most {high:g}" if low_open else f"{low:g} to {high:g}"
-            raise argparse.ArgumentTypeError(f"{value:g}{unit} is out of range; use {bounds}{unit}")
+            value = opt.parse(text)
+        except OptionError as exc:
+            raise argparse.ArgumentTypeError(exc.reason) from None
+        if value is None:
+            raise argparse.ArgumentTypeError("give a value")
         return value
 
+    parse.__name__ = opt.name  # argparse names the type in some of its messages
     return parse
 
 
-_duration = ranged(float, 1, 60, " s", noun="number of seconds")
-_unit = ranged(float, 0, 1)
-_seed = ranged(int, 0, 2**32 - 1)
+def add_flag(parser: argparse.ArgumentParser, opt: Option, **overrides: Any) -> None:
+    """One option as a flag. Not given, it is None (the library's default applies) unless overridden."""
+    help_text = opt.describe().replace("%", "%%")
+    if opt.kind is bool:
+        settings = dict(action="store_true", default=None, help=help_text)
+    else:
+        metavar = opt.metavar or ("{" + ",".join(map(str, opt.choices)) + "}" if opt.choices else opt.name.upper())
+        settings = dict(type=argument_type(opt), metavar=metavar, default=None, help=help_text)
+    settings.update(overrides)
+    if opt.off_flags:  # yes, no, or not given: two flags that exclude each other
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(*opt.flags, dest=opt.name, **{**settings, "action": "store_const", "const": True})
+        group.add_argument(*opt.off_flags, dest=opt.name, action="store_const", const=False,
+                           help=f"the opposite of {opt.flags[-1]}")
+        return
+    parser.add_argument(*opt.flags, dest=opt.name, **settings)
 
 
-def add_plan_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-p", "--prompt", default="", help="what should move, in your words")
-    parser.add_argument("-d", "--duration", type=_duration, help="seconds, 1 to 60 (default 10)")
-    parser.add_argument("-a", "--aspect", choices=ASPECTS, help="frame shape (default: the photo's own)")
-    parser.add_argument("-r", "--resolution", type=int, choices=RESOLUTIONS, metavar="SHORT_SIDE",
-                        help=f"short side in pixels: {', '.join(map(str, RESOLUTIONS))} (default: up to 1080)")
-    parser.add_argument("--fps", type=int, choices=FPS_CHOICES, help="frames per second (default 30)")
-    parser.add_argument("--seed", type=_seed, help="seed for the random parts (default 0)")
-    parser.add_argument("--loop", action="store_true", default=None, help="make the last frame flow into the first")
-    parser.add_argument("--camera", choices=CAMERA_TYPES, metavar="TYPE", help=f"camera move: {', '.join(CAMERA_TYPES)}")
-    parser.add_argument("--strength", type=_unit, help="camera motion strength, 0 to 1 (default 0.5)")
-    parser.add_argument("--fit", choices=("crop", "blur"), help="other aspect than the photo: crop around the subject, or blur (whole photo over a blurred background)")
-    parser.add_argument("--depth", default="auto", help="depth: auto, classical, onnx (from the model cache), or the path of a Depth Anything V2 ONNX file")
+def add_options(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
+    for name in names:
+        add_flag(parser, option(name))
 
 
-def plan_options(args: argparse.Namespace) -> dict:
-    """The director's options from parsed flags (None = director's choice)."""
-    return {
-        "duration": args.duration, "aspect": args.aspect, "resolution": args.resolution, "fps": args.fps,
-        "seed": args.seed, "loop": args.loop, "camera": args.camera, "strength": args.strength, "fit": args.fit,
-    }
+def option_values(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    """The options given on the command line, by name (those not given are left out)."""
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
+def flag_for(name: str, value: Any = None) -> str:
+    """How to ask for an option's value on the command line: '--force', '-r 720', '-o OUT'."""
+    if name in COMMAND_FLAGS:
+        flag, metavar = COMMAND_FLAGS[name]
+    else:
+        opt = option(name)
+        flag, metavar = opt.flags[0], (None if opt.kind is bool else opt.metavar or name.upper())
+    if value is False and name not in COMMAND_FLAGS and option(name).off_flags:
+        return option(name).off_flags[0]
+    if value is True or metavar is None:
+        return flag
+    return f"{flag} {metavar if value is None else value}"
+
+
+def add_output_flags(parser: argparse.ArgumentParser) -> None:
+    """-o and --force, for the commands that write one video."""
+    from ..encode import FORMATS
+
+    extensions = ", ".join(f.extension for f in FORMATS.values())
+    parser.add_argument("-o", "--output", help=f"video file, its format from the extension: {extensions} (default: next to the photo)")
+    parser.add_argument("--force", action="store_true", help="overwrite the output if it exists")

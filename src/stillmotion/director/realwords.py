@@ -2,9 +2,11 @@
 "streams", "following" is not "flowing", "stirs" is not "stars"): the typo corrector leaves
 them alone.
 
-Generated once from a general English word list (and its plain inflections: -s, -ed, -ing,
-...), keeping the words the corrector would otherwise change; regenerate the same way when
-the vocabulary grows.
+Generated from a general English word list (and its plain inflections: -s, -ed, -ing, ...),
+keeping the words the corrector would otherwise change. A new vocabulary word brings new real
+words near it, so regenerate when a phrase list grows, with a local word list (Debian's
+wamerican installs one): `PYTHONPATH=src python scripts/realwords.py /usr/share/dict/american-english
+--write`, then run the prompt suite.
 """
 
 REAL_WORDS = frozenset("""

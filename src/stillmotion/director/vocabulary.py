@@ -1,7 +1,7 @@
 """The words the director knows, as plain tables.
 
 Each table maps a phrase (one or more words, written as users write them) to what it means.
-Phrases are matched on stems (see language.stem), so "raining", "rains" and "rain" are one
+Phrases are matched on stems (see words.stem), so "raining", "rains" and "rain" are one
 entry; a phrase written with a leading "=" matches the exact word form only (to tell "waving"
 a hand from "waves" of the sea). A trailing ":0.8" gives a phrase its own strength
 ("drizzle" is light rain, "downpour" heavy rain).
@@ -312,7 +312,8 @@ UNSUPPORTED_PHRASES: dict[str, tuple[str, ...]] = {
                 "hands moving", "fingers moving", "tail wagging", "=scratching", "=shake", "=shakes",
                 "=shaking", "spin", "spins", "spinning", "roll over", "hold up", "holds up", "grab", "grabs"),
 }
-UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine (--engine neural) can do it"
+# Library words, no CLI flags: the shells add how to ask for a neural engine.
+UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine can do it"
 # Flow verbs that are not a person's action when a water word is in the same clause ("the river runs").
 FLOW_VERBS = ("run", "runs", "running", "ran", "rush", "rushing", "fall", "falls", "falling", "pour", "pouring")
 # Verbs that describe a thing's motion when a thing is their subject ("the flames dance", "sparks fly").

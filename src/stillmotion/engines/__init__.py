@@ -77,12 +77,14 @@ def check_audio(engine: str, model: str | None, audio: str) -> None:
         return
     from .models import MODELS, get_model
 
-    with_sound = ", ".join(name for name, spec in MODELS.items() if spec.audio)
+    sounding = [name for name, spec in MODELS.items() if spec.audio]
     if engine != "neural":
-        raise PlanError(f"the model's sound needs engine neural and a model that makes sound ({with_sound})")
+        raise PlanError(f"the model's sound needs the neural engine and a model that makes sound ({', '.join(sounding)})",
+                        fix=(("engine", "neural"),))
     spec = get_model(model)
     if not spec.audio:
-        raise PlanError(f"model {spec.name} makes no sound; models that do: {with_sound}")
+        raise PlanError(f"model {spec.name} makes no sound; models that do: {', '.join(sounding)}",
+                        fix=tuple(("model", name) for name in sounding))
 
 
 def render_with_engine(plan, photo, analysis, output: Path, reporter, encoder: dict, *, engine: str = "cpu",

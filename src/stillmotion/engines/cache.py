@@ -9,14 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import MissingDependency, ModelNotFound, StillmotionError
+from ..errors import DownloadError, MissingDependency, ModelNotFound  # noqa: F401  (DownloadError: its old home)
 from .models import ModelSpec
 
 INSTALL_HINT = "pip install 'stillmotion[neural]'"
-
-
-class DownloadError(StillmotionError, ConnectionError):
-    """A model could not be downloaded (no network, offline mode, unknown repository)."""
 
 
 def hub_cache() -> Path:

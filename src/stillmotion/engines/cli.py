@@ -1,32 +1,10 @@
 """stillmotion models list | pull NAME: the neural models, their licences and the local cache.
 
-Also the --engine/--model/--low-vram/--no-offload/--audio flags that animate, render (and batch, studio) share.
+The engine's flags (--engine, --model, --low-vram/--no-offload, --audio) come from the option
+schema (stillmotion.options) like every other flag.
 """
 
 from __future__ import annotations
-
-import argparse
-
-from . import AUDIO_CHOICES, ENGINES as ENGINE_CHOICES
-
-
-def add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--engine", choices=ENGINE_CHOICES, default="cpu",
-                        help="cpu (default), neural (a diffusion model on the GPU; pip install 'stillmotion[neural]'), "
-                             "or auto (neural only for motion the CPU engine cannot fake, when a GPU and the model are there)")
-    parser.add_argument("--model", metavar="NAME", help="neural model: a name from `stillmotion models list` or a local diffusers folder (default ltx-video)")
-    memory = parser.add_mutually_exclusive_group()
-    memory.add_argument("--low-vram", dest="low_vram", action="store_const", const=True, default=None,
-                        help="neural: offload model parts to the CPU between uses (default: chosen from the free GPU memory)")
-    memory.add_argument("--no-offload", dest="low_vram", action="store_const", const=False,
-                        help="neural: keep the whole model on the GPU, however little memory seems free")
-    parser.add_argument("--audio", choices=AUDIO_CHOICES, default="none",
-                        help="none (default) or model: the neural model's own sound as the soundtrack (models that make sound: ltx-2)")
-
-
-def engine_options(args: argparse.Namespace) -> dict:
-    return {"engine": args.engine, "model": args.model, "low_vram": args.low_vram, "audio": args.audio}
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("models", help="neural models: list, pull", description=__doc__)

@@ -101,15 +101,17 @@ def check_tokenizers(path: Path) -> None:
 
 
 def out_of_memory(torch, spec: ModelSpec, placement: str) -> ModelError:
-    """The one-line error for a CUDA out-of-memory, naming what to try."""
+    """The one-line error for a CUDA out-of-memory, with the option that may avoid it."""
     try:
         free, total = torch.cuda.mem_get_info()
         state = f" ({free / GIB:.1f} of {total / GIB:.0f} GB free)"
-    except Exception:  # the device may be in a bad state after the failure
+    except Exception:  # the device may be in a bad state after the failure; the numbers are optional
         state = ""
-    hint = ("try --low-vram, a shorter clip or a lower resolution" if placement == "gpu"
-            else "try a shorter clip, a lower resolution or a smaller model")
-    return ModelError(f"model {spec.name} ran out of GPU memory{state} with {placement} placement; {hint}")
+    if placement == "gpu":
+        return ModelError(f"model {spec.name} ran out of GPU memory{state} with everything on the GPU; "
+                          "offload model parts to the CPU", fix=(("low_vram", True),))
+    return ModelError(f"model {spec.name} ran out of GPU memory{state} even offloaded ({placement}); use a smaller model",
+                      fix=(("model", None),))
 
 
 def is_out_of_memory(torch, exc: BaseException) -> bool:

@@ -101,10 +101,10 @@ class NeuralClip:
         if self.spec.last_frame_required and (not plan.loop or len(self.schedule.segments) > 1):
             longest = (self.spec.max_frames - 1) / self.spec.fps
             raise ModelError(f"model {self.spec.name} makes video between a first and a last frame only: use it for "
-                             f"loops of at most {longest:g} s")
+                             f"loops of at most {longest:g} s", fix=(("loop", True), ("duration", longest)))
         self.prompt = write_prompt(plan, faces=len(analysis.faces))
         self.negative = negative_prompt()
-        self.notes: list[str] = [self.schedule.describe()] + ([note] if note else []) + self.layers.warnings
+        self.notes: list[str] = [self.schedule.describe()] + ([note] if note else [])
         if self.layers.left_to_model:
             self.notes.append("scene and face effects left to the model: " + ", ".join(dict.fromkeys(self.layers.left_to_model)))
         self.frames: list[np.ndarray] = []

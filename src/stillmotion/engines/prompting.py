@@ -6,6 +6,7 @@ user's words come first, then the camera, the plan's motion, and what the analys
 
 from __future__ import annotations
 
+from ..effects.registry import descriptor
 from ..plan import Plan
 
 CAMERA_WORDS = {
@@ -21,30 +22,6 @@ CAMERA_WORDS = {
     "orbit": "The camera orbits gently around the subject.",
     "dolly_zoom": "A subtle dolly zoom: the background stretches while the subject stays the same size.",
     "ken_burns": "A slow, gentle push toward the subject.",
-}
-
-EFFECT_WORDS = {
-    "water": "the water ripples and flows",
-    "clouds": "clouds drift across the sky",
-    "foliage": "leaves and branches sway in the breeze",
-    "fire": "flames flicker and dance",
-    "hair": "hair moves softly in the wind",
-    "rain": "rain falls steadily",
-    "snow": "snow falls softly",
-    "fog": "fog drifts through the scene",
-    "steam": "steam rises and curls",
-    "smoke": "smoke rises and drifts",
-    "sparkle": "small sparkles glint",
-    "dust": "dust motes float in the light",
-    "petals": "petals drift through the air",
-    "flicker": "the lights flicker",
-    "light_sweep": "light sweeps slowly across the scene",
-    "lightning": "lightning flashes in the distance",
-    "light_rays": "rays of light shine through",
-    "blink": "the person blinks naturally",
-    "smile": "the person smiles softly",
-    "breathe": "the person breathes calmly",
-    "head_turn": "the person turns their head slightly",
 }
 
 GRADE_WORDS = {
@@ -80,7 +57,7 @@ def write_prompt(plan: Plan, faces: int = 0) -> str:
     asked = [u.phrase for u in plan.unsupported if u.phrase.lower() not in words.lower()]
     if asked:
         parts.append("The motion shows " + "; ".join(asked) + ".")
-    motions = [EFFECT_WORDS[e.type] for e in plan.effects if e.type in EFFECT_WORDS]
+    motions = [descriptor(e.type).prompt for e in plan.effects if descriptor(e.type).prompt]  # the grade has none
     if motions:
         motions = list(dict.fromkeys(motions))  # each once, in plan order
         parts.append(motions[0][0].upper() + motions[0][1:] + "".join(f", {m}" for m in motions[1:]) + ".")

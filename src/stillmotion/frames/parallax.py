@@ -48,6 +48,7 @@ class ParallaxWarp:
         self._border = self._border_samples()
         self._nearest = float(self.depth.max())
         self._map_buffer = None  # full-size remap coordinates, reused every frame
+        self.last_source_bounds = None  # set by each frame's remap (see _remap)
 
     # --- once per video ---------------------------------------------------------------------
     def _background(self, image: np.ndarray, depth: np.ndarray, reach: float):
@@ -111,10 +112,13 @@ class ParallaxWarp:
                 needed = max(needed, float(np.max(half_v / np.maximum(sv, 1e-3))))
         return min(needed, 4.0)
 
-    def warp(self, pose: Pose, source: np.ndarray, out: np.ndarray) -> np.ndarray:
+    def warp(self, pose: Pose, source: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """Render `source` (canvas image, possibly changed by scene effects) under pose into out.
 
-        Returns the screen depth at grid resolution (for depth-aware atmosphere)."""
+        Returns (depth, coords): the nearness seen on screen at grid resolution (for depth-aware
+        atmosphere), and where each grid cell of the screen samples the canvas, as normalised
+        (u, v) arrays (None when the pose is the identity); screen_to_canvas() turns those into
+        canvas pixels."""
         if pose == IDENTITY:
             np.copyto(out, source)
             return cv2.resize(self.depth, self.grid_size, interpolation=cv2.INTER_AREA), None
@@ -130,6 +134,11 @@ class ParallaxWarp:
             bu, bv = self._background_rays(pose, su, sv)
             self._blend_background(bu, bv, behind, out)
         return w, (u, v)
+
+    def screen_to_canvas(self, coords: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """warp()'s coords as a grid-size backward map from screen to canvas pixels (h x w x 2)."""
+        u, v = coords
+        return np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
 
     def _march(self, pose: Pose, su: np.ndarray, sv: np.ndarray):
         """Nearest surface along each screen pixel's ray, and where the ray passed behind an edge."""
@@ -208,7 +217,7 @@ class ParallaxWarp:
     def _full_map(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Low-res normalised coordinates -> a full-size float map for cv2.remap (into a reused
         buffer; converting it to fixed point costs more than it saves in the remap)."""
-        grid = np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
+        grid = self.screen_to_canvas((u, v))
         if self._map_buffer is None:
             self._map_buffer = np.empty((self.height, self.width, 2), np.float32)
         return cv2.resize(grid, (self.width, self.height), dst=self._map_buffer, interpolation=cv2.INTER_LINEAR)

@@ -2,6 +2,12 @@
 
 `stillmotion serve` starts it; `create_app(data_dir)` gives the ASGI app (FastAPI).
 Needs the `server` extra: pip install 'stillmotion[server]'.
+
+Modules: app.py (the FastAPI app), studio.py (the Studio object: settings, store, planner,
+workers, and the work behind the routes), routes_jobs.py and routes_files.py (the routes),
+forms.py (request reading, by the option schema), guard.py (the token), store.py (SQLite jobs),
+worker.py (render and planning processes), cli.py (`stillmotion serve`), launch.py (a studio
+in a child process, for tests and scripts).
 """
 
 from __future__ import annotations
@@ -9,10 +15,10 @@ from __future__ import annotations
 
 def create_app(*args, **kwargs):
     """The studio's FastAPI app (see app.create_app); imported lazily: FastAPI is optional."""
-    from ..errors import MissingDependency
+    from ..errors import missing
 
     try:
         from .app import create_app as _create_app
     except ImportError as exc:
-        raise MissingDependency(f"the studio needs {exc.name}: pip install 'stillmotion[server]'") from None
+        raise missing(exc.name or "fastapi", extra="server", needed_for="the studio") from None
     return _create_app(*args, **kwargs)

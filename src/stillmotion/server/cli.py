@@ -10,7 +10,9 @@ import os
 import socket
 from pathlib import Path
 
-from ..cli.options import ranged
+from ..cli.options import add_flag
+from ..errors import StillmotionError, missing
+from ..options import CLI, SETTING, Option
 
 
 def default_data_dir() -> Path:
@@ -18,28 +20,31 @@ def default_data_dir() -> Path:
     return Path(base) / "stillmotion" / "studio"
 
 
-_workers = ranged(int, 1, 64, " workers")
-_megabytes = ranged(float, 0, 10_000, " MB", low_open=True)
+# The studio's own settings (not options of a video): read with the same rules as those.
+_SERVE = frozenset({CLI})
+PORT = Option("port", int, "port", SETTING, _SERVE, low=1, high=65535, default=8000, flags=("--port",))
+WORKERS = Option("workers", int, "renders at the same time, each in its own process", SETTING, _SERVE, low=1, high=64,
+                 unit=" workers", default=1, flags=("--workers",), metavar="N")
+MAX_UPLOAD_MB = Option("max_upload_mb", float, "largest photo accepted", SETTING, _SERVE, low=0, high=10_000,
+                       low_open=True, unit=" MB", default=50, flags=("--max-upload-mb",), metavar="MB")
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="start the studio (web page and REST API)", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    add_flag(parser, PORT, default=PORT.default)
     parser.add_argument("--data", type=Path, default=None, help=f"folder for jobs and videos (default {default_data_dir()})")
-    parser.add_argument("--workers", type=_workers, default=1, help="renders at the same time, each in its own process (default 1)")
+    add_flag(parser, WORKERS, default=WORKERS.default)
     parser.add_argument("--token", default=None, help="require this token on every request (default: $STILLMOTION_TOKEN if set)")
-    parser.add_argument("--max-upload-mb", type=_megabytes, default=50, help="largest photo accepted, in MB (default 50)")
+    add_flag(parser, MAX_UPLOAD_MB, default=MAX_UPLOAD_MB.default)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from ..errors import MissingDependency, StillmotionError
-
     try:
         import uvicorn
     except ImportError:
-        raise MissingDependency("the studio needs uvicorn and fastapi: pip install 'stillmotion[server]'") from None
+        raise missing("uvicorn", extra="server", needed_for="the studio") from None
     from . import create_app
 
     token = args.token or os.environ.get("STILLMOTION_TOKEN") or None
@@ -60,8 +65,6 @@ def run(args) -> int:
 
 def _check_port(host: str, port: int) -> None:
     """Fail with one line (not a traceback from deep in uvicorn) when the port is taken."""
-    from ..errors import StillmotionError
-
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -1,4 +1,5 @@
-"""Reading the studio's multipart requests: streamed to disk with a size limit, options checked.
+"""Reading the studio's requests: multipart streamed to disk with a size limit, then the option
+fields read and checked by the option schema (stillmotion.options), as the CLI reads its flags.
 
 The upload is parsed as it arrives (python-multipart), so an oversized photo is refused after
 at most the limit has been read, never after buffering the whole body.
@@ -10,12 +11,11 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..plan import ASPECTS, CAMERA_TYPES, FITS, FPS_CHOICES, RESOLUTIONS
+from ..errors import OptionError
+from ..options import DIRECT, FORM, OUTPUT, RENDER, by_stage, option, options_for, read_values
 
-FORMATS = ("mp4", "webm", "gif")
 MAX_FIELD_BYTES = 512 * 1024  # a plan as JSON is a few KB; this is generous
 MAX_FIELDS = 40
-MAX_PROMPT_CHARS = 2000
 FORM_OVERHEAD = 1024 * 1024  # room for the other fields and multipart headers beyond the photo itself
 
 
@@ -165,90 +165,58 @@ async def _read_urlencoded(request) -> Form:
 
 
 # --- options -------------------------------------------------------------------------------
-def _number(fields: dict, name: str, kind, low, high, unit: str = ""):
-    text = fields.get(name, "").strip()
-    if text == "":
-        return None
-    try:
-        value = kind(text.rstrip("s") if unit == " s" else text)
-    except ValueError:
-        noun = "whole number" if kind is int else "number"
-        raise ApiError(422, f"{name}: {text!r} is not a {noun}", name) from None
-    if not low <= value <= high:
-        raise ApiError(422, f"{name}: {value:g}{unit} is out of range; use {low:g} to {high:g}{unit}", name)
-    return value
+# Fields besides the photo file and the options of the schema (stillmotion.options).
+PLAN_FIELD, PHOTO_FROM_FIELD = "plan", "photo_from"
 
 
-def _choice(fields: dict, name: str, allowed, kind=str):
-    text = fields.get(name, "").strip()
-    if text == "":
-        return None
-    try:
-        value = kind(text)
-    except ValueError:
-        value = None
-    if value not in allowed:
-        raise ApiError(422, f"{name}: {text!r} is not allowed; use one of {', '.join(map(str, allowed))}", name)
-    return value
+def option_fields() -> tuple[str, ...]:
+    """The options the studio's form takes, as the schema lists them for the form."""
+    return tuple(o.name for o in options_for(FORM))
 
 
-def _flag(fields: dict, name: str):
-    text = fields.get(name, "").strip().lower()
-    if text == "":
-        return None
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ApiError(422, f"{name}: {text!r} is not true or false", name)
-
-
-OPTION_FIELDS = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit")
-
-
-def read_options(fields: dict[str, str]) -> dict:
-    """The director's options from form fields (None = the director's choice), range-checked."""
-    options = {
-        "duration": _number(fields, "duration", float, 1, 60, " s"),
-        "aspect": _choice(fields, "aspect", ASPECTS),
-        "resolution": _choice(fields, "resolution", RESOLUTIONS, int),
-        "fps": _choice(fields, "fps", FPS_CHOICES, int),
-        "seed": _number(fields, "seed", int, 0, 2**32 - 1),
-        "loop": _flag(fields, "loop"),
-        "camera": _choice(fields, "camera", CAMERA_TYPES),
-        "strength": _number(fields, "strength", float, 0, 1),
-        "fit": _choice(fields, "fit", FITS),
-    }
-    return {k: v for k, v in options.items() if v is not None}
-
-
-def read_prompt(fields: dict[str, str]) -> str:
-    prompt = fields.get("prompt", "").strip()
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise ApiError(422, f"prompt: {len(prompt)} characters is too long; use at most {MAX_PROMPT_CHARS}", "prompt")
-    return prompt
-
-
-def read_format(fields: dict[str, str]) -> str:
-    return _choice(fields, "format", FORMATS) or "mp4"
-
-
-ENGINE_FIELDS = ("engine", "model")
-
-
-def read_engine(fields: dict[str, str]) -> dict:
-    """engine (cpu, neural, auto) and model (a known model name; never a path on the server)."""
-    from ..engines import ENGINES
-    from ..engines.models import MODELS
-
-    chosen = {"engine": _choice(fields, "engine", ENGINES), "model": _choice(fields, "model", tuple(MODELS))}
-    return {k: v for k, v in chosen.items() if v is not None}
-
-
-KNOWN_FIELDS = {"prompt", "format", "plan", "photo_from", *OPTION_FIELDS, *ENGINE_FIELDS}
+def known_fields() -> tuple[str, ...]:
+    return (*option_fields(), PLAN_FIELD, PHOTO_FROM_FIELD)
 
 
 def check_known(fields: dict[str, str]) -> None:
-    unknown = sorted(set(fields) - KNOWN_FIELDS)
+    unknown = sorted(set(fields) - set(known_fields()))
     if unknown:
-        raise ApiError(422, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(KNOWN_FIELDS))}", unknown[0])
+        raise ApiError(422, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known_fields()))}", unknown[0])
+
+
+@dataclass
+class FormOptions:
+    """A form's options, read and checked by the schema's rules, sorted by who takes them."""
+
+    prompt: str
+    direct: dict  # the director's options (api.prepare)
+    render: dict  # engine and model (api.render); model names only, never a path on the server
+    format: str
+
+    @property
+    def given(self) -> list[str]:
+        """The director's options a client set (a full plan replaces them; engine and format still apply)."""
+        return list(self.direct)
+
+
+def read_options(fields: dict[str, str]) -> FormOptions:
+    """The options in form fields (absent or empty: the library's default), range-checked."""
+    check_known(fields)
+    try:
+        staged = by_stage(read_values(fields, option_fields(), known_only=True))
+    except OptionError as exc:
+        raise ApiError(422, str(exc), exc.option) from None
+    direct = staged[DIRECT]
+    return FormOptions(prompt=direct.pop("prompt", ""), direct=direct, render=staged[RENDER],
+                       format=staged[OUTPUT].get("format", option("format").default))
+
+
+def form_openapi() -> dict:
+    """The OpenAPI description of the job and plan forms: the photo, every option the form takes
+    (from the schema: types, ranges, choices, defaults), a full plan, or an earlier job's photo."""
+    properties = {"photo": {"type": "string", "format": "binary", "description": "JPEG, PNG, WebP, TIFF, BMP or HEIC"}}
+    properties.update({o.name: o.json_schema(known_only=True) for o in options_for(FORM)})
+    properties[PLAN_FIELD] = {"type": "string", "description": "a full plan as JSON (instead of the options)"}
+    properties[PHOTO_FROM_FIELD] = {"type": "string", "description": "id of an earlier job whose photo to use (instead of 'photo')"}
+    schema = {"type": "object", "properties": properties}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}

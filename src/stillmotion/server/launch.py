@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..errors import StudioError
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -31,7 +33,7 @@ def start_server(data: Path, *, workers: int = 1, port: int | None = None, token
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the studio exited early with code {process.returncode}")
+            raise StudioError(f"the studio exited early with code {process.returncode}")
         try:
             request = urllib.request.Request(base + "/api/info", headers={"Authorization": f"Bearer {token}"} if token else {})
             with urllib.request.urlopen(request, timeout=2) as answer:
@@ -40,7 +42,7 @@ def start_server(data: Path, *, workers: int = 1, port: int | None = None, token
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"the studio did not answer on {base} within {timeout_s:g} s")
+    raise StudioError(f"the studio did not answer on {base} within {timeout_s:g} s")
 
 
 def stop_server(process: subprocess.Popen, timeout_s: float = 20) -> None:

@@ -69,22 +69,25 @@ class JobTracker:
 
 def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | None = None) -> str:
     """Plan (unless the job brought one) and render one job; record the outcome. Returns the status."""
-    from ..api import make_plan, render
+    from ..api import prepare, render
     from ..errors import Cancelled, StillmotionError
+    from ..options import DIRECT, RENDER, by_stage
     from ..plan import Plan
 
     tracker = JobTracker(store, job, stop, parent_pid)
-    options = dict(job.options)
-    engine = {key: options.pop(key) for key in ("engine", "model") if key in options}  # for render(), not the director
+    options = by_stage(job.options)  # the director's options, and the engine's for render()
+    photo = analysis = None  # a client's plan: render() loads the photo as `render plan.json` does
     try:
         if job.plan is not None:
             plan = Plan.from_dict(job.plan)
         else:
-            plan = make_plan(job.photo, job.prompt, progress=tracker.progress, cancel=tracker.cancelled, **options)
+            plan, photo, analysis = prepare(job.photo, job.prompt, progress=tracker.progress, cancel=tracker.cancelled,
+                                            **options[DIRECT])
             store.set_plan(job, plan.to_dict())
         tracker.planned = True
         output = store.video_path(job.id, job.format)
-        render(plan, output, force=True, progress=tracker.progress, cancel=tracker.cancelled, **engine)
+        render(plan, output, photo=photo, analysis=analysis, force=True, progress=tracker.progress,
+               cancel=tracker.cancelled, **options[RENDER])
     except Cancelled:
         if stop.is_set():  # the server is shutting down: give the job back for the next start
             store.requeue(job)
@@ -209,12 +212,12 @@ class Planner:
         self._lock = threading.Lock()
 
     def plan(self, photo_path: str, prompt: str, options: dict, timeout_s: float = 300) -> dict:
-        """The plan as a dict; raises PlanError (bad options) or RuntimeError (the process died)."""
+        """The plan as a dict; raises PlanError (bad options) or StudioError (the process died)."""
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
         from multiprocessing import get_context
 
-        from ..errors import PlanError
+        from ..errors import PlanError, StudioError
 
         with self._lock:
             if self._pool is None:
@@ -226,7 +229,7 @@ class Planner:
             with self._lock:
                 if self._pool is pool:
                     self._pool = None
-            raise RuntimeError("the planning process stopped unexpectedly; the server is fine: try again") from None
+            raise StudioError("the planning process stopped unexpectedly; the server is fine: try again") from None
         if error is not None:
             raise PlanError(error)
         return plan
@@ -247,11 +250,12 @@ def _planner_init() -> None:
 
 
 def _plan_in_child(photo_path: str, prompt: str, options: dict) -> tuple[dict | None, str | None]:
-    from ..api import make_plan
+    from ..api import prepare
     from ..errors import StillmotionError
 
     try:
-        return make_plan(photo_path, prompt, **options).to_dict(), None
+        plan, _, _ = prepare(photo_path, prompt, **options)  # as a job would start, without rendering
+        return plan.to_dict(), None
     except StillmotionError as exc:
         return None, str(exc)
 

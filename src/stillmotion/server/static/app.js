@@ -10,6 +10,7 @@ const state = {
   poll: null,        // fallback timer when events are not available
   offset: 0,
   planFromPreview: false,
+  options: {},       // the server's option schema, from /api/info
 };
 const PAGE = 12;
 const STAGES = {
@@ -122,7 +123,8 @@ function readOptions() {
   let duration = selected("duration");
   if (duration === "custom") {
     const value = Number($("custom-duration").value);
-    if (!(value >= 1 && value <= 60)) throw new Error("Choose a custom duration between 1 and 60 seconds.");
+    const { minimum, maximum } = state.options.duration || {};
+    if (!(value >= minimum && value <= maximum)) throw new Error(`Choose a custom duration between ${minimum} and ${maximum} seconds.`);
     duration = String(value);
   }
   const options = {
@@ -309,7 +311,7 @@ function showJob(job) {
     poster.hidden = true;
     if (!previous || previous.id !== job.id || previous.status !== "done" || video.hidden) {
       video.hidden = false;
-      if (job.format === "gif") {
+      if (job.media_type.startsWith("image/")) {
         // A GIF is an image: show it where the video would be.
         poster.src = job.video_url; poster.hidden = false; poster.style.filter = "none"; video.hidden = true;
       } else {
@@ -476,16 +478,46 @@ function resetResult() {
 $("more").addEventListener("click", () => loadGallery(false));
 
 // ---------- start ---------------------------------------------------------------------------
+// The form's choices and ranges come from the server's option schema (/api/info), never from here.
+function addChoices(select, values, label, chosen) {
+  for (const value of values) {
+    const option = document.createElement("option");
+    option.value = String(value);
+    option.textContent = label(value);
+    option.selected = String(value) === String(chosen);
+    select.append(option);
+  }
+}
+
+function fillForm(options) {
+  state.options = options;
+  const resolutions = options.resolution.enum;
+  // 720p when offered: quick to make, sharp enough to judge; the smallest is marked as the fastest.
+  const preferred = resolutions.includes(720) ? 720 : resolutions[0];
+  addChoices($("resolution"), resolutions, (r) => (r === 2160 ? "4K" : `${r}p`) + (r === resolutions[0] ? " · fastest" : ""), preferred);
+  addChoices($("format"), options.format.enum, (f) => f.toUpperCase(), options.format.default);
+  addChoices($("camera"), options.camera.enum, (t) => t.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()), "");
+  // The frame shapes as a segmented control, the default (the photo's own) first.
+  const aspects = [options.aspect.default, ...options.aspect.enum.filter((a) => a !== options.aspect.default)];
+  for (const aspect of aspects) {
+    const label = document.createElement("label");
+    const input = Object.assign(document.createElement("input"), { type: "radio", name: "aspect", value: aspect, checked: aspect === options.aspect.default });
+    const text = Object.assign(document.createElement("span"), { textContent: aspect.replace(/^./, (c) => c.toUpperCase()) });
+    label.append(input, text);
+    $("aspect").append(label);
+  }
+  Object.assign($("strength"), { min: options.strength.minimum, max: options.strength.maximum });
+  const custom = $("custom-duration");
+  custom.min = options.duration.minimum;
+  custom.max = options.duration.maximum;
+  $("duration-range").textContent = `(${options.duration.minimum} to ${options.duration.maximum})`;
+  if (options.prompt.maxLength) $("prompt").maxLength = options.prompt.maxLength;
+}
+
 async function start() {
   try {
     const info = await api("/api/info");
-    const camera = $("camera");
-    for (const type of info.choices.camera) {
-      const option = document.createElement("option");
-      option.value = type;
-      option.textContent = type.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
-      camera.append(option);
-    }
+    fillForm(info.options);
     $("drop-hint").textContent = `JPEG, PNG, WebP, TIFF or HEIC · up to ${info.max_upload_mb} MB`;
   } catch (err) {
     showError($("error"), err.message);

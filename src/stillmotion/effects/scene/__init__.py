@@ -1,0 +1,2 @@
+"""Scene effects: the photo's own pixels move (water, clouds, foliage, fire, hair), in canvas space,
+before the camera."""
