@@ -180,7 +180,8 @@ def main(argv=None) -> int:
         return 0
     only = [k for k in args.only.split(",") if k]
     cache = {}
-    print(f"{'effect':<12}{'photo':<30}{'inside':>8}{'outside':>9}{'ratio':>8}{'flicker':>9}{'seam':>7}{'ms/1080p':>10}{'cpu ms':>8}{'copy ms':>9}{'enc x':>7}  frame0")
+    print(f"{'effect':<12}{'photo':<30}{'inside':>8}{'outside':>9}{'ratio':>8}{'flicker':>9}{'seam':>7}"
+          f"{'ms/1080p':>10}{'cpu ms':>8}{'copy ms':>9}{'enc x':>7}  frame0")
     for kind, names in CASES.items():
         if only and kind not in only:
             continue

@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from stillmotion.analysis import analyse
-from stillmotion.analysis.types import Face
 from stillmotion.frames.renderer import Renderer
 from stillmotion.photo import Photo, load_photo
 from stillmotion.plan import Camera, Canvas, Effect, Plan
@@ -53,7 +52,8 @@ def fireplace_photo() -> Photo:
     for cx, height, width in ((320, 200, 70), (280, 130, 40), (360, 150, 40)):
         tongue = np.clip(1 - ((xx - cx) / width) ** 2 - ((yy - 380) / height) ** 2, 0, 1) * (yy < 380)
         img += tongue[..., None] * np.array([255, 140, 30]) * 1.2
-        img += np.clip(1 - 2.5 * (((xx - cx) / width) ** 2 + ((yy - 380) / height) ** 2), 0, 1)[..., None] * (yy < 380)[..., None] * np.array([0, 110, 120])
+        flame = np.clip(1 - 2.5 * (((xx - cx) / width) ** 2 + ((yy - 380) / height) ** 2), 0, 1)
+        img += flame[..., None] * (yy < 380)[..., None] * np.array([0, 110, 120])
     cv2.rectangle(img, (200, 380), (440, 410), (80, 50, 30), -1)
     pixels = np.clip(img, 0, 255).astype(np.uint8)
     return Photo(pixels=pixels, sha256="synthetic-fireplace", path=None)
@@ -134,7 +134,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter clips, fewer timing frames")
     parser.add_argument("--only", help="one effect type")
     args = parser.parse_args(argv)
-    print(f"{'effect':8} {'photo':30} {'area':>5} {'inside':>7} {'outside':>7} {'ratio':>6} {'flicker':>7} {'seam':>5} {'ms/1080p':>8} {'cpu ms':>6} {'copy ms':>7}")
+    print(f"{'effect':8} {'photo':30} {'area':>5} {'inside':>7} {'outside':>7} {'ratio':>6} {'flicker':>7} {'seam':>5} "
+          f"{'ms/1080p':>8} {'cpu ms':>6} {'copy ms':>7}")
     for effect, names in CASES.items():
         if args.only and effect != args.only:
             continue
@@ -152,7 +153,8 @@ def main(argv=None) -> int:
                 print(f"{effect:8} {name:30} (no region found: the effect does nothing here)")
                 continue
             ms, cpu, base = speed(photo, analysis, effect, args.quick)
-            print(f"{effect:8} {name:30} {q['area']:5.2f} {q['inside']:7.3f} {q['outside']:7.3f} {q['ratio']:6.1f} {q['flicker']:7.3f} {q['seam']:5.2f} {ms:8.1f} {cpu:6.1f} {base:7.2f}")
+            print(f"{effect:8} {name:30} {q['area']:5.2f} {q['inside']:7.3f} {q['outside']:7.3f} {q['ratio']:6.1f} "
+                  f"{q['flicker']:7.3f} {q['seam']:5.2f} {ms:8.1f} {cpu:6.1f} {base:7.2f}")
             sys.stdout.flush()
     return 0
 

@@ -57,7 +57,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_load_") as folder:
         path = make_12mp_jpeg(args.photo, Path(folder) / "12mp.jpg")
         data = path.read_bytes()
-        print(f"photo: 4000 x 3000 JPEG, {len(data) / 1e6:.1f} MB (from {args.photo if args.photo.is_file() else 'synthetic'}); median of {args.runs} runs")
+        source = args.photo if args.photo.is_file() else "synthetic"
+        print(f"photo: 4000 x 3000 JPEG, {len(data) / 1e6:.1f} MB (from {source}); median of {args.runs} runs")
 
         def baseline():
             return np.asarray(Image.open(io.BytesIO(path.read_bytes())).convert("RGB"))

@@ -89,10 +89,12 @@ def main() -> None:
         encode = measure(args, "encode", args.duration, tmp / "encode.mp4")
         ratio = render["wall_s"] / encode["wall_s"]
         bitrate = render["size_mb"] * 8 / args.duration
-        print(f"photo {args.photo.name}, {args.camera}, {args.duration:g} s at {args.resolution}p {args.aspect}, {render['frames']} frames, "
+        print(f"photo {args.photo.name}, {args.camera}, {args.duration:g} s at {args.resolution}p {args.aspect}, "
+              f"{render['frames']} frames, "
               f"effects: {', '.join(render['effects']) or 'none'}")
         print(f"load + analyse:        {render['analyse_s']:6.2f} s")
-        print(f"render + encode:       {render['wall_s']:6.2f} s  ({render['wall_s'] / args.duration:.2f}x real time, peak {render['peak_rss_mb']:.0f} MB)")
+        print(f"render + encode:       {render['wall_s']:6.2f} s  ({render['wall_s'] / args.duration:.2f}x real time, "
+              f"peak {render['peak_rss_mb']:.0f} MB)")
         print(f"encode only:           {encode['wall_s']:6.2f} s")
         print(f"ratio render+encode / encode only: {ratio:.2f}")
         print(f"bitrate:               {bitrate:6.2f} Mbit/s")

@@ -61,7 +61,8 @@ class Client:
     def submit(self, photo: bytes, fields: dict) -> tuple[int, dict, float]:
         boundary = uuid.uuid4().hex
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode() + photo + b"\r\n")
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+        parts.append(head.encode() + photo + b"\r\n")
         parts.append(f"--{boundary}--\r\n".encode())
         return self.request("POST", "/api/jobs", b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
@@ -120,7 +121,8 @@ def main() -> int:
                 client = Client(port)
                 mine = []
                 for n in range(count):
-                    fields = {"duration": str(args.duration), "resolution": "480", "seed": str(index * 1000 + n), "prompt": f"client {index} job {n}"}
+                    fields = {"duration": str(args.duration), "resolution": "480", "seed": str(index * 1000 + n),
+                              "prompt": f"client {index} job {n}"}
                     status, body, took = client.submit(photo, fields)
                     with lock:
                         submit_latency.append(took)
@@ -194,7 +196,8 @@ def main() -> int:
     print(f"  status call from a separate probe process while rendering (n={len(probe_latency)}): "
           f"median {ms(statistics.median(probe_latency))}, p95 {ms(percentile(probe_latency, 0.95))}, worst {ms(max(probe_latency))}")
     if busy_after_uploads:
-        print(f"  status call while rendering, after all uploads (n={len(busy_after_uploads)}): median {ms(statistics.median(busy_after_uploads))}, "
+        print(f"  status call while rendering, after all uploads (n={len(busy_after_uploads)}): "
+              f"median {ms(statistics.median(busy_after_uploads))}, "
               f"p95 {ms(percentile(busy_after_uploads, 0.95))}, worst {ms(max(busy_after_uploads))}")
     print(f"  ratio busy/idle median: {statistics.median(busy_latency) / statistics.median(idle):.1f}x; "
           f"target worst < 200 ms: {'met' if max(busy_latency) < 0.2 else 'NOT met'}")

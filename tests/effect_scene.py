@@ -70,11 +70,11 @@ def face_landmarks(cx: float, cy: float, scale: float = 1.0) -> dict[int, tuple[
             pts[i] = (ex + dx, -20 + dy)
         pts[outer] = (ex + sign * 20, -20)
         pts[inner] = (ex - sign * 20, -20)
-        for k, (u, l) in enumerate(zip(upper, lower), start=1):
+        for k, (u, low) in enumerate(zip(upper, lower), start=1):
             f = k / 8
             x = ex + sign * 20 - sign * 40 * f
             pts[u] = (x, -20 - 8 * math.sin(math.pi * f))
-            pts[l] = (x, -20 + 6 * math.sin(math.pi * f))
+            pts[low] = (x, -20 + 6 * math.sin(math.pi * f))
     return {i: (cx + x * s, cy + y * s) for i, (x, y) in pts.items()}
 
 
@@ -86,7 +86,8 @@ def draw_face(img: np.ndarray, points: dict[int, tuple[float, float]], scale: fl
         cv2.fillPoly(img, [poly], (245, 245, 245))
         centre = np.mean([points[outer], points[inner]], axis=0)
         cv2.circle(img, (int(centre[0]), int(centre[1])), max(1, int(6 * scale)), (40, 30, 20), -1)
-        cv2.polylines(img, [np.array([points[outer]] + [points[i] for i in upper] + [points[inner]], np.int32)], False, (30, 20, 10), max(1, int(2 * scale)))
+        lid = np.array([points[outer]] + [points[i] for i in upper] + [points[inner]], np.int32)
+        cv2.polylines(img, [lid], False, (30, 20, 10), max(1, int(2 * scale)))
         brow = np.array([points[outer], points[inner]]) + [0, -18 * scale]
         cv2.line(img, tuple(brow[0].astype(int)), tuple(brow[1].astype(int)), (60, 40, 30), max(1, int(4 * scale)))
     mouth = np.array([points[61], points[14], points[291]], np.int32)

@@ -13,7 +13,6 @@ from stillmotion.analysis import faces as faces_module
 from stillmotion.analysis.depth import ClassicalDepth
 from stillmotion.analysis.pipeline import run_analysis
 from stillmotion.photo import photo_from_array
-
 from test_depth import sky_scene, textured
 
 

@@ -61,9 +61,11 @@ CASES = [
     Case("bad_seed", ["{dir}/photo.jpg", "--seed", "-1"], "--seed: -1 is out of range; use 0 to 4294967295", argparse=True),
     Case("bad_fps", ["{dir}/photo.jpg", "--fps", "29"], "--fps: '29' is not allowed; use one of 24, 25, 30, 60", argparse=True),
     # The library says what is wrong in its own words; the CLI adds the flags that avoid it.
-    Case("output_exists", ["{dir}/photo.jpg", "-o", "{dir}/out.mp4"], "already exists; overwrite it or choose another name (--force or -o OUT)",
+    Case("output_exists", ["{dir}/photo.jpg", "-o", "{dir}/out.mp4"],
+         "already exists; overwrite it or choose another name (--force or -o OUT)",
          existing_output=True),
-    Case("bad_photo_with_force_keeps_old_output", ["{dir}/cut.jpg", "-o", "{dir}/out.mp4", "--force"], "truncated or corrupt JPEG", existing_output=True),
+    Case("bad_photo_with_force_keeps_old_output", ["{dir}/cut.jpg", "-o", "{dir}/out.mp4", "--force"], "truncated or corrupt JPEG",
+         existing_output=True),
     Case("unknown_extension", ["{dir}/photo.jpg", "-o", "{dir}/out.avi"], "unknown video format .avi"),
 ]
 OLD_OUTPUT = b"an earlier video that must survive"
@@ -156,8 +158,8 @@ def test_good_photo_still_renders(tmp_path):
     folder.mkdir()
     Image.fromarray(np.random.default_rng(2).integers(0, 255, (480, 640, 3), dtype=np.uint8)).save(folder / "photo.jpg")
     out = folder / "out.mp4"
-    result = subprocess.run([sys.executable, "-m", "stillmotion", "animate", str(folder / "photo.jpg"), "-d", "1", "-r", "480", "-o", str(out), "-q"],
-                            capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "stillmotion", "animate", str(folder / "photo.jpg"), "-d", "1", "-r", "480", "-o", str(out), "-q"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     with av.open(str(out)) as container:

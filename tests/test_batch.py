@@ -19,7 +19,14 @@ import pytest
 from stillmotion.batch import Defaults, run_batch
 from stillmotion.batch.inputs import BatchInputError, read_input
 from stillmotion.batch.jobs import (
-    Item, Result, check_video, expected_frames, make_items, output_path, plan_hash, process_item,
+    Item,
+    Result,
+    check_video,
+    expected_frames,
+    make_items,
+    output_path,
+    plan_hash,
+    process_item,
 )
 from stillmotion.batch.runner import BatchProgress, Summary, remove_stale_parts
 from stillmotion.errors import MissingDependency

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from stillmotion.batch import Defaults, run_batch
-
 from test_batch import make_folder  # tests/ is on sys.path (pytest rootdir-style imports)
 
 pytestmark = pytest.mark.slow

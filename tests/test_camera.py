@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from stillmotion.plan import CAMERA_TYPES, Camera
 from stillmotion.frames.camera import IDENTITY, CameraPath, backward, forward
+from stillmotion.plan import CAMERA_TYPES, Camera
 
 
 @pytest.mark.parametrize("kind", CAMERA_TYPES)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from stillmotion.plan import Canvas
 from stillmotion.canvas import crop_around, fit_blur, output_size
+from stillmotion.plan import Canvas
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import scene_image
 from stillmotion.cli import main
 from stillmotion.errors import Cancelled
-
-from conftest import scene_image
 
 pytestmark = pytest.mark.slow
 

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from pydantic import ValidationError
 
+from conftest import scene_image
 from stillmotion import options as schema
 from stillmotion.batch.inputs import manifest_columns, read_input
 from stillmotion.cli import build_parser
@@ -28,8 +29,6 @@ from stillmotion.options import CLI, FORM, MANIFEST, all_options, option, option
 from stillmotion.plan import Camera, Canvas, Plan
 from stillmotion.server import create_app
 from stillmotion.server.forms import ApiError, read_options
-
-from conftest import scene_image
 
 # Where the plan keeps each option it validates: (model, field).
 PLAN_FIELDS = {

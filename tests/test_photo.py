@@ -435,7 +435,8 @@ def test_our_limit_overrides_a_smaller_pillow_limit(monkeypatch):
 
 # ---------------------------------------------------------------- downscaling
 
-@pytest.mark.parametrize("size, expected", [((3000, 2000), (1000, 667)), ((2000, 3000), (667, 1000)), ((1000, 1000), (1000, 1000)), ((999, 10), (999, 10))])
+@pytest.mark.parametrize("size, expected", [((3000, 2000), (1000, 667)), ((2000, 3000), (667, 1000)), ((1000, 1000), (1000, 1000)),
+                                            ((999, 10), (999, 10))])
 def test_fit(size, expected):
     assert photo_module._fit(size, 1000) == expected
 
@@ -638,7 +639,8 @@ def test_public_names():
 def shared_photo_files() -> list[Path]:
     if not SHARED_PHOTOS.is_dir():
         return []
-    return sorted(p for p in SHARED_PHOTOS.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic"})
+    suffixes = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic"}
+    return sorted(p for p in SHARED_PHOTOS.iterdir() if p.suffix.lower() in suffixes)
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from stillmotion.analysis.regions import REGION_NAMES, find_regions
 from stillmotion.analysis.sky import loose_sky
 from stillmotion.analysis.types import Analysis, Face
-from stillmotion.errors import PlanError
 from stillmotion.canvas import CanvasMap, fit_rect
 from stillmotion.effects.base import Scene
 from stillmotion.effects.regions import area_mask, face_mask
+from stillmotion.errors import PlanError
 from stillmotion.plan import Canvas, Plan, Region
 
 W, H = 384, 288

@@ -6,9 +6,9 @@ import pytest
 
 from stillmotion.analysis.types import Analysis
 from stillmotion.director import direct
+from stillmotion.frames.renderer import Renderer
 from stillmotion.photo import photo_from_array
 from stillmotion.plan import CAMERA_TYPES
-from stillmotion.frames.renderer import Renderer
 
 MOVING = [k for k in CAMERA_TYPES if k != "static"]
 

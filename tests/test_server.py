@@ -67,7 +67,8 @@ def finish_fake(data: Path, job_id: str, content: bytes = bytes(range(256)) * 40
 
 # --- POST /api/jobs and GET /api/jobs/{id} ---------------------------------------------------
 def test_submit_answers_202_with_id_and_status(client):
-    answer = submit(client, prompt="rain on the window", duration=2, resolution=480, aspect="9:16", seed=5, loop="true", camera="orbit", format="webm")
+    answer = submit(client, prompt="rain on the window", duration=2, resolution=480, aspect="9:16", seed=5, loop="true", camera="orbit",
+                    format="webm")
     assert answer.status_code == 202
     body = answer.json()
     assert body["status"] == "queued" and len(body["id"]) == 16
@@ -175,7 +176,8 @@ def test_out_of_range_options_are_refused(client, data, field, value, words):
 def test_plan_endpoint_returns_plan_and_explanation(shared):
     client, data = shared
     uploads_before = sorted((data / "uploads").iterdir())
-    answer = client.post("/api/plan", files={"photo": ("beach.jpg", PHOTO, "image/jpeg")}, data={"prompt": "waves", "resolution": "720", "aspect": "1:1"})
+    answer = client.post("/api/plan", files={"photo": ("beach.jpg", PHOTO, "image/jpeg")},
+                         data={"prompt": "waves", "resolution": "720", "aspect": "1:1"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["plan"]["canvas"]["resolution"] == 720 and body["plan"]["canvas"]["aspect"] == "1:1"

@@ -36,7 +36,8 @@ def png_bytes(width=320, height=240) -> bytes:
 
 def multipart(fields: dict, photo: bytes, boundary="----stillmotion-test") -> tuple[bytes, str]:
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="scene.png"\r\nContent-Type: image/png\r\n\r\n'.encode() + photo + b"\r\n")
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="scene.png"\r\nContent-Type: image/png\r\n\r\n'
+    parts.append(head.encode() + photo + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 

@@ -54,6 +54,10 @@ class OutputFormatError(OutputError, ValueError):
     """The output's extension names no video format this library writes."""
 
 
+class AudioError(StillmotionError, ValueError):
+    """An audio file cannot be used for the soundtrack: missing, not audio, or undecodable."""
+
+
 class EncodeError(StillmotionError, RuntimeError):
     """The video encoder failed."""
 

@@ -193,11 +193,10 @@ def _field(model, name: str) -> dict[str, Any]:
 @cache
 def all_options() -> tuple[Option, ...]:
     """Every option, in the order the shells show them."""
-    from .plan import MAX_PROMPT
     from .encode import DEFAULT_FORMAT, FORMATS
     from .engines import AUDIO_CHOICES, ENGINES
     from .engines.models import DEFAULT_MODEL, MODELS
-    from .plan import Camera, Canvas, Plan
+    from .plan import MAX_PROMPT, Camera, Canvas, Plan
 
     formats = ", ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
     # Where the director decides a value from the photo or the prompt, the plan's field default

@@ -120,7 +120,8 @@ def photo_from_array(pixels: np.ndarray, name: str = "array") -> Photo:
     if pixels.shape[0] == 0 or pixels.shape[1] == 0:
         raise PhotoError(f"{name}: the array has no pixels ({pixels.shape[1]} x {pixels.shape[0]})")
     pixels = np.ascontiguousarray(pixels)
-    return Photo(pixels=pixels, sha256=hashlib.sha256(pixels.tobytes()).hexdigest(), path=None, original_size=(pixels.shape[1], pixels.shape[0]))
+    return Photo(pixels=pixels, sha256=hashlib.sha256(pixels.tobytes()).hexdigest(), path=None,
+                 original_size=(pixels.shape[1], pixels.shape[0]))
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -96,12 +96,14 @@ def test_generate_a_clip_in_the_browser(browser, studio, photo, tmp_path):
         if page.is_visible("#progress-wrap") and value is not None:
             seen.append(int(value))
         page.wait_for_timeout(40)
-    assert page.is_visible("#video"), f"no video after 120 s; status: {page.text_content('#status-text')!r}, error: {page.text_content('#job-error')!r}"
+    assert page.is_visible("#video"), (f"no video after 120 s; status: {page.text_content('#status-text')!r}, "
+                                       f"error: {page.text_content('#job-error')!r}")
     moving = sorted({v for v in seen if 0 < v < 100})
     assert moving, f"the progress bar never showed a value between 0 and 100 (saw {sorted(set(seen))})"
 
     # The video element must actually play: time advances and a frame has been decoded.
-    page.wait_for_function("() => { const v = document.getElementById('video'); return v.readyState >= 2 && v.currentTime > 0.3 && !v.paused; }", timeout=30_000)
+    playing = "() => { const v = document.getElementById('video'); return v.readyState >= 2 && v.currentTime > 0.3 && !v.paused; }"
+    page.wait_for_function(playing, timeout=30_000)
     size = page.evaluate("() => [document.getElementById('video').videoWidth, document.getElementById('video').videoHeight]")
     assert min(size) == 480, size
     assert page.get_attribute("#download", "href").endswith("/video?download=1")

@@ -223,7 +223,8 @@ def _mesh(image: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, float] | None
     # Affine crop (pads with edge pixels when the face is near the border) resized to MESH_CROP.
     s = MESH_CROP / side
     matrix = np.array([[s, 0, -x0 * s], [0, s, -y0 * s]], np.float32)
-    crop = cv2.warpAffine(image, matrix, (MESH_CROP, MESH_CROP), flags=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    crop = cv2.warpAffine(image, matrix, (MESH_CROP, MESH_CROP), flags=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA,
+                          borderMode=cv2.BORDER_REPLICATE)
     result = _model("mesh").process(crop)
     if not result.multi_face_landmarks:
         return None

@@ -21,8 +21,8 @@ from ..analysis.types import Analysis
 from ..canvas import aspect_ratio, crop_around
 from ..effects.registry import EFFECT_TYPES, types_in
 from ..errors import PlanError
-from ..yesno import env_flag
 from ..plan import DIRECTIONS, MAX_PROMPT, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
+from ..yesno import env_flag
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
 from .grounding import PhotoFacts, photo_facts, place

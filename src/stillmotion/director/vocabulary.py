@@ -66,7 +66,8 @@ EFFECT_PHRASES: dict[str, tuple[str, ...]] = {
     "sparkle": (
         "sparkle", "sparkles", "sparkling", "sparkly", "glitter", "glittering", "glint", "glints", "glinting",
         "glimmer", "glimmering", "twinkle", "twinkling", "shimmer", "shimmering", "glisten", "glistening",
-        "stars twinkling", "twinkling stars", "dancing light", "light dancing", "dancing lights", "bokeh", "jewellery shining", "jewelry shining", "shiny",
+        "stars twinkling", "twinkling stars", "dancing light", "light dancing", "dancing lights", "bokeh", "jewellery shining",
+        "jewelry shining", "shiny",
         "diamonds", "sparkling eyes", "shine", "shining", "starry", "fireworks", "firework", "sparks",
     ),
     "dust": (

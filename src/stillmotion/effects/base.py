@@ -23,6 +23,7 @@ from ..plan import Plan
 from .registry import descriptor, effect_class
 from .timing import envelope
 
+
 @dataclass
 class Scene:
     """Per-video context, in canvas coordinates (the photo cropped and resized to the output size)."""

@@ -56,7 +56,8 @@ def run(args) -> int:
     _check_port(args.host, args.port)
     app = create_app(data, workers=args.workers, token=token, max_upload_mb=args.max_upload_mb)
     shown = "localhost" if args.host in ("127.0.0.1", "::1") else args.host
-    print(f"stillmotion studio: http://{shown}:{args.port}/{'?token=…' if token else ''}  (data: {data}, workers: {args.workers})", flush=True)
+    address = f"http://{shown}:{args.port}/{'?token=…' if token else ''}"
+    print(f"stillmotion studio: {address}  (data: {data}, workers: {args.workers})", flush=True)
     if args.host not in ("127.0.0.1", "::1", "localhost") and not token:
         print("stillmotion: warning: listening beyond this machine without a token; anyone who can reach it can use it", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=15)

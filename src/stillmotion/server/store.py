@@ -192,10 +192,12 @@ class Store:
             rows = db.execute("SELECT id, attempts, cancel FROM jobs WHERE status = 'running'").fetchall()
             for row in rows:
                 if row["cancel"]:
-                    db.execute("UPDATE jobs SET status='cancelled', finished=?, claim=NULL, stage='', error='cancelled' WHERE id=?", (now, row["id"]))
+                    db.execute("UPDATE jobs SET status='cancelled', finished=?, claim=NULL, stage='', error='cancelled' WHERE id=?",
+                               (now, row["id"]))
                 elif row["attempts"] >= MAX_ATTEMPTS:
                     reason = f"interrupted {row['attempts']} times (the server stopped during the render); not retried"
-                    db.execute("UPDATE jobs SET status='failed', finished=?, claim=NULL, stage='', error=? WHERE id=?", (now, reason, row["id"]))
+                    db.execute("UPDATE jobs SET status='failed', finished=?, claim=NULL, stage='', error=? WHERE id=?",
+                               (now, reason, row["id"]))
                 else:
                     db.execute(
                         "UPDATE jobs SET status='queued', progress=0, stage='', claim=NULL, worker_pid=NULL, "

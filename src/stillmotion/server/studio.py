@@ -20,7 +20,8 @@ from .store import Job, Store, new_job_id
 from .worker import Planner
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
-PHOTO_EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "HEIF": ".heic", "GIF": ".gif"}
+PHOTO_EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp",
+                    "HEIF": ".heic", "GIF": ".gif"}
 # Depth providers a plan sent by a client may name: none of them is a file path of its choosing.
 SAFE_DEPTHS = ("classical", "auto", "onnx", "neural", "depth-anything")
 
@@ -173,7 +174,8 @@ class Studio:
             raise ApiError(422, str(exc), "plan") from None
         check_plan_paths(plan)
         if plan.photo_sha256 and plan.photo_sha256 != photo.sha256:
-            raise ApiError(422, "the plan was made for a different photo (its photo_sha256 differs); send the photo it was made from", "plan")
+            raise ApiError(422, "the plan was made for a different photo (its photo_sha256 differs); "
+                                "send the photo it was made from", "plan")
         try:
             return plan.with_changes(photo=str(stored), photo_sha256=photo.sha256)
         except PlanError as exc:
@@ -189,12 +191,14 @@ def check_plan_paths(plan) -> None:
         from ..analysis.depth import default_model_path
 
         if Path(plan.depth).expanduser() != default_model_path():
-            raise ApiError(422, f"depth: {plan.depth!r} is not allowed here; a plan sent to the studio may use {', '.join(SAFE_DEPTHS)}", "plan")
+            raise ApiError(422, f"depth: {plan.depth!r} is not allowed here; a plan sent to the studio may use "
+                                f"{', '.join(SAFE_DEPTHS)}", "plan")
     for index, effect in enumerate(plan.effects):
         for key in ("region", "freeze"):
             region = getattr(effect, key)
             if region is not None and region.mask is not None:
-                raise ApiError(422, f"effects.{index}.{key}.mask: mask files cannot be sent to the studio; use a named region or a polygon", "plan")
+                raise ApiError(422, f"effects.{index}.{key}.mask: mask files cannot be sent to the studio; "
+                                    "use a named region or a polygon", "plan")
 
 
 def save_thumbnail(pixels, path: Path, long_side: int = 480) -> None:

@@ -30,7 +30,10 @@ class Dust(Effect):
         light = effect_mask(spec, scene, "light")
         lum = cv2.GaussianBlur(luminance(scene.image), (0, 0), max(w, h) / 60)
         brightness = np.clip((lum - np.percentile(lum, 30)) / max(1e-3, np.percentile(lum, 99) - np.percentile(lum, 30)), 0, 1) ** 1.5
-        where = 0.3 + 0.7 * brightness if not has_area(light, 0.002) else np.maximum(cv2.GaussianBlur(light, (0, 0), max(w, h) / 80), 0.2 + 0.3 * brightness)
+        if has_area(light, 0.002):
+            where = np.maximum(cv2.GaussianBlur(light, (0, 0), max(w, h) / 80), 0.2 + 0.3 * brightness)
+        else:
+            where = 0.3 + 0.7 * brightness
         if spec.region is not None and light is not None:
             where = light
         area = w * h / (1920 * 1080)

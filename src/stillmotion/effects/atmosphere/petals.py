@@ -15,7 +15,7 @@ import numpy as np
 from ..base import Effect
 from ..kit.blend import Blender
 from ..kit.screen import ScreenMap
-from ..kit.tracks import FallTracks, SUBPIXEL, fixed_point
+from ..kit.tracks import SUBPIXEL, FallTracks, fixed_point
 from ..regions import Freeze
 
 WIND = {"left": -0.45, "right": 0.45}

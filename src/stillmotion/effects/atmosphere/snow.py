@@ -35,7 +35,8 @@ class Snow(Effect):
         speed = (0.05 + 0.16 * near) * h * spec.speed * rng.uniform(0.8, 1.2, count)
         sway = (4 + 30 * near) * px * rng.uniform(0.5, 1.5, count)
         wind = WIND.get(spec.direction, rng.uniform(-0.08, 0.08))
-        self.tracks = FallTracks(rng, count, (w, h), speed, wind, scene.duration, loop=scene.plan.loop, margin=40 * px, sway=sway, sway_hz=0.25 * spec.speed)
+        self.tracks = FallTracks(rng, count, (w, h), speed, wind, scene.duration, loop=scene.plan.loop, margin=40 * px,
+                                 sway=sway, sway_hz=0.25 * spec.speed)
         # Size classes: (selection, drawn diameter, brightness); big near flakes are dimmer (out of focus).
         edges = np.quantile(self.diameter, [0.0, 0.45, 0.75, 0.92, 1.0])
         self.classes = []

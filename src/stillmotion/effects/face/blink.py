@@ -14,6 +14,7 @@ from ..timing import smoothstep
 from .base import FaceEffect
 from .geometry import BROWS_LOWER, EYES, IRISES, MIN_EYE_OPENING, MIN_EYE_WIDTH, STILL, clip_roi, face_rng
 
+
 class _Eye:
     """One eye's lid geometry in eye-local coordinates, and its per-frame lid warp.
 

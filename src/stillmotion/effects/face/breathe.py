@@ -15,7 +15,8 @@ from .geometry import CHIN, MIN_FACE_HEIGHT, FaceGeometry, clip_roi, face_rng, s
 from .warps import VerticalWarp, WarpPart
 
 
-def breath_field(face: FaceGeometry, size: tuple[int, int], others: list[FaceGeometry] = ()) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+def breath_field(face: FaceGeometry, size: tuple[int, int],
+                 others: list[FaceGeometry] = ()) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """Where a person's head and shoulders rise when breathing in: an ROI and a 0..1 weight map.
 
     Head (an ellipse around the face and hair), neck and shoulders (a wide band below the chin)

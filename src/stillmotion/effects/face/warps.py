@@ -12,6 +12,7 @@ import numpy as np
 from ..timing import smoothstep
 from .geometry import STILL
 
+
 class LinearWarp:
     """Backward displacement fields over an ROI, mixed per frame: src = p + sum(c_i * field_i).
 

@@ -45,7 +45,8 @@ class LightRays(Effect):
         radius = np.hypot(xs - sx, ys - sy)
         reach = (0.6 + 0.8 * spec.strength) * max(lw, lh)
         rays *= np.exp(-radius / reach)
-        rays = cv2.GaussianBlur(rays, (0, 0), 1.5) - cv2.GaussianBlur(bright, (0, 0), 1.0) * 0.6  # the bright areas themselves stay as they are
+        # The bright areas themselves stay as they are.
+        rays = cv2.GaussianBlur(rays, (0, 0), 1.5) - cv2.GaussianBlur(bright, (0, 0), 1.0) * 0.6
         self.rays = np.clip(rays / max(1e-6, float(np.percentile(rays, 99.5))), 0, 1).astype(np.float32)
         keep = Freeze(spec, scene).low((lw, lh))
         if keep is not None:  # no shafts over a frozen area
