@@ -5,8 +5,8 @@ too), engine choice, GPU placement, colour matching and loop seams, the model's 
 from __future__ import annotations
 
 import importlib.util
-import re
 import math
+import re
 import subprocess
 import sys
 
@@ -326,7 +326,8 @@ def test_cpu_path_never_imports_torch(tmp_path):
     Image.fromarray(scene_image(96, 64)).save(photo)
     code = (
         "import sys; from stillmotion.cli import main\n"
-        f"assert main(['animate', {str(photo)!r}, '-d', '1', '-r', '480', '-q', '--engine', 'auto', '-o', {str(tmp_path / 'o.mp4')!r}]) == 0\n"
+        f"assert main(['animate', {str(photo)!r}, '-d', '1', '-r', '480', '-q', '--engine', 'auto',"
+        f" '-o', {str(tmp_path / 'o.mp4')!r}]) == 0\n"
         "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules, 'torch was imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -6,6 +6,7 @@ schema (stillmotion.options) like every other flag.
 
 from __future__ import annotations
 
+
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("models", help="neural models: list, pull", description=__doc__)
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
@@ -17,7 +18,7 @@ def add_parser(subparsers) -> None:
 
 
 def run_list(args) -> int:
-    from .cache import human_size, hub_cache, local_path, size_on_disk
+    from .cache import hub_cache, human_size, local_path, size_on_disk
     from .models import DEFAULT_MODEL, MODELS
 
     print(f"cache: {hub_cache()}")
