@@ -72,11 +72,14 @@ def render(
     encoder: dict[str, Any] | None = None,
     engine: str = "cpu",
     model: str | None = None,
-    low_vram: bool = False,
+    low_vram: bool | None = None,
+    audio: str = "none",
 ) -> Path:
     """Render a plan to a video file (format from the extension). Returns the output path.
 
     The file appears only when complete: it is written under a temporary name and renamed.
+    Neural engine: low_vram None chooses offloading from the free GPU memory (True: offload,
+    False: none); audio "model" keeps the model's own sound (LTX-2) as the soundtrack.
     """
     from .encode import check_output
     from .frames.video import write_video
@@ -84,10 +87,11 @@ def render(
     output = check_output(output, force=force)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
-    if engine != "cpu":  # the neural engine (stillmotion.engines); the CPU path never imports it
+    if engine != "cpu" or audio != "none":  # the neural engine (stillmotion.engines); the CPU path never imports it
         from .engines import render_with_engine
 
-        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model, low_vram=low_vram)
+        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model,
+                                  low_vram=low_vram, audio=audio)
         if done is not None:
             return done
     return write_video(plan, photo, analysis, output, reporter, encoder or {})
@@ -106,7 +110,8 @@ def animate(
     encoder: dict[str, Any] | None = None,
     engine: str = "cpu",
     model: str | None = None,
-    low_vram: bool = False,
+    low_vram: bool | None = None,
+    audio: str = "none",
     **options: Any,
 ) -> Path:
     """Photo (and sentence) in, video out: make_plan then render, in one call."""
@@ -116,13 +121,13 @@ def animate(
     if output is None:
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
-    if engine != "cpu":
+    if engine != "cpu" or audio != "none":
         from .engines import preflight
 
-        preflight(engine, model)
+        preflight(engine, model, audio)
     plan, photo, analysis = _prepare(photo, prompt, (depth, segmentation), reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
-                  engine=engine, model=model, low_vram=low_vram)
+                  engine=engine, model=model, low_vram=low_vram, audio=audio)
 
 
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
