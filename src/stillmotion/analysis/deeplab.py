@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import ModelNotFound, StillmotionError, missing
 from .imaging import crisp, edge_guide, refine, refiner
 from .labels import ADE20K_GROUPS, SCENE_CLASSES
-from .segmentation import Segmentation
+from .types import Segmentation
 
 INPUT_SIDE = 513
 LABELS = 151  # ADE20K's 150 classes and "other"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -21,24 +20,7 @@ import numpy as np
 
 from ..errors import PlanError
 from .models import MODELS, model_path
-
-
-@dataclass
-class Segmentation:
-    """Soft masks (H x W float32 in 0..1) per scene class; a class a provider cannot tell is absent.
-
-    unsure: candidates the provider did not dare to call (the classical water without evidence),
-    for the director to use only when a sentence asks for them. notes: what was left out and why,
-    in plain words, for the plan's explanation.
-    """
-
-    masks: dict[str, np.ndarray]
-    source: str
-    unsure: dict[str, np.ndarray] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def get(self, name: str) -> np.ndarray | None:
-        return self.masks.get(name)
+from .types import Segmentation
 
 
 class SegmentationProvider(Protocol):

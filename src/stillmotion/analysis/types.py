@@ -54,3 +54,21 @@ class Analysis:
         if name == "subject":
             return self.subject
         return self.regions.get(name)
+
+
+@dataclass
+class Segmentation:
+    """Soft masks (H x W float32 in 0..1) per scene class; a class a provider cannot tell is absent.
+
+    unsure: candidates the provider did not dare to call (the classical water without evidence),
+    for the director to use only when a sentence asks for them. notes: what was left out and why,
+    in plain words, for the plan's explanation.
+    """
+
+    masks: dict[str, np.ndarray]
+    source: str
+    unsure: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> np.ndarray | None:
+        return self.masks.get(name)
