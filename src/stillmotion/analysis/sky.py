@@ -133,17 +133,19 @@ def _with_clouds(rgb: np.ndarray, sky: np.ndarray, gray_photo: bool) -> np.ndarr
     count, labels, stats, _ = cv2.connectedComponentsWithStats(pale.astype(np.uint8), connectivity=8)
     if count <= 1:
         return sky
-    ring = np.ones((3, 3), np.uint8)
+    # The ring a few pixels out: right at a cloud's edge the texture keeps pixels out of both.
+    near, far = np.ones((3, 3), np.uint8), np.ones((9, 9), np.uint8)
     out = sky.copy()
     for i in range(1, count):
         if stats[i, cv2.CC_STAT_AREA] < 4:
             continue
         x, y, bw, bh, _ = stats[i]
-        x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(w, x + bw + 1), min(h, y + bh + 1)
-        part = labels[y0:y1, x0:x1] == i
-        border = cv2.dilate(part.astype(np.uint8), ring).astype(bool) & ~part
+        x0, y0, x1, y1 = max(0, x - 5), max(0, y - 5), min(w, x + bw + 5), min(h, y + bh + 5)
+        part = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
+        border = cv2.dilate(part, far).astype(bool) & ~cv2.dilate(part, near).astype(bool)
         if border.any() and sky[y0:y1, x0:x1][border].mean() > 0.55:
-            out[y0:y1, x0:x1] |= part
+            # The cloud and its soft edge join the sky.
+            out[y0:y1, x0:x1] |= cv2.dilate(part, near).astype(bool)
     return out
 
 

@@ -90,11 +90,13 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # Each part must hold its evidence as a whole: mostly streaks along x (a sea: above 0.8;
     # cars, pavements and facades: under 0.7) in water's colours (unsaturated, or blue to
     # cyan), or a reflection, or the sky's colour.
-    count, labels = cv2.connectedComponents(sure.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), connectivity=8)
     for i in range(1, count):
         part = labels == i
         watery = np.median(m.sat[part]) < 0.4 or 150 <= np.median(m.hue[part]) <= 250
-        held = ((np.median(m.horizontal[part]) >= 0.72 and watery) or (mirrored[part] > 0.5).mean() >= 0.25
+        # A thin band along one strong edge (a kerb, a roofline) is not a water surface.
+        thick = stats[i, cv2.CC_STAT_AREA] / stats[i, cv2.CC_STAT_WIDTH] >= 0.05 * h
+        held = ((np.median(m.horizontal[part]) >= 0.72 and watery and thick) or (mirrored[part] > 0.5).mean() >= 0.25
                 or (sky_colour[part] > 0.5).mean() >= 0.4)
         if not held:
             sure[part] = False
