@@ -397,10 +397,10 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
             j -= 1
         before = [o for o in intents if o.clause == it.clause and o is not it and o.kind in ("effect", "camera")
                   and o.start < it.start]
-        if it.kind == "effect" and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and before:
+        if it.kind in ("effect", "weak") and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and before:
             it.kind = "weak"
             if before[-1].kind == "effect" and before[-1].place is None:
-                before[-1].place = it.value  # "glistening on the water": the glints go on the water
+                before[-1].place = it.value  # "glistening on the water", "sparkles on the sea": on the water
     for k, it in enumerate(intents[:-1]):
         # "the sea sparkles", "the lake shimmering": the place and the light on it are both asked for
         nxt = intents[k + 1]
