@@ -493,7 +493,6 @@ def test_parse_keeps_words_that_led_to_each_intent():
 # --- grounding on what is there (issue 12) ---------------------------------------------------
 def moonlit_sea():
     """A night sky with a bright moon (a light source) over a sea."""
-    import numpy as np
 
     photo, analysis = suite.synthetic("rich")
     analysis.regions["light"][:] = 0
