@@ -74,6 +74,8 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # Ripples and wavelets: the local edges run along x, over a wide area (the strongest cue:
     # a sea's median anisotropy is above 0.9, foliage, facades and lawns stay under 0.45).
     ripples = m.blur(ramp(m.horizontal, 0.6, 0.85), 3) * ramp(m.texture, 0.04, 0.1)
+    # ...in water's colours: striated rock and sand are as streaky, but brown or ochre.
+    ripples *= m.blur(_water_colours(m, sky_hard), 2)
     mirrored, axis = _reflection(m.lum, horizon)
     if axis is not None and not _keeps_colour(rgb, mirrored > 0.5, axis):
         mirrored[:] = 0.0  # the shapes match but the colours do not: shadows, stripes, not a mirror
@@ -108,6 +110,31 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
         notes.append(f"water: a smooth, bluish area below the horizon ({unsure.mean():.0%} of the photo) shows no "
                      "reflection, ripples or sky colour; it is left out unless asked for")
     return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+
+
+def _water_colours(m: Measures, sky: np.ndarray) -> np.ndarray:
+    """How much each pixel has a colour open water can have (0..1): grey to faintly tinted, blue to
+    cyan, or near the colour of the sky it reflects. Brown, ochre, red and saturated greens are not."""
+    _, a, b = m.lab
+    chroma = np.hypot(a, b)
+    greyish = 1.0 - ramp(chroma, 8.0, 14.0)
+    bluish = ramp(-b, 2.0, 6.0) * (1.0 - ramp(a, 10.0, 20.0))
+    out = np.maximum(greyish, bluish)
+    if sky.sum() > 50:
+        out = np.maximum(out, _among_sky_colours(a, b, sky))
+    return out
+
+
+def _among_sky_colours(a: np.ndarray, b: np.ndarray, sky: np.ndarray, step: float = 3.0) -> np.ndarray:
+    """How common each pixel's chroma (a, b) is in the sky (0..1): water mirrors its sky, blue
+    patches and sunlit clouds alike. A 2D histogram of the sky's (a, b), spread by a few units."""
+    bins = int(128 / step)
+    ia = np.clip(((a + 64.0) / step).astype(np.int32), 0, bins - 1)
+    ib = np.clip(((b + 64.0) / step).astype(np.int32), 0, bins - 1)
+    hist = np.bincount((ia[sky] * bins + ib[sky]).ravel(), minlength=bins * bins).astype(np.float32).reshape(bins, bins)
+    hist = cv2.GaussianBlur(hist / hist.sum(), (0, 0), 1.5)
+    # A colour held by at least a few per mille of the sky is one of its colours.
+    return ramp(hist[ia, ib], 0.0005, 0.002)
 
 
 def _sky_colour(rgb: np.ndarray, sky: np.ndarray, m: Measures) -> np.ndarray:
