@@ -210,12 +210,13 @@ class Measures:
         s = self.sigma(4)
         jxx = cv2.GaussianBlur(gx * gx, (0, 0), s)
         jyy = cv2.GaussianBlur(gy * gy, (0, 0), s)
+        self._structure = (gx, gy, jxx, jyy)
         # Texture: local gradient energy; anisotropy: how much edges run horizontally
         # (ripples and reflections are streaks along x, so their gradient points along y).
         self.texture = np.sqrt(jxx + jyy)
         self.horizontal = jyy / (jxx + jyy + 1e-4)
         self.ys = np.linspace(0.0, 1.0, self.h, dtype=np.float32)[:, None] * np.ones((1, self.w), np.float32)
-        self._rgb, self._lab = rgb, None
+        self._rgb, self._lab, self._coherence, self._fine = rgb, None, None, None
 
     def sigma(self, px: float) -> float:
         return max(0.5, px * self.scale)
@@ -227,6 +228,26 @@ class Measures:
             lab = cv2.cvtColor(self._rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
             self._lab = (lab[..., 0] * (100.0 / 255.0), lab[..., 1] - 128.0, lab[..., 2] - 128.0)
         return self._lab
+
+    @property
+    def coherence(self) -> np.ndarray:
+        """How much the local edges share one direction (0: every way, as in leaves; 1: one way,
+        as along a wall's edge or a ripple), computed once when asked."""
+        if self._coherence is None:
+            gx, gy, jxx, jyy = self._structure
+            jxy = cv2.GaussianBlur(gx * gy, (0, 0), self.sigma(4))
+            self._coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (jxx + jyy + 1e-4)
+        return self._coherence
+
+    @property
+    def fine_texture(self) -> np.ndarray:
+        """Local contrast of the finest detail (a few pixels across), relative to the brightness:
+        high in leaves and foam, low on smooth paint and blurred backgrounds. Computed once."""
+        if self._fine is None:
+            detail = self.lum - cv2.GaussianBlur(self.lum, (0, 0), self.sigma(2))
+            energy = np.sqrt(cv2.GaussianBlur(detail * detail, (0, 0), self.sigma(3)))
+            self._fine = energy / (cv2.GaussianBlur(self.lum, (0, 0), self.sigma(3)) + 0.05)
+        return self._fine
 
     def blur(self, a: np.ndarray, px: float) -> np.ndarray:
         return cv2.GaussianBlur(a.astype(np.float32), (0, 0), self.sigma(px))
