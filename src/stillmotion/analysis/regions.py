@@ -138,7 +138,10 @@ def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
     streaky = ramp(cues.blur(cues.horizontal, 6), 0.5, 0.7)
     score = cues.blur(green * (0.3 + 0.7 * leafy) * (1.0 - streaky), 3) * (1.0 - sky)
     by_hue = _keep_large(score, 0.3, 0.004, cues, 3)
-    by_chroma = _keep_large(_plant_chroma(cues) * (1.0 - sky), 0.3, 0.004, cues, 3)
+    # Only clear streaks count against the chroma reading: a thin band of palms along a horizon
+    # runs along x too, if less than ripples and mirrored trees do.
+    rippled = ramp(cues.blur(cues.horizontal, 6), 0.65, 0.85)
+    by_chroma = _keep_large(_plant_chroma(cues) * (1.0 - rippled) * (1.0 - sky), 0.3, 0.004, cues, 3)
     leaves = np.maximum(by_hue, by_chroma)
     if leaves.max() < 0.5:
         return leaves
@@ -170,7 +173,7 @@ def _plant_chroma(cues: Measures) -> np.ndarray:
     chroma = np.hypot(a, b)
     # Greens count fully; yellow-greens, common in sunlit leaves but also in paint, sand and
     # lichen-covered rock, count in part and need the leafy texture to pass.
-    plant_hue = (0.7 * ramp(angle, 70, 85) + 0.3 * ramp(angle, 95, 110)) * (1.0 - ramp(angle, 165, 180))
+    plant_hue = (0.7 * ramp(angle, 70, 85) + 0.3 * ramp(angle, 95, 110)) * (1.0 - ramp(angle, 150, 170))
     # Clear but natural chroma: fluorescent caps and paint are far above what leaves reach.
     plant = plant_hue * ramp(chroma, 10, 18) * (1.0 - ramp(chroma, 55, 70)) * ramp(cues.val, 0.06, 0.18)
     # Leafy: fine detail in every direction (a wall's or a roof's edges run one way).

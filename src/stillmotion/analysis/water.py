@@ -74,9 +74,10 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # Ripples and wavelets: the local edges run along x, over a wide area (the strongest cue:
     # a sea's median anisotropy is above 0.9, foliage, facades and lawns stay under 0.45).
     ripples = m.blur(ramp(m.horizontal, 0.6, 0.85), 3) * ramp(m.texture, 0.04, 0.1)
-    # ...in water's colours: striated rock and sand are as streaky, but brown or ochre.
-    ripples *= m.blur(_water_colours(m, sky_hard), 2)
     mirrored, axis = _reflection(m.lum, horizon)
+    # ...in water's colours (those of the sky, or of what it mirrors): striated rock and sand
+    # are as streaky, but brown or ochre.
+    ripples *= m.blur(_water_colours(m, sky_hard, axis), 2)
     if axis is not None and not _keeps_colour(rgb, mirrored > 0.5, axis):
         mirrored[:] = 0.0  # the shapes match but the colours do not: shadows, stripes, not a mirror
     sky_colour = np.zeros((h, w), np.float32)
@@ -112,9 +113,10 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
 
 
-def _water_colours(m: Measures, sky: np.ndarray) -> np.ndarray:
+def _water_colours(m: Measures, sky: np.ndarray, axis: int | None = None) -> np.ndarray:
     """How much each pixel has a colour open water can have (0..1): grey to faintly tinted, blue to
-    cyan, or near the colour of the sky it reflects. Brown, ochre, red and saturated greens are not."""
+    cyan, among the colours of the sky it reflects, or (below a waterline `axis`) the colour of
+    what stands mirrored above it. Brown, ochre, red and saturated greens are not, otherwise."""
     _, a, b = m.lab
     chroma = np.hypot(a, b)
     greyish = 1.0 - ramp(chroma, 8.0, 14.0)
@@ -122,6 +124,16 @@ def _water_colours(m: Measures, sky: np.ndarray) -> np.ndarray:
     out = np.maximum(greyish, bluish)
     if sky.sum() > 50:
         out = np.maximum(out, _among_sky_colours(a, b, sky))
+    if axis is not None and 0 < axis < m.h:
+        # The row mirrored about the waterline, its colours softened (a reflection is a little
+        # blurred and shifted by the ripples): a reflection keeps the hue of what it mirrors,
+        # duller and tinted by the water.
+        rows = np.clip(2 * axis - np.arange(axis, m.h), 0, m.h - 1)
+        a_blur, b_blur = m.blur(a, 3), m.blur(b, 3)
+        hue = np.degrees(np.arctan2(b_blur, a_blur))
+        turn = np.abs((hue[axis:] - hue[rows] + 180.0) % 360.0 - 180.0)
+        mirrored = 1.0 - ramp(turn, 20.0, 35.0)
+        out[axis:] = np.maximum(out[axis:], mirrored)
     return out
 
 
