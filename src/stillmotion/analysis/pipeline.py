@@ -19,7 +19,7 @@ from . import cache as analysis_cache
 from .cues import compute_cues
 from .depth import get_provider
 from .faces import detect_faces_safely
-from .imaging import resize_long, without_frame
+from .imaging import resize_long
 from .regions import find_sources
 from .segmentation import ClassicalSegmentation, get_segmentation_provider
 from .types import Analysis
@@ -52,7 +52,7 @@ def analyse(photo, *, depth: str = "auto", segmentation: str = "auto", cache: bo
 
 def run_analysis(pixels: np.ndarray, provider, segmenter=None) -> Analysis:
     """Faces, sky, subject, depth and named regions for an RGB uint8 photo, at ANALYSIS_LONG_SIDE."""
-    small = without_frame(np.ascontiguousarray(resize_long(pixels, ANALYSIS_LONG_SIDE)))
+    small = np.ascontiguousarray(resize_long(pixels, ANALYSIS_LONG_SIDE))
     segmenter = segmenter or ClassicalSegmentation()
     # 1. faces: they make people the subject and keep region effects off them
     faces = detect_faces_safely(small)
