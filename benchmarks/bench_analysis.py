@@ -13,7 +13,7 @@ Per shared colour photo (../shared/photos) and in total:
 Then the Middlebury "motorcycle" stereo pair (scikit-image) for depth ranking against ground
 truth, and the time to load and analyse a 12 MP photo.
 
-    PYTHONPATH=src python benchmarks/bench_analysis.py [--only NAME ...] [--no-model] [--skip-speed]
+    PYTHONPATH=src python benchmarks/bench_analysis.py [--only NAME ...] [--no-model] [--skip-speed | --speed-only]
 
 Timings on a loaded machine are inflated; compare providers within one run.
 """
@@ -292,6 +292,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="photos whose name contains one of these")
     parser.add_argument("--no-model", action="store_true", help="the classical provider only")
     parser.add_argument("--skip-speed", action="store_true", help="no motorcycle, no 12 MP timing")
+    parser.add_argument("--speed-only", action="store_true", help="only the motorcycle and the 12 MP timing")
     args = parser.parse_args()
     providers = {"classical": "classical"}
     if not args.no_model and DEEPLAB.is_file():
@@ -300,7 +301,9 @@ def main() -> None:
             providers["deeplab"] = str(DEEPLAB)
         except ImportError:
             print("ai-edge-litert is not installed: the DeepLab provider is not measured")
-    if PHOTOS.is_dir():
+    if args.speed_only:
+        pass
+    elif PHOTOS.is_dir():
         quality(colour_photos(args.only), providers)
         if not args.only:
             print()
