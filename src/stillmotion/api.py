@@ -1,8 +1,10 @@
-"""The library's front door: prepare, make_plan, render, animate, iter_frames.
+"""The library's front door: prepare, make_plan, render, animate, iter_frames, and a video's own
+plan (read_plan, load_plan_photo).
 
 Every shell (CLI, studio, batch, Ray) calls these; no logic lives only in a shell. Each starts
 with prepare(), so the same photo and options give the same plan and the same pixels whichever
-shell they come through, and `render plan.json` starts from those pixels too.
+shell they come through, and `render plan.json` starts from those pixels too. Every video
+carries its plan (provenance.py), so a video and its photo can be rendered again, or edited.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ import numpy as np
 
 from .analysis import Analysis, analyse
 from .director import direct
-from .errors import PlanError
+from .errors import PhotoError, PlanError
 from .photo import DEFAULT_MAX_SIDE, Photo, load_photo
 from .plan import Plan
 from .progress import CancelCheck, ProgressCallback, Reporter
+from .provenance import provenance_for, read_plan  # noqa: F401 (a video's own plan: shells read it here)
 
 PhotoLike = str | Path | Photo
+# Options applied to the director's plan, not read by the director: the soundtrack's.
+AUDIO_OPTIONS = ("audio", "audio_volume")
 
 
 def prepare(
@@ -80,6 +85,7 @@ def render(
     from .frames.video import write_video
 
     output = check_output(output, force=force)
+    _check_audio(plan)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
     if engine != "cpu":  # the neural engine (stillmotion.engines); the CPU path never imports it
@@ -88,7 +94,10 @@ def render(
         done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model, low_vram=low_vram)
         if done is not None:
             return done
-    return write_video(plan, photo, analysis, output, reporter, encoder or {})
+    if plan.audio.mode == "model":
+        raise PlanError("audio 'model' is a neural model's own sound; it needs the neural engine and a model that makes sound",
+                        fix=(("audio", "auto"),))
+    return write_video(plan, photo, analysis, output, reporter, encoder or {}, provenance_for(plan, title=output.name))
 
 
 def animate(
@@ -122,6 +131,30 @@ def animate(
                   engine=engine, model=model, low_vram=low_vram)
 
 
+def load_plan_photo(plan: Plan, photo: str | Path | None = None, *, search: tuple[str | Path, ...] = ()) -> Photo:
+    """The photo a plan was made from, loaded as render() would load it and checked by its content hash.
+
+    photo: the photo's path; None looks for the plan's photo: its path as the plan gives it, then
+    a file of that name in each folder of `search` (a video's plan holds only the file name).
+    A photo with other content is refused, with a message that says so.
+    """
+    side = working_side(plan.canvas.resolution)
+    if photo is not None:
+        return _checked(plan, load_photo(photo, max_side=side))
+    name = Path(plan.photo).name
+    candidates = [Path(plan.photo)] + [Path(folder) / name for folder in search]
+    mismatched = None
+    for candidate in dict.fromkeys(candidates):
+        if candidate.is_file():
+            found = load_photo(candidate, max_side=side)
+            if not plan.photo_sha256 or found.sha256 == plan.photo_sha256:
+                return found
+            mismatched = candidate
+    if mismatched is not None:
+        raise _wrong_photo(plan, mismatched)
+    raise PhotoError(f"{name}: the plan's photo was not found; give the original photo", fix=(("photo", None),))
+
+
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
     """The plan's frames as RGB uint8 arrays, one at a time (each a fresh array)."""
     from .frames.renderer import Renderer
@@ -139,6 +172,7 @@ def working_side(resolution: int | None) -> int:
 
 
 def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
+    sound = {name: options.pop(name) for name in AUDIO_OPTIONS if name in options}
     reporter("load", 0, 1)
     path = None
     if not isinstance(photo, Photo):
@@ -148,6 +182,8 @@ def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, opti
     analysis = analyse(photo, depth=depth)
     reporter("plan", 0, 1)
     plan = direct(photo, analysis, prompt, **options)
+    if any(value is not None for value in sound.values()):  # given options win over the prompt's words
+        plan = plan.with_audio(sound.get("audio"), sound.get("audio_volume"))
     if path is not None and working_side(plan.canvas.resolution) != working_side(options.get("resolution")):
         # The director chose another resolution: load as `render PLAN.json` will, so frames match.
         photo = load_photo(path, max_side=working_side(plan.canvas.resolution))
@@ -159,9 +195,27 @@ def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, repo
     if photo is None:
         reporter("load", 0, 1)
         photo = load_photo(plan.photo, max_side=working_side(plan.canvas.resolution))
-    if plan.photo_sha256 and photo.sha256 != plan.photo_sha256:
-        raise PlanError(f"{plan.photo}: the photo has changed since the plan was made (content hash differs)")
+    _checked(plan, photo)
     if analysis is None:
         reporter("analyse", 0, 1)
         analysis = analyse(photo, depth=plan.depth)
     return photo, analysis
+
+
+def _checked(plan: Plan, photo: Photo) -> Photo:
+    if plan.photo_sha256 and photo.sha256 != plan.photo_sha256:
+        raise _wrong_photo(plan, photo.path or plan.photo)
+    return photo
+
+
+def _wrong_photo(plan: Plan, given) -> PlanError:
+    return PlanError(f"{given}: not the photo this plan was made from ({Path(plan.photo).name}: the content hash differs); "
+                     "give the original photo", fix=(("photo", None),))
+
+
+def _check_audio(plan: Plan) -> None:
+    """A user's audio file that cannot be used fails now, before any frame is rendered."""
+    if plan.audio.mode == "file":
+        from .audio.userfile import probe
+
+        probe(plan.audio.file)

@@ -81,6 +81,8 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         explanation.append(f"ignored: {words} (not words the director acts on)")
 
     camera = Camera(type=camera_type, strength=camera_strength, target=_in_canvas(focus, canvas))
+    if parsed.sound:
+        explanation.append(f'"{parsed.sound_words}": ' + ("no soundtrack" if parsed.sound == "none" else "a soundtrack from the effects"))
     return Plan(
         photo=str(photo.path) if photo.path else "array",
         photo_sha256=photo.sha256,
@@ -92,6 +94,7 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         camera=camera,
         effects=effects,
         unsupported=unsupported,
+        audio={"mode": parsed.sound} if parsed.sound else {},
         explanation=explanation,
     )
 

@@ -314,6 +314,11 @@ UNSUPPORTED_PHRASES: dict[str, tuple[str, ...]] = {
                 "=shaking", "spin", "spins", "spinning", "roll over", "hold up", "holds up", "grab", "grabs"),
 }
 # Library words, no CLI flags: the shells add how to ask for a neural engine.
+# The soundtrack: words that ask for silence, and nouns that name the sound ("with the sound of
+# rain" asks for it, "no sound" or "without audio" for silence). Read by reading._sound.
+SILENCE_WORDS = ("silent", "silence", "silently", "mute", "muted", "soundless", "noiseless")
+SOUND_WORDS = ("sound", "sounds", "audio", "soundtrack", "ambience")
+
 UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine can do it"
 # Flow verbs that are not a person's action when a water word is in the same clause ("the river runs").
 FLOW_VERBS = ("run", "runs", "running", "ran", "rush", "rushing", "fall", "falls", "falling", "pour", "pouring")
