@@ -75,11 +75,14 @@ def render(
     encoder: dict[str, Any] | None = None,
     engine: str = "cpu",
     model: str | None = None,
-    low_vram: bool = False,
+    low_vram: bool | None = None,
 ) -> Path:
     """Render a plan to a video file (format from the extension). Returns the output path.
 
     The file appears only when complete: it is written under a temporary name and renamed.
+    The soundtrack is the plan's (plan.audio); its mode "model" keeps a neural model's own sound
+    (LTX-2) and needs the neural engine. Neural engine: low_vram None chooses offloading from the
+    free GPU memory (True: offload, False: none).
     """
     from .encode import check_output
     from .frames.video import write_video
@@ -88,15 +91,14 @@ def render(
     _check_audio(plan)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
-    if engine != "cpu":  # the neural engine (stillmotion.engines); the CPU path never imports it
+    model_sound = "model" if plan.audio.mode == "model" else "none"
+    if engine != "cpu" or model_sound != "none":  # the neural engine (stillmotion.engines); the CPU path never imports it
         from .engines import render_with_engine
 
-        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model, low_vram=low_vram)
+        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model,
+                                  low_vram=low_vram, audio=model_sound)
         if done is not None:
             return done
-    if plan.audio.mode == "model":
-        raise PlanError("audio 'model' is a neural model's own sound; it needs the neural engine and a model that makes sound",
-                        fix=(("audio", "auto"),))
     return write_video(plan, photo, analysis, output, reporter, encoder or {}, provenance_for(plan, title=output.name))
 
 
@@ -112,7 +114,7 @@ def animate(
     encoder: dict[str, Any] | None = None,
     engine: str = "cpu",
     model: str | None = None,
-    low_vram: bool = False,
+    low_vram: bool | None = None,
     **options: Any,
 ) -> Path:
     """Photo (and sentence) in, video out: make_plan then render, in one call."""
@@ -122,10 +124,11 @@ def animate(
     if output is None:
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
-    if engine != "cpu":
+    model_sound = "model" if options.get("audio") == "model" else "none"
+    if engine != "cpu" or model_sound != "none":
         from .engines import preflight
 
-        preflight(engine, model)
+        preflight(engine, model, model_sound)
     plan, photo, analysis = _prepare(photo, prompt, depth, reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
                   engine=engine, model=model, low_vram=low_vram)

@@ -51,6 +51,7 @@ class Option:
     default: Any = None  # the value when not given; None: decided later (default_text says how)
     default_text: str = ""  # the default in words, where it is not a plain value
     flags: tuple[str, ...] = ()  # the command line's flags; the first is the short one if any
+    off_flags: tuple[str, ...] = ()  # a yes/no option's flags that set it to no (unset: decided later)
     metavar: str | None = None
 
     # --- reading ----------------------------------------------------------------------------
@@ -221,7 +222,8 @@ def all_options() -> tuple[Option, ...]:
         Option("fit", str, "another aspect than the photo's: crop around the subject, or blur (the whole photo over a "
                "blurred background)", DIRECT, flags=("--fit",), **_field(Canvas, "fit")),
         Option("audio", str, "the soundtrack: auto (sound when the effects make some: rain, waves, wind, fire, "
-               "thunder, neon), none, model (a neural model's own sound) or the path of an audio file, looped or "
+               "thunder, neon), none, model (the neural engine's model's own sound: "
+               f"{', '.join(n for n, m in MODELS.items() if m.audio)}) or the path of an audio file, looped or "
                "trimmed to the clip", DIRECT, choices=tuple(m for m in AUDIO_MODES if m != "file"), open_choices=True,
                default_text="auto, unless the prompt asks for silence", flags=("--audio",), metavar="auto|none|model|FILE"),
         Option("audio_volume", float, "the soundtrack's volume: a gain on its loudness target (1 is about -16 LUFS)",
@@ -240,8 +242,9 @@ def all_options() -> tuple[Option, ...]:
         Option("model", str, "neural model: a name from `stillmotion models list` (or, on the command line, a local "
                "diffusers folder)", RENDER, shells=frozenset({CLI, FORM}), choices=tuple(MODELS), open_choices=True,
                default=DEFAULT_MODEL, flags=("--model",), metavar="NAME"),
-        Option("low_vram", bool, "neural: offload model parts to the CPU between uses, tile the VAE", RENDER,
-               shells=frozenset({CLI}), default=False, flags=("--low-vram",)),
+        Option("low_vram", bool, "neural: offload model parts to the CPU between uses (or, off, keep the whole model "
+               "on the GPU)", RENDER, shells=frozenset({CLI}), default_text="chosen from the free GPU memory",
+               flags=("--low-vram",), off_flags=("--no-offload",)),
     )
 
 
