@@ -21,11 +21,9 @@ from .errors import PhotoError, PlanError
 from .photo import DEFAULT_MAX_SIDE, Photo, load_photo
 from .plan import Plan
 from .progress import CancelCheck, ProgressCallback, Reporter
-from .provenance import provenance_for, read_plan  # noqa: F401 (a video's own plan: shells read it here)
+from .provenance import read_plan  # noqa: F401 (a video's own plan: shells read it here)
 
 PhotoLike = str | Path | Photo
-# Options applied to the director's plan, not read by the director: the soundtrack's.
-AUDIO_OPTIONS = ("audio", "audio_volume")
 
 
 def prepare(
@@ -99,7 +97,7 @@ def render(
                                   low_vram=low_vram, audio=model_sound)
         if done is not None:
             return done
-    return write_video(plan, photo, analysis, output, reporter, encoder or {}, provenance_for(plan, title=output.name))
+    return write_video(plan, photo, analysis, output, reporter, encoder or {})
 
 
 def animate(
@@ -175,7 +173,6 @@ def working_side(resolution: int | None) -> int:
 
 
 def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
-    sound = {name: options.pop(name) for name in AUDIO_OPTIONS if name in options}
     reporter("load", 0, 1)
     path = None
     if not isinstance(photo, Photo):
@@ -185,8 +182,6 @@ def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, opti
     analysis = analyse(photo, depth=depth)
     reporter("plan", 0, 1)
     plan = direct(photo, analysis, prompt, **options)
-    if any(value is not None for value in sound.values()):  # given options win over the prompt's words
-        plan = plan.with_audio(sound.get("audio"), sound.get("audio_volume"))
     if path is not None and working_side(plan.canvas.resolution) != working_side(options.get("resolution")):
         # The director chose another resolution: load as `render PLAN.json` will, so frames match.
         photo = load_photo(path, max_side=working_side(plan.canvas.resolution))

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import BatchInputError, OptionError
-from ..options import ANALYSE, DIRECT, MANIFEST, OUTPUT, by_stage, option, options_for, read_values
+from ..options import ANALYSE, DIRECT, MANIFEST, OUTPUT, by_stage, options_for, read_values
 
 PHOTO_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"})
 MANIFEST_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -150,7 +150,5 @@ def _source(where: str, row: dict[str, Any], base: Path) -> Source:
     except OptionError as exc:
         return Source(**source, error=f"{where}: {exc}")
     options = values[DIRECT]
-    if options.get("audio") not in (None, *option("audio").choices):  # an audio file, like the photo: from the manifest's folder
-        options["audio"] = str(base / options["audio"])
     return Source(**source, prompt=options.pop("prompt", None), options=options,
                   depth=values[ANALYSE].get("depth"), format=values[OUTPUT].get("format"))

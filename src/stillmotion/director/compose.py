@@ -29,7 +29,8 @@ from .grounding import PhotoFacts, photo_facts, place
 from .reading import Intent, Parsed, parse, steerable
 
 # Options a caller (CLI, studio, batch) may pass to direct(); None means "director's choice".
-OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic")
+OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic",
+                "audio", "audio_volume")
 NEUTRAL_STRENGTH = 0.5
 _PHRASE_LEADS = {"with", "while", "as", "then", "and", "also", "plus", "but"}
 
@@ -83,7 +84,7 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
     camera = Camera(type=camera_type, strength=camera_strength, target=_in_canvas(focus, canvas))
     if parsed.sound:
         explanation.append(f'"{parsed.sound_words}": ' + ("no soundtrack" if parsed.sound == "none" else "a soundtrack from the effects"))
-    return Plan(
+    plan = Plan(
         photo=str(photo.path) if photo.path else "array",
         photo_sha256=photo.sha256,
         prompt=prompt,
@@ -97,6 +98,8 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         audio={"mode": parsed.sound} if parsed.sound else {},
         explanation=explanation,
     )
+    # Given audio options win over the words ("silent" with --audio song.mp3 plays the song).
+    return plan.with_audio(given.get("audio"), given.get("audio_volume")) if {"audio", "audio_volume"} & set(given) else plan
 
 
 def _semantic_wanted(option: Any) -> bool:

@@ -19,14 +19,14 @@ from ..encode import FORMATS, EncoderSettings, VideoWriter
 from ..photo import Photo
 from ..plan import Plan
 from ..progress import Reporter
-from ..provenance import Provenance
+from ..provenance import provenance_for
 from .renderer import Renderer
 
 BUFFERS = 4  # frames in flight between the renderer and the encoder
 
 
-def write_video(plan: Plan, photo: Photo, analysis: Analysis, output: Path, reporter: Reporter, encoder: dict,
-                provenance: Provenance | None = None) -> Path:
+def write_video(plan: Plan, photo: Photo, analysis: Analysis, output: Path, reporter: Reporter, encoder: dict) -> Path:
+    """The plan's video at `output`, with its sound and its provenance (the plan, a disclosure) embedded."""
     from ..audio import has_soundtrack, soundtrack_blocks
 
     renderer = Renderer(plan, photo, analysis)
@@ -40,7 +40,7 @@ def write_video(plan: Plan, photo: Photo, analysis: Analysis, output: Path, repo
     sound = has_soundtrack(plan) and FORMATS[output.suffix.lower().removeprefix(".")].audio_codec is not None
 
     with VideoWriter(output, renderer.size, plan.canvas.fps, EncoderSettings(**encoder), audio=sound, frames=total,
-                     provenance=provenance) as writer:
+                     provenance=provenance_for(plan, title=output.name)) as writer:
         # One video frame of sound per frame; the first block also measures the whole mix (mix.py).
         blocks = iter(soundtrack_blocks(plan, analysis, block_frames=1)) if sound else None
 
