@@ -11,11 +11,9 @@ custom: Chromium's software video path (libyuv, used headless and wherever video
 a GPU) clamps BT.709's blue coefficient (2.112 -> 2.0), so saturated blues, yellows and greens
 come out up to 12 levels off (37 dB on a saturated test card), while tagged BT.601 is decoded
 exactly there (50 dB) and by every player that reads the tags; untagged small videos are BT.601
-by convention too. (tests/browser/test_colour_browser.py measures it.) The conversion is one
-OpenCV 3x3 transform on its SIMD fixed-point path, a channel split and a 2x2 average for the
-chroma (OpenCV's cvtColor(COLOR_RGB2YUV_I420) takes each 2x2 block's chroma from its top-left
-pixel, which aliases fine colour detail), written straight into the encoder's frame (no extra
-copy): about the cost of that cvtColor and its copy (benchmarks/bench_colour.py prints both).
+by convention too (tests/browser/test_colour_browser.py measures it). The conversion is OpenCV's
+cvtColor(COLOR_RGB2YUV_I420), which is exactly this BT.601 limited-range matrix and the fastest
+way there (benchmarks/bench_colour.py times the alternatives).
 GIF: the palette holds the frames' sRGB values as they are (GIF has no colour tags; browsers and
 viewers show it as sRGB).
 
@@ -91,7 +89,7 @@ class EncoderSettings:
 # --- colour ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Colour:
-    """How sRGB frames become limited-range YUV, and the tags (FFmpeg's enum values) that say so."""
+    """A YUV encoding of sRGB frames, and the tags (FFmpeg's enum values) that say so."""
 
     name: str
     kr: float  # luma weight of red
@@ -101,60 +99,10 @@ class Colour:
     transfer: int = 1  # BT.709
     range: int = 1  # limited ("tv", "MPEG")
 
-    def matrix_3x4(self) -> np.ndarray:
-        """RGB (0..255) -> Y (16..235), Cb, Cr (16..240): rows of weights plus an offset."""
-        kr, kb = self.kr, self.kb
-        kg = 1.0 - kr - kb
-        luma = np.array([kr, kg, kb]) * 219 / 255
-        cb = np.array([-kr, -kg, 1 - kb]) / (2 * (1 - kb)) * 224 / 255
-        cr = np.array([1 - kr, -kg, -kb]) / (2 * (1 - kr)) * 224 / 255
-        return np.array([[*luma, 16.0], [*cb, 128.0], [*cr, 128.0]], np.float32)
-
 
 # The one rule (see the module docstring): BT.601 coefficients with complete tags, at every size.
+# cv2.COLOR_RGB2YUV_I420 converts with exactly these.
 VIDEO_COLOUR = Colour("bt601", kr=0.299, kb=0.114, matrix=6)
-
-
-class YuvConverter:
-    """sRGB uint8 frames -> yuv420p VideoFrames in a Colour's coefficients, with preallocated buffers.
-
-    cv2.transform's fixed-point SIMD path makes Y, Cb and Cr at full size in one pass; Y is
-    split straight into the frame, Cb and Cr are averaged 2x2 into it (centred chroma, which is
-    what a 2x2 box filter gives and what decoders upsample well).
-    """
-
-    def __init__(self, size: tuple[int, int], colour: Colour):
-        width, height = size
-        self.size, self.colour = size, colour
-        self._matrix = colour.matrix_3x4()
-        self._ycc = np.empty((height, width, 3), np.uint8)
-        self._cb = np.empty((height, width), np.uint8)
-        self._cr = np.empty((height, width), np.uint8)
-
-    def frame(self, rgb: np.ndarray):
-        import av
-
-        width, height = self.size
-        if rgb.shape != (height, width, 3) or rgb.dtype != np.uint8:
-            raise EncodeError(f"expected a {width}x{height} RGB uint8 frame, got {rgb.dtype} {rgb.shape}")
-        frame = av.VideoFrame(width, height, "yuv420p")
-        y, u, v = (_plane(frame, i) for i in range(3))
-        cv2.transform(rgb, self._matrix, dst=self._ycc)
-        cv2.split(self._ycc, [y, self._cb, self._cr])
-        cv2.resize(self._cb, (width // 2, height // 2), dst=u, interpolation=cv2.INTER_AREA)
-        cv2.resize(self._cr, (width // 2, height // 2), dst=v, interpolation=cv2.INTER_AREA)
-        frame.colorspace, frame.color_range = self.colour.matrix, self.colour.range
-        return frame
-
-
-def _plane(frame, index: int) -> np.ndarray:
-    """A writable view of a frame's plane, without the row padding."""
-    plane = frame.planes[index]
-    rows = np.frombuffer(memoryview(plane), np.uint8).reshape(-1, plane.line_size)
-    view = rows[: plane.height, : plane.width]
-    if not view.flags.writeable:  # never write into a copy: the frame would stay empty
-        raise EncodeError("the encoder's frame buffer is read-only")
-    return view
 
 
 # --- formats and paths ----------------------------------------------------------------------
@@ -263,7 +211,6 @@ class VideoWriter:
         except Exception as exc:
             self._tmp.unlink(missing_ok=True)
             raise EncodeError(f"cannot start the {self.format} encoder: {exc}") from None
-        self._converter = YuvConverter(size, self.colour) if self.format != "gif" else None
 
     @property
     def has_audio(self) -> bool:
@@ -318,7 +265,9 @@ class VideoWriter:
                 self._mux(self._stream, frame)
             self._index += 1
             return
-        frame = self._converter.frame(rgb)
+        # OpenCV's RGB->I420 is BT.601 limited range (the tags say so) and much faster than swscale.
+        frame = av.VideoFrame.from_ndarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+        frame.colorspace, frame.color_range = self.colour.matrix, self.colour.range
         frame.pts = self._index
         frame.time_base = Fraction(1, self.fps)
         self._index += 1
