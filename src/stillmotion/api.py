@@ -207,8 +207,8 @@ def _checked(plan: Plan, photo: Photo) -> Photo:
 
 
 def _wrong_photo(plan: Plan, given) -> PlanError:
-    return PlanError(f"{given}: not the photo this plan was made from ({Path(plan.photo).name}: the content hash differs); "
-                     "give the original photo", fix=(("photo", None),))
+    return PlanError(f"{given}: not the photo this plan was made from (the photo has changed, or it is another one: its "
+                     f"content hash differs from {Path(plan.photo).name}'s); give the original photo", fix=(("photo", None),))
 
 
 def _check_audio(plan: Plan) -> None:

@@ -32,15 +32,11 @@ import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from .errors import EncodeError, OutputError, OutputExists, OutputFormatError
-
-if TYPE_CHECKING:
-    from .provenance import Provenance
 
 AUDIO_RATE = 48_000
 
@@ -174,12 +170,12 @@ class VideoWriter:
 
     audio: add a sound track (MP4, WebM; ignored for GIF): feed it with write_audio().
     frames: the clip's frame count when known; the sound is then never longer than the video.
-    provenance: the tags to write and the seal to apply (provenance.py); None writes none.
+    provenance: a provenance.Provenance, the tags to write and the seal to apply; None writes none.
     Use as a context manager: on an exception the temporary file is removed and nothing is left.
     """
 
     def __init__(self, path: str | Path, size: tuple[int, int], fps: int, settings: EncoderSettings | None = None, *,
-                 audio: bool = False, frames: int | None = None, provenance: Provenance | None = None):
+                 audio: bool = False, frames: int | None = None, provenance=None):
         import av
 
         self.path = Path(path)
