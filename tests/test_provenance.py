@@ -75,12 +75,14 @@ def test_the_metadata_holds_no_path_and_says_what_was_done(tmp_path, album, suff
 def test_other_paths_in_a_plan_are_reduced_to_file_names():
     plan = stillmotion.Plan.from_dict({
         "photo": "C:\\Users\\bob\\Pictures\\beach.jpg", "depth": "/home/bob/models/depth.onnx",
+        "segmentation": "/home/bob/models/deeplab.tflite",
         "effects": [{"type": "water", "region": {"mask": "/home/bob/masks/sea.png"},
                      "freeze": {"mask": "/home/bob/masks/boat.png"}}],
         "audio": {"mode": "file", "file": "/home/bob/Music/waves.ogg"},
     })
     data = embeddable_plan(plan)
     assert data["photo"] == "beach.jpg" and data["depth"] == "depth.onnx" and data["audio"]["file"] == "waves.ogg"
+    assert data["segmentation"] == "deeplab.tflite"
     assert data["effects"][0]["region"]["mask"] == "sea.png" and data["effects"][0]["freeze"]["mask"] == "boat.png"
     assert "bob" not in json.dumps(provenance_for(plan).tags)
 

@@ -31,6 +31,7 @@ def prepare(
     prompt: str = "",
     *,
     depth: str = "auto",
+    segmentation: str = "auto",
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     **options: Any,
@@ -44,7 +45,7 @@ def prepare(
        at that size, exactly as `render(plan)` without a photo would.
     Hand the photo and analysis to render() to skip loading them twice.
     """
-    return _prepare(photo, prompt, depth, Reporter(progress, cancel), options)
+    return _prepare(photo, prompt, (depth, segmentation), Reporter(progress, cancel), options)
 
 
 def make_plan(
@@ -52,12 +53,13 @@ def make_plan(
     prompt: str = "",
     *,
     depth: str = "auto",
+    segmentation: str = "auto",
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     **options: Any,
 ) -> Plan:
     """The plan for a photo, a sentence and options (prepare()'s plan; nothing is rendered)."""
-    plan, _, _ = _prepare(photo, prompt, depth, Reporter(progress, cancel), options)
+    plan, _, _ = _prepare(photo, prompt, (depth, segmentation), Reporter(progress, cancel), options)
     return plan
 
 
@@ -107,6 +109,7 @@ def animate(
     *,
     force: bool = False,
     depth: str = "auto",
+    segmentation: str = "auto",
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     encoder: dict[str, Any] | None = None,
@@ -127,7 +130,7 @@ def animate(
         from .engines import preflight
 
         preflight(engine, model, model_sound)
-    plan, photo, analysis = _prepare(photo, prompt, depth, reporter, options)
+    plan, photo, analysis = _prepare(photo, prompt, (depth, segmentation), reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
                   engine=engine, model=model, low_vram=low_vram)
 
@@ -172,14 +175,15 @@ def working_side(resolution: int | None) -> int:
     return min(DEFAULT_MAX_SIDE, max(2048, math.ceil((resolution or 1080) * 16 / 9 * 4 / 3)))
 
 
-def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
+def _prepare(photo: PhotoLike, prompt: str, providers: tuple[str, str], reporter: Reporter,
+             options: dict) -> tuple[Plan, Photo, Analysis]:
     reporter("load", 0, 1)
     path = None
     if not isinstance(photo, Photo):
         path = photo
         photo = load_photo(path, max_side=working_side(options.get("resolution")))
     reporter("analyse", 0, 1)
-    analysis = analyse(photo, depth=depth)
+    analysis = analyse(photo, depth=providers[0], segmentation=providers[1])
     reporter("plan", 0, 1)
     plan = direct(photo, analysis, prompt, **options)
     if path is not None and working_side(plan.canvas.resolution) != working_side(options.get("resolution")):
@@ -196,7 +200,7 @@ def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, repo
     _checked(plan, photo)
     if analysis is None:
         reporter("analyse", 0, 1)
-        analysis = analyse(photo, depth=plan.depth)
+        analysis = analyse(photo, depth=plan.depth, segmentation=plan.segmentation)
     return photo, analysis
 
 

@@ -233,6 +233,9 @@ def all_options() -> tuple[Option, ...]:
                default_text="off unless STILLMOTION_SEMANTIC=1"),
         Option("depth", str, "depth estimate: auto, classical, onnx (the model cache) or the path of a Depth Anything V2 "
                "ONNX file", ANALYSE, shells=frozenset({CLI, MANIFEST}), default="auto", flags=("--depth",), metavar="DEPTH"),
+        Option("segmentation", str, "what is where (sky, water, plants, people, ground): auto, classical, deeplab (the "
+               "model folder's file) or the path of a DeepLabV3 ADE20K .tflite file", ANALYSE, shells=frozenset({CLI}),
+               default="auto", flags=("--segmentation",), metavar="SEGMENTATION"),
         Option("format", str, f"video format: {formats}", OUTPUT, choices=tuple(FORMATS), lower=True,
                default=DEFAULT_FORMAT, flags=("--format",)),
         Option("engine", str, "cpu (the warp renderer), neural (a diffusion model on a GPU; pip install "

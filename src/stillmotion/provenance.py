@@ -14,7 +14,7 @@ The date is the day the video was made (UTC), or $SOURCE_DATE_EPOCH's day when s
 plan gives the same bytes (reproducible-builds convention).
 
 Nothing personal is embedded: the plan's file paths (the photo, region masks, the audio file,
-a depth model) are reduced to their file names; the photo is otherwise known only by its
+a depth or segmentation model) are reduced to their file names; the photo is otherwise known only by its
 content hash, which lets `render` find it again and refuse another.
 
 A C2PA manifest (Content Credentials) is added to MP4 and GIF files when the optional
@@ -75,8 +75,9 @@ def embeddable_plan(plan: Plan) -> dict[str, Any]:
     """The plan as JSON data with every file path reduced to its file name."""
     data = plan.to_dict()
     data["photo"] = _file_name(data["photo"])
-    if "/" in data.get("depth", "") or "\\" in data.get("depth", ""):
-        data["depth"] = _file_name(data["depth"])
+    for key in ("depth", "segmentation"):  # a provider's name, or a model file's path
+        if "/" in data.get(key, "") or "\\" in data.get(key, ""):
+            data[key] = _file_name(data[key])
     for effect in data["effects"]:
         for key in ("region", "freeze"):
             if effect.get(key) and effect[key].get("mask"):

@@ -17,6 +17,8 @@ PLAN_OPTIONS = ("prompt", "duration", "aspect", "resolution", "fps", "seed", "lo
                 "audio", "audio_volume", "semantic", "depth")
 AUDIO_OPTIONS = ("audio", "audio_volume")  # what `render` may change in a plan
 ENGINE_OPTIONS = ("engine", "model", "low_vram")
+# The analysis's choices that only animate and plan take (batch and the studio use "auto").
+ANALYSIS_OPTIONS = ("segmentation",)
 
 # The commands' own flags that a library error may ask for (see StillmotionError.fix).
 COMMAND_FLAGS = {"force": ("--force", None), "output": ("-o", "OUT"), "jobs": ("-j", "N"), "photo": ("--photo", "PHOTO")}

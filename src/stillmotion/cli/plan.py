@@ -6,14 +6,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .options import PLAN_OPTIONS, add_options, option_values
+from .options import ANALYSIS_OPTIONS, PLAN_OPTIONS, add_options, option_values
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("plan", help="print the plan for a photo (without rendering), or a video's own plan",
                                    description=__doc__)
     parser.add_argument("photo", metavar="PHOTO|VIDEO", help="the photo, or a video made by stillmotion (.mp4, .webm, .gif)")
-    add_options(parser, PLAN_OPTIONS)
+    add_options(parser, PLAN_OPTIONS + ANALYSIS_OPTIONS)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (for `stillmotion render`)")
     parser.add_argument("--explain", action="store_true",
                         help="say in plain words which words led to what, and what was ignored and why "
@@ -25,7 +25,7 @@ def run(args) -> int:
     from ..api import make_plan, read_plan
     from ..errors import PlanError
 
-    options = option_values(args, PLAN_OPTIONS)
+    options = option_values(args, PLAN_OPTIONS + ANALYSIS_OPTIONS)
     if is_video(args.photo):
         if options:
             raise PlanError(f"{args.photo}: a video's plan is printed as it is; options apply when planning a photo "
