@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from stillmotion.audio import SAMPLE_RATE, loudness_of, soundtrack, true_peak_db
+from stillmotion.director.reading import water_sound
 from stillmotion.plan import Effect, Plan
 
 BEDS = {
@@ -40,8 +41,9 @@ BEDS = {
 
 
 def plan_for(effects, prompt, duration, seed, loop=False):
+    """The plan the director would write for these effects and words (the water's sound from the words)."""
     return Plan(photo="spectrogram.png", seed=seed, loop=loop, prompt=prompt, canvas={"duration": duration},
-                effects=[Effect(**e) for e in effects])
+                effects=[Effect(**e) for e in effects], audio={"water": water_sound(prompt)})
 
 
 def stft_db(mono: np.ndarray, size: int = 4096, hop: int = 1024) -> np.ndarray:

@@ -109,6 +109,7 @@ def main() -> None:
 
     import stillmotion
     from stillmotion.audio import loudness_of, soundtrack, true_peak_db
+    from stillmotion.director.reading import water_sound
     from stillmotion.plan import Effect
 
     photo = stillmotion.load_photo(args.photo)
@@ -136,7 +137,7 @@ def main() -> None:
     print(f"soundtrack:  {audio_s:.2f} s  ({loudness_of(audio):.1f} LUFS, {true_peak_db(audio):.1f} dBTP)")
     print(f"ratio: {100 * audio_s / video_s:.1f}% of the video (target < 10%)")
     for name, (effects, prompt) in SEED_SCENES.items():
-        scene = plan.with_changes(effects=[Effect(**e) for e in effects], prompt=prompt)
+        scene = plan.with_changes(effects=[Effect(**e) for e in effects], prompt=prompt, audio={"water": water_sound(prompt)})
         seconds = best_of(3, lambda: soundtrack(scene, analysis))
         print(f"  {name:7s} soundtrack {seconds:.2f} s = {100 * seconds / video_s:.1f}% of that video")
 

@@ -20,6 +20,7 @@ from stillmotion.audio import (
 )
 from stillmotion.audio.beds.thunder import DELAY, flash_events
 from stillmotion.audio.reading import Reader, water_shape_kind
+from stillmotion.director.reading import water_sound
 from stillmotion.errors import AudioError, PlanError, StillmotionError
 from stillmotion.plan import Effect, Plan
 
@@ -27,8 +28,10 @@ STREET = "Heavy rain falling, neon lights flickering, steam rising from the stre
 
 
 def make_plan(*effects, prompt="", duration=4.0, seed=3, loop=False, fps=30):
+    """A plan as the director would write it for these effects and words (the water's sound from the words)."""
+    water = water_sound(prompt) if any(e["type"] == "water" for e in effects) else None
     return Plan(photo="photo.png", seed=seed, loop=loop, prompt=prompt, canvas={"duration": duration, "fps": fps},
-                effects=[Effect(**e) for e in effects])
+                effects=[Effect(**e) for e in effects], audio={"water": water})
 
 
 def low_band(audio: np.ndarray, cutoff: float = 150.0, step: int = 2400) -> np.ndarray:
@@ -185,12 +188,12 @@ def test_a_region_on_the_left_sounds_from_the_left():
 
 
 def test_water_kind_from_words_then_shape():
-    plan = make_plan(dict(type="water"), prompt="gentle waves rolling onto the shore")
-    assert Reader(plan).water_kind(plan.effects[0]) == "surf"
-    plan = make_plan(dict(type="water"), prompt="waves on the lake")  # the place decides
-    assert Reader(plan).water_kind(plan.effects[0]) == "lapping"
+    # The director reads the words into plan.audio.water; the soundtrack takes it from there.
+    assert water_sound("gentle waves rolling onto the shore") == "surf"
+    assert water_sound("waves on the lake") == "lapping"  # the place decides
+    assert water_sound("a river") == "stream" and water_sound("clouds drifting") is None
     plan = make_plan(dict(type="water"), prompt="a river")
-    assert Reader(plan).water_kind(plan.effects[0]) == "stream"
+    assert plan.audio.water == "stream" and AudioSettings.of(plan).water == "stream"
     assert Reader(plan).water_kind(plan.effects[0], "surf") == "surf"  # the settings say
     rushing = make_plan(dict(type="water", speed=1.8, strength=0.6))
     assert Reader(rushing).water_kind(rushing.effects[0]) == "stream"
@@ -413,7 +416,7 @@ def test_seed_scenes_on_real_photos(shared_photos, name, prompt, kind):
     assert has_soundtrack(plan)
     if kind is not None:
         water = next(e for e in plan.effects if e.type == "water")
-        assert Reader(plan, analysis).water_kind(water) == kind
+        assert Reader(plan, analysis).water_kind(water, plan.audio.water) == kind
     audio = soundtrack(plan, analysis)
     integrated, peak = ffmpeg_ebur128(audio)
     assert -18.0 <= integrated <= -14.0 and peak < -1.0, (integrated, peak)

@@ -26,7 +26,7 @@ from ..yesno import env_flag
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
 from .grounding import PhotoFacts, photo_facts, place
-from .reading import Intent, Parsed, parse, steerable
+from .reading import Intent, Parsed, parse, steerable, water_sound
 
 # Options a caller (CLI, studio, batch) may pass to direct(); None means "director's choice".
 OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic",
@@ -98,11 +98,18 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         camera=camera,
         effects=effects,
         unsupported=unsupported,
-        audio={"mode": parsed.sound} if parsed.sound else {},
+        audio=_audio(parsed, prompt, effects),
         explanation=explanation,
     )
     # Given audio options win over the words ("silent" with --audio song.mp3 plays the song).
     return plan.with_audio(given.get("audio"), given.get("audio_volume")) if {"audio", "audio_volume"} & set(given) else plan
+
+
+def _audio(parsed: Parsed, prompt: str, effects: list[Effect]) -> dict:
+    """The soundtrack the words ask for: silence or not, and the water's sound."""
+    audio = {"mode": parsed.sound} if parsed.sound else {}
+    water = water_sound(prompt) if any(e.type == "water" for e in effects) else None
+    return {**audio, "water": water} if water else audio
 
 
 def _semantic_wanted(option: Any) -> bool:

@@ -223,6 +223,17 @@ def _sound(tokens: list[Token]) -> tuple[str, str]:
     return "", ""
 
 
+def water_sound(prompt: str) -> str | None:
+    """The water's sound the words name ("stream", "surf", "lapping"), or None: the first place
+    named decides, else the first motion word."""
+    text = prompt.lower()
+    for table in (V.WATER_SOUND_PLACES, V.WATER_SOUND_MOTION):
+        found = [(hit.start(), kind) for kind, words in table.items() if (hit := re.search(rf"\b(?:{words})\b", text))]
+        if found:
+            return min(found)[1]
+    return None
+
+
 def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent]) -> None:
     """"no X", "without X", "not X": X negated until the clause or the scope ends.
     "keep X still" / "X stays frozen": X (the nearest thing before the word) negated."""
