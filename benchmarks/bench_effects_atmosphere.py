@@ -79,7 +79,7 @@ def plan_for(kind: str, photo_path: str, resolution: int, duration: float) -> Pl
 def region_of(kind: str, renderer: Renderer) -> np.ndarray:
     """Where the effect belongs, canvas size (bool)."""
     scene = renderer.scene
-    effect = renderer.post_camera[0][1]
+    effect = renderer.post_camera[0]
     w, h = scene.size
     if kind in EVERYWHERE:
         return scene.depth < np.quantile(scene.depth, 0.5)
@@ -126,7 +126,7 @@ def quality(kind: str, photo, analysis) -> dict:
 def speed(kind: str, photo, analysis, frames: int, encode: bool) -> dict:
     plan = plan_for(kind, str(photo.path), 1080, 4.0)
     renderer = Renderer(plan, photo, analysis)
-    effect = renderer.post_camera[0][1]
+    effect = renderer.post_camera[0]
     base = renderer.scene.image
     frame = np.empty_like(base)
     view = renderer._view(0.0, 0, None, None)
