@@ -73,7 +73,8 @@ class Rain(Effect):
         # Rain darkens and flattens the light a little (overcast).
         self.dim = 0.06 + 0.12 * strength
         self.ground = self._ground(scene)
-        self.haze_colour = np.float32(self.ambient) * 0.9
+        # The haze is the scene's average light scattered back (dim at night, grey by day).
+        self.haze_colour = np.float32(np.clip(1.1 * scene.image.reshape(-1, 3)[::97].mean(axis=0), 0, 255))
         self.sheen_low = self._sheen(scene) if self.heavy > 0 else None
         self._splashes(rng, scene, strength)
 
@@ -84,16 +85,22 @@ class Rain(Effect):
         lw, lh = self.low
         small = cv2.resize(scene.image, (lw, lh), interpolation=cv2.INTER_AREA).astype(np.float32)
         lum = luminance(small.astype(np.uint8))
-        # Ambient: the scene's light, a little below its bright tones (the sky, lit walls).
-        bright = small.reshape(-1, 3)[lum.ravel() >= np.percentile(lum, 75)].mean(axis=0)
-        self.ambient = np.clip(0.55 * bright + 0.25 * small.reshape(-1, 3).mean(axis=0), 0, 255)
+        # Ambient: a drop refracts a wide cone of the scene, mostly the sky and lit surfaces: about
+        # the scene's bright tones, a little below them. So a streak barely shows against a bright
+        # sky (a touch darker) and shows bright against anything darker than that light.
+        bright = small.reshape(-1, 3)[lum.ravel() >= np.percentile(lum, 85)].mean(axis=0)
+        self.ambient = np.clip(0.9 * bright, 0, 255)
         # Light sources: the analysis' lights, else the brightest small things; their glow spreads wide.
         sources = scene.mask_at_canvas("light")
         sources = cv2.resize(sources, (lw, lh), interpolation=cv2.INTER_AREA) if sources is not None else np.zeros((lh, lw), np.float32)
         sources = np.maximum(sources, smoothstep(0.85, 0.98, lum, np.float32) * (lum - cv2.GaussianBlur(lum, (0, 0), lw / 40) > 0.15))
         glow = cv2.GaussianBlur(small * sources[..., None], (0, 0), max(2.0, 0.035 * lw))
         glow *= 2.5 / max(float(cv2.GaussianBlur(sources, (0, 0), max(2.0, 0.035 * lw)).max()), 1e-3) ** 0.5
-        return np.clip(self.ambient[None, None, :] + glow, 0, 255).astype(np.uint8)
+        light = self.ambient[None, None, :] + glow
+        # In front of something brighter than that light (a bright sky, a sunlit wall), a drop shows
+        # about what is behind and around it: never darker than the broad background there.
+        broad = cv2.GaussianBlur(small, (0, 0), max(2.0, 0.03 * lw))
+        return np.clip(np.maximum(light, 0.97 * broad), 0, 255).astype(np.uint8)
 
     # --- where rain lands ---------------------------------------------------------------------
     def _ground(self, scene) -> np.ndarray | None:

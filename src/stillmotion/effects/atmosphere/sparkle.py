@@ -61,9 +61,10 @@ class Sparkle(Effect):
         self.brightness = np.clip((0.55 + 0.45 * self.glints.strength) * (0.6 + 0.8 * spec.strength), 0, 1)
         stars = spec.style == "stars"
         self.star = (self.glints.point | stars) & ~self.water
-        # A star's arms: a few times the highlight, longer for a brighter light; never clip-art big.
-        self.arm = np.minimum(self.glints.radius * (5.0 + 8.0 * spec.strength), 40.0 * px) * (1.0 + 0.5 * stars)
-        self.core_scale = 1.0 + 0.4 * spec.strength
+        # A star's arms: about ten times the light's core, within 8 to 36 pixels at 1080p: soft and
+        # short, never clip-art big.
+        self.arm = np.clip(self.glints.radius * 10.0, 8.0 * px, 36.0 * px) * (0.6 + 0.6 * spec.strength) * (1.0 + 0.3 * stars)
+        self.core_scale = 1.0 + 0.3 * spec.strength
         self.mask = np.zeros((h, w), np.uint8)
         self.tint = _tint(self.glints.colour)
         self.blender = Blender()
@@ -110,7 +111,7 @@ class Sparkle(Effect):
         nested segments from the faint full length in to the brighter short ones."""
         diagonal = math.sqrt(0.5)
         axes = ((1.0, 0.0, 1.0), (0.0, 1.0, 1.0), (diagonal, diagonal, 0.4), (diagonal, -diagonal, 0.4))
-        for reach, level in ((1.0, 0.22), (0.55, 0.4), (0.25, 0.6)):
+        for reach, level in ((1.0, 0.35), (0.55, 0.55), (0.25, 0.8)):
             for level_k in np.unique(np.round(value * 8)):
                 s = np.round(value * 8) == level_k
                 if level_k <= 0 or not s.any():
@@ -157,11 +158,12 @@ def _concat(a: Highlights, b: Highlights) -> Highlights:
 
 def _glint_splat(radius: float) -> np.ndarray:
     """A glint's light: a Gaussian core of the highlight's radius plus a faint wider halo (peak 1)."""
-    half = int(math.ceil(3.5 * radius + 1))
+    halo_sigma = 1.6 * radius + 0.5
+    half = int(math.ceil(3.0 * halo_sigma))
     yy, xx = np.mgrid[-half:half + 1, -half:half + 1].astype(np.float32)
     d2 = xx * xx + yy * yy
-    core = np.exp(-d2 / (2 * (0.8 * radius + 0.35) ** 2))
-    halo = 0.22 * np.exp(-d2 / (2 * (2.2 * radius + 0.6) ** 2))
+    core = np.exp(-d2 / (2 * (0.8 * radius + 0.3) ** 2))  # half its peak at about the highlight's radius
+    halo = 0.15 * np.exp(-d2 / (2 * halo_sigma ** 2))
     return np.clip(core + halo, 0, 1).astype(np.float32)
 
 

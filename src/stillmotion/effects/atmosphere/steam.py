@@ -32,7 +32,7 @@ class Steam(Effect):
     look = PlumeLook(reach=3.5, min_reach=0.12, max_reach=0.6, base_width=0.42, spread=1.8, rise=0.3,
                      turbulence=0.55, meander=0.35, fade_from=0.45)
     # Peak opacity at strength 0 and its growth with strength (well below 1: no opaque core).
-    opacity = (0.3, 0.5)
+    opacity = (0.28, 0.4)
     brightness = 0.9  # the vapour's colour, as a share of the scene's light
 
     def __init__(self, spec, scene, index):

@@ -88,12 +88,29 @@ def find_highlights(image: np.ndarray, mask: np.ndarray | None = None, *, max_sh
         radius.append(max(0.5, min(np.sqrt(area / np.pi), 0.5 * min(bw, bh) + 0.5)))
         standout = float(flat_lift[pixels].max())
         strength.append(min(1.0, standout / 0.35))
-        point.append(bool(clipped and standout >= 0.3 and area <= 0.0004 * h * w))
+        point.append(bool(clipped and standout >= 0.3 and area <= 0.0004 * h * w and _glows(lum, bx, by, np.sqrt(area / np.pi))))
         colour.append(image[by, bx])
     if not xy:
         return _no_highlights()
     return Highlights(np.asarray(xy, np.float32), np.asarray(radius, np.float32), np.asarray(strength, np.float32),
                       np.asarray(point, bool), np.asarray(colour, np.float32))
+
+
+def _glows(lum: np.ndarray, x: int, y: int, radius: float) -> bool:
+    """Whether a clipped spot is a light source: a lamp or the sun blooms (a soft halo falls off
+    around its core), a glint on metal or glass is a sharp speck on what surrounds it."""
+    h, w = lum.shape
+    r = max(1.5, radius)
+
+    def ring(inner: float, outer: float) -> float:
+        x0, x1 = max(0, int(x - outer)), min(w, int(x + outer) + 1)
+        y0, y1 = max(0, int(y - outer)), min(h, int(y + outer) + 1)
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        d = np.hypot(xx - x, yy - y)
+        part = lum[y0:y1, x0:x1][(d >= inner) & (d < outer)]
+        return float(part.mean()) if part.size else 0.0
+
+    return ring(1.5 * r + 1, 3 * r + 2) - ring(6 * r + 4, 9 * r + 6) >= 0.08
 
 
 def _no_highlights() -> Highlights:

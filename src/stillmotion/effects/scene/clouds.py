@@ -58,7 +58,7 @@ class Clouds(Effect):
             phase = 3.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 4))
             billow.add(omega, np.full((lh, lw), amp, np.float32), np.full((lh, lw), 0.5 * amp, np.float32), phase)
         # The sun, the moon, bolts and birds stand far out of the sky; a small cloud does not.
-        still = distinct_features(scene.image, mask, bright=0.4, dark=0.25)
+        still = distinct_features(scene.image, mask, size=0.1, bright=0.4, dark=0.25)
         self.warp.hold(still)
         self.plate = fill_sky_plate(scene.image, mask * (1.0 - (still > 0.05)))
         # Plain cross-fade: the contrast-keeping blend overshoots where two copies of a big
