@@ -11,6 +11,8 @@ Two kinds of motion, both drawn as one backward warp (cv2.remap) of the region's
   period P (chosen to divide the clip length when the plan loops).
 * Oscillating motion (sway, ripples, breeze): a displacement D(x, t) = sum of waves minus its
   value at t = 0, so frame 0 is the photo and, with whole cycles per clip, the loop closes.
+* Water (LayeredFlow) uses both: its fine texture flows (two phases), its broad layer and what
+  must stay whole (reflected edges, compact features) only ripple, so nothing is seen twice.
 
 Displacements are built at low resolution (FIELD_SCALE of the canvas) and upsampled per
 frame; the warp and blend only touch the region's bounding box, in uint8, into buffers made
