@@ -1,8 +1,10 @@
 """Atmosphere effects (rain, snow, fog, steam, smoke, sparkle, dust, petals) on a tiny synthetic scene:
-what each does beyond the contract every effect keeps (tests/test_effect_contract.py)."""
+what each does beyond the contract every effect keeps (tests/test_effect_contract.py), the rules
+that make them look real (issue 14), and two checks on shared photos (slow)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -302,3 +304,51 @@ def test_light_rain_stays_light():
 
     light, heavy = streaks(0.2), streaks(0.9)
     assert heavy > 2.5 * light, (light, heavy)
+
+
+# --- on real photos (slow; skipped without ../shared/photos) -----------------------------------
+
+def _prepared(shared_photos, name: str, prompt: str, **changes):
+    import stillmotion
+
+    path = shared_photos / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not in the shared photos")
+    plan, photo, analysis = stillmotion.prepare(path, prompt, resolution=480, duration=3.0)
+    return plan.with_changes(camera={"type": "static"}, **changes), photo, analysis
+
+
+@pytest.mark.slow
+def test_steam_rises_out_of_the_real_cup(shared_photos):
+    """skimage_coffee: the plume leaves the liquid and shows above the cup's rim, never opaque."""
+    from stillmotion.frames.renderer import Renderer
+
+    plan, photo, analysis = _prepared(shared_photos, "skimage_coffee.png", "steam rising from the coffee")
+    steam = Renderer(plan.with_changes(effects=[e for e in plan.effects if e.type == "steam"]), photo, analysis)
+    assert steam.post_camera, "the director keeps steam on a cup of coffee"
+    effect, scene = steam.post_camera[0], steam.scene
+    alpha = np.mean([_alpha(effect, scene, t) for t in (1.0, 1.5, 2.0)], axis=0)
+    source = scene.mask_at_canvas("steam_source") > 0.5
+    rows = np.nonzero(source.any(axis=1))[0]
+    above = alpha[: rows.min()]
+    assert above.max() > 0.08, "steam shows above the liquid (over the rim and the table behind)"
+    assert alpha.max() < 0.7
+
+
+@pytest.mark.slow
+def test_glints_on_the_real_sea_stay_on_the_water(shared_photos):
+    from stillmotion.frames.renderer import Renderer
+
+    plan, photo, analysis = _prepared(shared_photos, "kodak16_sea_clouds.png", "sunlight glistening on the water surface",
+                                      effects=[{"type": "sparkle", "region": {"name": "water"}}])
+    renderer = Renderer(plan, photo, analysis)
+    effect, scene = renderer.post_camera[0], renderer.scene
+    water = scene.mask_at_canvas("water") > 0.3
+    lit = np.zeros(water.shape, bool)
+    for i in range(6, renderer.frame_count, 3):
+        layer = np.zeros_like(scene.image)
+        effect.apply(layer, i / scene.fps, None)
+        lit |= layer.max(axis=2) > 20
+    assert lit.sum() > 50, "the sea glistens"
+    grown = cv2.dilate(water.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert lit[~grown].sum() == 0, "no glint off the water (not on the clouds, not on the sky)"
