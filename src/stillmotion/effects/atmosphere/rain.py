@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from ..base import Effect
-from ..kit.blend import Blender
+from ..kit.blend import Blender, add_map, gain_map
 from ..kit.image import has_area, low_scale, low_size, luminance
 from ..kit.screen import ScreenMap
 from ..kit.tracks import FallTracks, draw_segments
@@ -76,6 +76,7 @@ class Rain(Effect):
         # The haze is the scene's average light scattered back (dim at night, grey by day).
         self.haze_colour = np.float32(np.clip(1.1 * scene.image.reshape(-1, 3)[::97].mean(axis=0), 0, 255))
         self.sheen_low = self._sheen(scene) if self.heavy > 0 else None
+        self._veil_full = None  # the full-size veil of a still camera at full amount, made on first use
         self._splashes(rng, scene, strength)
 
     # --- the light a drop shows ---------------------------------------------------------------
@@ -215,6 +216,20 @@ class Rain(Effect):
         if self.heavy <= 0:
             cv2.convertScaleAbs(frame, dst=frame, alpha=1.0 - dim, beta=6.0 * dim)
             return
+        if self.still_camera and amount >= 1.0:  # the same veil every frame: made full-size once
+            if self._veil_full is None:
+                gain, add = self._veil_maps(1.0, screen)
+                h, w = frame.shape[:2]
+                self._veil_full = (cv2.resize(gain_map(gain), (w, h), interpolation=cv2.INTER_LINEAR),
+                                   cv2.resize(add_map(add), (w, h), interpolation=cv2.INTER_LINEAR))
+            cv2.multiply(frame, self._veil_full[0], dst=frame, scale=1 / 128)
+            cv2.add(frame, self._veil_full[1], dst=frame)
+            return
+        self.blender.gain(frame, *self._veil_maps(amount, screen))
+
+    def _veil_maps(self, amount, screen) -> tuple[np.ndarray, np.ndarray]:
+        """Low-resolution gain and add maps of the veil at this amount."""
+        dim = self.dim * amount
         lw, lh = self.low
         distance = np.clip(1.0 - screen.depth_low((lw, lh)), 0.0, 1.0)
         haze = (0.32 * self.heavy * amount) * distance ** 1.5  # a veil, denser far away
@@ -226,7 +241,7 @@ class Rain(Effect):
             sheen = self.sheen_low if self.still_camera else cv2.resize(
                 screen.field(self.sheen_low, self.scale, cv2.BORDER_CONSTANT), (lw, lh), interpolation=cv2.INTER_LINEAR)
             add = add + sheen * (amount if self.keep is None else amount * self.keep[..., None])
-        self.blender.gain(frame, gain, add)
+        return gain, add
 
     def _draw_splashes(self, mask, t, amount, screen):
         if len(self.splash_xy) == 0:
