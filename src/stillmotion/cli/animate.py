@@ -21,12 +21,6 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from ..api import animate
 
-    if not args.quiet and not args.segmentation and not args.depth:
-        from ..analysis.models import missing_hint
-
-        hint = missing_hint()
-        if hint:
-            print(f"stillmotion: hint: {hint}", file=sys.stderr)
     bar = None if args.quiet else ProgressBar()
     try:
         out = animate(args.photo, args.output, force=args.force, progress=bar,
@@ -35,4 +29,11 @@ def run(args) -> int:
         if bar:
             bar.close()
     print(out)
+    if not args.quiet and not args.segmentation and not args.depth:
+        # After the video, not before: a run that fails shows its error alone.
+        from ..analysis.models import missing_hint
+
+        hint = missing_hint()
+        if hint:
+            print(f"stillmotion: hint: {hint}", file=sys.stderr)
     return 0
