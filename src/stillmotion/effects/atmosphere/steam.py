@@ -47,6 +47,8 @@ class Steam(Effect):
         draught = DRAUGHT.get(spec.direction, rng.uniform(-0.06, 0.06))
         self.plumes = [p for p in (Plume(_start(s), self.look, (lw, lh), rng, scene.duration, scene.plan.loop, spec.speed, draught)
                                    for s in sources) if not p.empty]
+        if sources and not self.plumes:
+            self.reason = "the source is at the very edge of the frame: no room for a plume"
         self.peak = self.opacity[0] + self.opacity[1] * spec.strength
         self.colour = self._colour(scene)
         self.canvas_low = np.zeros((lh, lw), np.float32)

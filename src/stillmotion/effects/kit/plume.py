@@ -115,7 +115,7 @@ class Plume:
         self.rel = rel
         self.width = self.half * (1.0 + (look.spread - 1.0) * rel)  # per row
         # Starts thin just above the source's middle, fills in, then fades with height; widening
-        # spreads the same vapour thinner (conservation), so density also falls as 1 / width.
+        # spreads the same vapour thinner, so density also falls as the plume widens.
         grow = smoothstep(-0.4 * source.height, 0.06 * self.reach + 0.1 * source.height, height, np.float32)
         fade = smoothstep(self.reach, look.fade_from * self.reach, height, np.float32)
         self.vertical = (grow * fade * (self.half / self.width) ** 0.6).astype(np.float32)
