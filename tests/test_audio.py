@@ -121,6 +121,24 @@ def test_thunder_low_end_peaks_after_each_flash_within_the_delay():
         assert energy[int((start + DELAY[0]) / step) : int((start + DELAY[1] + 0.4) / step)].max() > 10 * storm
 
 
+def test_thunder_of_a_late_flash_is_heard_before_the_clip_ends():
+    """Across seeds, a flash up to 1.5 s before the end of a clip that does not loop gets its rumble at least a
+    second before the end (a far delay would put it after the last frame)."""
+    heard = 0
+    for seed in range(12):
+        plan = make_plan(dict(type="lightning", strength=1.0), duration=8.0, seed=seed)
+        energy = low_band(soundtrack(plan))
+        step = 2400 / SAMPLE_RATE
+        for start, _ in flash_events(plan.effects[0], 0, plan):
+            if start > plan.canvas.duration - 1.5:
+                continue
+            onset_window = energy[int((start + DELAY[0]) / step): int((plan.canvas.duration - 0.9) / step)]
+            before = np.median(energy[int(0.5 / step): int(start / step)]) if start > 1.0 else energy.min()
+            assert onset_window.max() > 10 * max(before, 1e-12), (seed, start)
+            heard += 1
+    assert heard >= 12
+
+
 def test_thunder_follows_the_flashes_of_the_picture():
     """The soundtrack reads the very flashes the lightning effect draws."""
     from stillmotion.effects.light.lightning import flash_events as picture
