@@ -90,7 +90,7 @@ def test_run_job_records_a_library_error_in_words(tmp_path):
 @pytest.fixture
 def client(tmp_path):
     app = create_app(tmp_path / "data", workers=2)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         yield client
 
 
