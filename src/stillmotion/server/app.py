@@ -71,8 +71,10 @@ def create_app(
     app.add_exception_handler(OSError, server_fault)
     app.add_exception_handler(sqlite3.Error, server_fault)
     app.add_exception_handler(Exception, internal_error)  # anything else: a bug, still answered in JSON
-    app.include_router(jobs_router())
-    app.include_router(files_router())
+    routers = (jobs_router(), files_router())
+    for router in routers:
+        app.include_router(router)
+    app.state.routes = [route for router in routers for route in router.routes]  # for complete Allow headers
     return app
 
 
@@ -111,7 +113,7 @@ async def http_error(request, exc):
 def _methods_at(request) -> list[str]:
     """Every method some route takes at this path (each route knows only its own)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in [*request.app.router.routes, *request.app.state.routes]:
         match, _ = route.matches(request.scope)
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())

@@ -206,12 +206,19 @@ def worker_main(data_dir: str, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us cleanly
     import stillmotion.api  # noqa: F401  (imported once up front, so the first job starts as fast as the rest)
 
+    take_jobs(lambda: Store(data_dir), stop, parent_pid)
+
+
+def take_jobs(open_store, stop: threading.Event, parent_pid: int | None = None) -> None:
+    """Claim a job, run it, repeat, until `stop` (or the parent is gone). A store that cannot be
+    opened or written (a full disk, a read-only folder) is tried again after a growing wait,
+    never in a tight loop of crashes."""
     store, waits = None, _backoff()
-    while not stop.is_set() and os.getppid() == parent_pid:
+    while not stop.is_set() and (parent_pid is None or os.getppid() == parent_pid):
         try:
-            store = store or Store(data_dir)
+            store = store or open_store()
             job = store.claim(os.getpid())
-        except STORE_ERRORS as exc:  # a full disk, a locked or read-only store: wait, then try again
+        except STORE_ERRORS as exc:
             wait = next(waits)
             log.warning("worker %s: cannot take a job (%s); trying again in %.1f s", os.getpid(), exc, wait)
             stop.wait(wait)
