@@ -256,11 +256,12 @@ class Store:
         return [r["id"] for r in rows]
 
     def _remove_leftovers(self) -> None:
-        """Partial files a killed process left: uploads in flight, videos being encoded (.part)."""
+        """Partial files a killed process left: uploads in flight, videos and thumbnails being written (.part)."""
         for path in (self.root / "tmp").iterdir():
             path.unlink(missing_ok=True)
-        for path in (self.root / "videos").glob(".*.part"):
-            path.unlink(missing_ok=True)
+        for sub in ("videos", "thumbs"):
+            for path in (self.root / sub).glob(".*.part"):
+                path.unlink(missing_ok=True)
 
     def remove_orphans(self) -> list[str]:
         """At start-up: photos, thumbnails and videos no job refers to (left by a failure between

@@ -275,7 +275,10 @@ class WorkerPool:
         for job_id, pid in cancelling.items():
             first = asked.setdefault(job_id, now)
             process = next((p for p in self.processes if p.pid == pid), None)
-            if process is not None and now - first >= CANCEL_GRACE_S and process.poll() is None:
+            if process is None or now - first < CANCEL_GRACE_S or process.poll() is not None:
+                continue
+            current = self.store.get(job_id)  # still that process's job? (it may have just ended and taken another)
+            if current is not None and current.status == "running" and current.worker_pid == pid:
                 log.warning("job %s: still running %.1f s after it was cancelled; stopping its worker %s", job_id, now - first, pid)
                 process.kill()
                 process.wait()
