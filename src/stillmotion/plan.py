@@ -34,6 +34,10 @@ CAMERA_TYPES = (
 # composition the effect runs.
 EFFECT_FAMILIES: dict[str, tuple[str, ...]] = {family: types_in(family) for family in FAMILIES}
 GRADE_STYLES = ("golden_hour", "warm", "cool", "moody", "vintage", "black_and_white")
+# "stars": every glint of a sparkle gets a soft diffraction star (the user asked for stars or
+# "starry" sparkle); without it only strong point lights get one.
+SPARKLE_STYLES = ("stars",)
+EFFECT_STYLES = {"grade": GRADE_STYLES, "sparkle": SPARKLE_STYLES}
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:5", "original"]
 CameraType = Literal[
@@ -125,17 +129,18 @@ class Effect(_Strict):
     freeze: Region | None = None
     start: Annotated[float, Field(ge=0.0)] = 0.0  # seconds
     end: Annotated[float, Field(gt=0.0)] | None = None  # seconds; None = until the end
-    style: str | None = None  # grade look; see GRADE_STYLES
+    style: str | None = None  # grade look (GRADE_STYLES) or sparkle look (SPARKLE_STYLES)
 
     @model_validator(mode="after")
     def _consistent(self) -> Effect:
         if self.end is not None and self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
         if self.style is not None:
-            if self.type != "grade":
-                raise ValueError(f"style applies to grade only, not to {self.type}")
-            if self.style not in GRADE_STYLES:
-                raise ValueError(f"style {self.style!r} is not one of {', '.join(GRADE_STYLES)}")
+            styles = EFFECT_STYLES.get(self.type)
+            if styles is None:
+                raise ValueError(f"style applies to {' and '.join(EFFECT_STYLES)} only, not to {self.type}")
+            if self.style not in styles:
+                raise ValueError(f"style {self.style!r} is not one of {', '.join(styles)}")
         return self
 
 
@@ -153,6 +158,8 @@ class Plan(_Strict):
     prompt: Annotated[str, Field(max_length=MAX_PROMPT)] = ""
     # Depth provider the analysis used: "classical" or the path of a neural depth model file.
     depth: str = "classical"
+    # Segmentation provider the analysis used: "classical", "deeplab" or the path of a model file.
+    segmentation: str = "classical"
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     loop: bool = False
     canvas: Canvas = Field(default_factory=Canvas)
