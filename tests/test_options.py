@@ -175,7 +175,7 @@ def test_openapi_and_info_describe_the_plans_own_ranges_and_choices(tmp_path):
     """Compared with pydantic's own JSON schema of the plan, not with the schema module."""
     from stillmotion.encode import FORMATS
 
-    with TestClient(create_app(tmp_path / "data", start_workers=False)) as client:
+    with TestClient(create_app(tmp_path / "data", start_workers=False), base_url="http://localhost") as client:
         openapi = client.get("/openapi.json").json()
         info = client.get("/api/info").json()
     body = openapi["paths"]["/api/jobs"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]

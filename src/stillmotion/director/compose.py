@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis.types import Analysis
-from ..canvas import CanvasMap, aspect_ratio, crop_around
+from ..canvas import MAX_ASPECT, CanvasMap, aspect_ratio, crop_around
 from ..effects.registry import EFFECT_TYPES, descriptor, types_in
 from ..errors import PlanError
 from ..plan import DIRECTIONS, MAX_PROMPT, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
@@ -60,6 +60,10 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
     if canvas.aspect != "original" and canvas.fit == "crop":
         canvas.crop = crop_around(photo.size, aspect_ratio(canvas, photo.size), focus)
         explanation.append(f"cropped to {canvas.aspect} around the subject")
+    elif canvas.aspect == "original" and aspect_ratio(canvas, photo.size) != photo.size[0] / photo.size[1]:
+        canvas.crop = crop_around(photo.size, aspect_ratio(canvas, photo.size), focus)
+        longest = f"{MAX_ASPECT:g}:1" if photo.size[0] > photo.size[1] else f"1:{MAX_ASPECT:g}"
+        explanation.append(f"the photo is longer than {longest}, the longest a video frame can be: cropped to {longest} around the subject")
 
     # 2. the sentence and the photo
     parsed = parse(prompt)
