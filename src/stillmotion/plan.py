@@ -221,7 +221,12 @@ class Plan(_Strict):
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PlanError(f"plan is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-        return cls.from_dict(data)
+        except RecursionError:
+            raise PlanError("plan is nested too deeply to be a plan") from None
+        try:
+            return cls.from_dict(data)
+        except RecursionError:
+            raise PlanError("plan is nested too deeply to be a plan") from None
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:
