@@ -552,9 +552,85 @@ def test_a_region_found_only_weakly_is_used_when_named():
 def test_steam_and_smoke_need_a_source():
     plan = plan_for("steam rising, smoke curling", "night")
     assert not types(plan) & {"steam", "smoke"}
-    assert "no source for it was found" in " ".join(plan.explanation)
+    assert "no source of steam or smoke (a cup, a chimney, a vent) was found" in " ".join(plan.explanation)
     assert "steam" in types(plan_for("steam rising", "still_life_cup"))
     assert "smoke" in types(plan_for("smoke rising", "rich"))  # the rich photo has a steam source and a fire
+
+
+def test_steam_needs_a_source_a_plume_can_rise_from():
+    """A wall-sized "source" or one in the sky passes a coverage test, but no plume rises from it
+    (the effect would draw nothing): left out, with the reason, and no "from the steam source"."""
+    photo, analysis = suite.synthetic("still_life_cup")
+    analysis.regions["steam_source"][:] = 0
+    analysis.regions["steam_source"][8:40, 8:56] = 1  # half the photo: a wall, not a cup
+    plan = direct(photo, analysis, "steam rising from the cup")
+    text = " ".join(plan.explanation)
+    assert "steam" not in types(plan)
+    assert "a whole surface, not a cup, chimney or vent" in text and "from the steam source" not in text
+    # The empty prompt of a still life then gets its other default, not steam.
+    assert types(direct(photo, analysis, "")) == {"light_sweep"}
+
+    photo, analysis = suite.synthetic("rich")
+    analysis.regions["steam_source"][:] = 0
+    analysis.regions["steam_source"][6:9, 30:34] = 1  # inside the sky (rows 0-15)
+    analysis.regions["fire"][:] = 0
+    plan = direct(photo, analysis, "smoke rising")
+    assert "smoke" not in types(plan) and "the source region is in the sky" in " ".join(plan.explanation)
+
+
+def test_smoke_rises_from_the_fire_when_there_is_no_other_source():
+    photo, analysis = suite.synthetic("rich")
+    analysis.regions["steam_source"][:] = 0
+    plan = direct(photo, analysis, "smoke rising")
+    assert effect(plan, "smoke").region.name == "fire"
+    assert any("from the fire" in line for line in plan.explanation)
+    assert effect(direct(*suite.synthetic("rich"), "smoke from the fire"), "smoke").region.name == "fire"
+
+
+def daylight_highlights():
+    """A bright daylight photo whose "lights" are white highlights (a window, a pale sign)."""
+    photo, analysis = suite.synthetic("rich")
+    photo.pixels[analysis.regions["light"] > 0] = (255, 255, 250)
+    return photo, analysis
+
+
+def test_flicker_on_white_highlights_in_daylight_says_it_will_show_nothing():
+    photo, analysis = daylight_highlights()
+    plan = direct(photo, analysis, "neon flickering")
+    assert "flicker" in types(plan)  # asked for: kept, and the explanation says what will happen
+    assert any("no bright spot is a lamp or a coloured light, so it will show nothing" in line for line in plan.explanation)
+    # A coloured neon sign glows in daylight too: no such note.
+    plan = plan_for("neon flickering")
+    assert not any("will show nothing" in line for line in plan.explanation)
+
+
+def test_empty_prompts_never_choose_flicker_where_nothing_glows():
+    photo, analysis = suite.synthetic("night")
+    photo.pixels[analysis.regions["light"] > 0] = 30  # the "lights" are no brighter than the night around them
+    plan = direct(photo, analysis, "")
+    assert "flicker" not in types(plan)
+    assert "flicker" in types(plan_for("", "night"))  # lamps that glow: flicker, as before
+
+
+@pytest.mark.parametrize("prompt", ["star-like sparkle", "starry sparkles on the water", "twinkling stars",
+                                    "sparkle like stars", "star sparkles on her necklace"])
+def test_stars_ask_for_the_star_style_of_sparkle(prompt):
+    plan = plan_for(prompt)
+    sparkle = effect(plan, "sparkle")
+    assert sparkle.style == "stars"
+    assert any("sparkle (stars)" in line for line in plan.explanation)
+
+
+def test_sparkle_without_stars_has_no_style():
+    for prompt in ("sparkles", "glistening on the water", "glitter"):
+        assert effect(plan_for(prompt), "sparkle").style is None, prompt
+
+
+def test_words_that_were_read_are_not_listed_as_ignored():
+    for prompt in ("starry sparkles on the water", "sparkles on the sea", "glistening on the water"):
+        plan = plan_for(prompt)
+        ignored = [line for line in plan.explanation if line.startswith("ignored:")]
+        assert not ignored, (prompt, ignored)
 
 
 def test_fit_blur_camera_target_is_in_canvas_coordinates():

@@ -55,6 +55,10 @@ def synthetic(kind: str):
     if kind == "still_life_cup":
         steam[18:21, 26:36] = 1
     pixels = np.full((H, W, 3), level, np.uint8)
+    # What the masks mark is in the pixels too: lamps glow white at night, the rich daylight
+    # photo's light is a pink neon sign and its fire orange (the director asks whether they glow).
+    pixels[light > 0] = (250, 250, 235) if kind == "night" else (255, 90, 230)
+    pixels[fire > 0] = (255, 150, 40)
     regions = {"water": water, "foliage": foliage, "light": light, "fire": fire, "steam_source": steam}
     analysis = Analysis(depth=z.copy(), subject=subject, sky=sky, faces=faces, regions=regions)
     return photo_from_array(pixels, kind), analysis

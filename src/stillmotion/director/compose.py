@@ -161,6 +161,10 @@ def _compose(parsed: Parsed, facts: PhotoFacts, given: dict, explanation: list[s
     intents_of: dict[str, list[Intent]] = {}
     for it in asked:
         intents_of.setdefault("grade" if it.kind == "grade" else it.value, []).append(it)
+    for etype, effect in effects.items():
+        style = _style(etype, intents_of.get(etype, []))
+        if style and effect.style is None:
+            effects[etype] = effect.model_copy(update={"style": style})
     placed = _place_all(effects, sources, facts, explanation, intents_of)
 
     # Vague or empty: the photo's own defaults (minus what was excluded).
@@ -220,6 +224,15 @@ def _timed(timing: dict, duration: float) -> dict:
         if end >= duration:
             end = None
     return {"start": start, "end": end}
+
+
+def _style(etype: str, intents: list[Intent]) -> str | None:
+    """The look the words of an effect ask for ("starry sparkle": "stars"), or None."""
+    words = {w for it in intents for w in it.words.split()}
+    for style, style_words in V.EFFECT_STYLE_WORDS.get(etype, {}).items():
+        if words & set(style_words):
+            return style
+    return None
 
 
 def _describe(it: Intent) -> str:
@@ -285,8 +298,8 @@ def _defaults(parsed: Parsed, facts: PhotoFacts, excluded: set[str], explanation
         if etype in excluded:
             continue
         where = place(etype, facts)
-        if not where.keep:
-            continue
+        if not where.keep or where.dim:
+            continue  # nothing for it here, or it would show nothing (flicker on white highlights in daylight)
         fields: dict[str, Any] = {"type": etype, "strength": round(min(1.0, strength * scale), 3), "region": where.region}
         if speed is not None:
             fields["speed"] = speed

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..analysis.lights import glowing_lights
+from ..analysis.plumes import plume_sources
 from ..analysis.types import Analysis
 from ..effects.registry import descriptor
 from ..plan import Region
@@ -18,8 +20,11 @@ REGION_NAMES = tuple(MIN_COVERAGE)
 # a sentence asks for them, never for an empty prompt.
 UNSURE_NAMES = ("water", "foliage", "sky")
 WEAK_COVERAGE = 0.002  # a named region this small is still used when asked for by name
-# Effects that rise from something: without a source in the photo they are left out (issue 14).
+# Effects that rise from something: without a plausible source in the photo (analysis/plumes.py:
+# compact, below the sky, with room above) they are left out (issue 14).
 NEEDS_SOURCE = {"steam": ("steam_source",), "smoke": ("steam_source", "fire")}
+# Effects that only light up what can glow (analysis/lights.py): without such a light they show nothing.
+NEEDS_GLOW = ("flicker",)
 MIN_FACE_AREA = 0.0015  # smaller faces are too small to animate (the renderer leaves them still)
 PORTRAIT_FACE_AREA = 0.01
 NIGHT_BRIGHTNESS = 0.25
@@ -38,6 +43,9 @@ class PhotoFacts:
     brightness: float = 0.5
     face_area: float = 0.0
     unsure: dict[str, float] = field(default_factory=dict)  # coverage of the analysis's unsure candidates
+    # Per source region ("steam_source", "fire"): "" when a plume can rise from it, else why not.
+    plumes: dict[str, str] = field(default_factory=dict)
+    glowing: int | None = None  # lights that can glow and flicker (None: not known)
 
     def has(self, name: str) -> bool:
         value = self.coverage.get(name)
@@ -80,9 +88,24 @@ def photo_facts(photo, analysis: Analysis) -> PhotoFacts:
         mask = analysis.regions.get(f"{name}_unsure")
         if mask is not None and mask.size:
             unsure[name] = float(np.mean(mask))
-    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area, unsure)
+    plumes = {}
+    for name in NEEDS_SOURCE["smoke"]:
+        mask = analysis.mask(name)
+        if mask is not None and mask.size:
+            plumes[name] = plume_sources(mask, analysis.sky)[1]
+    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area, unsure, plumes, _glowing(photo, analysis))
     facts.kind = _kind(facts)
     return facts
+
+
+def _glowing(photo, analysis: Analysis) -> int | None:
+    """How many lights could glow and flicker, judged on a small copy of the photo (the flicker
+    effect's own rule and working size)."""
+    pixels = getattr(photo, "pixels", None)
+    if pixels is None or pixels.size == 0:
+        return None
+    step = max(1, int(max(pixels.shape[:2]) / 960))  # a cheap first reduction of a large photo
+    return glowing_lights(np.ascontiguousarray(pixels[::step, ::step]), analysis.mask("light"))
 
 
 def _brightness(photo) -> float:
@@ -115,6 +138,7 @@ def _kind(f: PhotoFacts) -> str:
 WHERE = {"water": "on the water", "sky": "in the sky", "foliage": "on the trees and plants", "fire": "on the fire",
          "light": "on the light sources and highlights", "subject": "on the subject",
          "steam_source": "from the steam source"}
+RISES_FROM = {"steam_source": "from the steam source", "fire": "from the fire"}
 
 
 @dataclass
@@ -123,6 +147,7 @@ class Placement:
     region: Region | None
     note: str
     instead: str | None = None  # another effect type to use instead (nearest honest thing)
+    dim: bool = False  # kept when asked, but it will show nothing (an empty prompt leaves it out)
 
 
 def place(effect_type: str, facts: PhotoFacts, *, asked: bool = False, where: str | None = None) -> Placement:
@@ -132,13 +157,15 @@ def place(effect_type: str, facts: PhotoFacts, *, asked: bool = False, where: st
     of) is used, with a note; an empty prompt's defaults never are. where: a place the sentence
     names for it ("glistening on the water"): the effect goes there, not to its usual place.
     """
+    return _with_glow(effect_type, _place(effect_type, facts, asked, where), facts)
+
+
+def _place(effect_type: str, facts: PhotoFacts, asked: bool, where: str | None) -> Placement:
     about = descriptor(effect_type)
+    if effect_type in NEEDS_SOURCE:
+        return _place_plume(effect_type, facts, where)
     if where is not None and about.family != "face":
         return _place_named(effect_type, where, facts)
-    needs = NEEDS_SOURCE.get(effect_type)
-    if needs and any(facts.known(n) for n in needs) and not any(facts.has(n) for n in needs):
-        return Placement(False, None, "no source for it was found in the photo (a cup, a chimney, a vent, a fire): "
-                                      "it would hang in the air")
     if about.family == "face":
         if facts.faces:
             who = "the face" if facts.faces == 1 else f"each of the {facts.faces} faces"
@@ -173,6 +200,30 @@ def place(effect_type: str, facts: PhotoFacts, *, asked: bool = False, where: st
     if not facts.known(name):
         return Placement(False, None, f"{what} is known in this {facts.kind} (the analysis has no {name} map)")
     return Placement(False, None, f"the photo shows {what}")
+
+
+def _place_plume(effect_type: str, facts: PhotoFacts, where: str | None) -> Placement:
+    """Steam and smoke: from the first source region a plume can rise from (or the one the
+    sentence names), else left out with the reason (a wall-sized "source", one in the sky)."""
+    names = (where,) if where in NEEDS_SOURCE[effect_type] else NEEDS_SOURCE[effect_type]
+    known = [n for n in names if n in facts.plumes]  # the source maps the analysis has
+    if not known:
+        return Placement(True, None, "the analysis has no source map, so the renderer chooses where")
+    for name in known:
+        if facts.plumes[name] == "" and facts.coverage.get(name):
+            return Placement(True, Region(name=name), f"{RISES_FROM[name]} ({facts.share(name)} of the photo)")
+    reasons = list(dict.fromkeys(facts.plumes[n] for n in known))
+    telling = [r for r in reasons if not r.startswith("no source")] or reasons  # "in the sky" says more than "none"
+    return Placement(False, None, f"{'; '.join(telling)} (a plume would hang in the air)")
+
+
+def _with_glow(effect_type: str, found: Placement, facts: PhotoFacts) -> Placement:
+    """Flicker placed where nothing can glow (white highlights in daylight) shows nothing: say so."""
+    if effect_type not in NEEDS_GLOW or not found.keep or facts.glowing is None or facts.glowing > 0:
+        return found
+    light = "in this daylight" if facts.brightness >= NIGHT_BRIGHTNESS else "here"
+    return Placement(True, found.region, f"{found.note}; but {light} no bright spot is a lamp or a coloured light, "
+                                          "so it will show nothing", dim=True)
 
 
 def _weakly(name: str, facts: PhotoFacts) -> Placement | None:

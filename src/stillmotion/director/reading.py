@@ -426,6 +426,7 @@ GRADE_ADJECTIVES = {"warm", "warmer", "cool", "cold", "icy", "golden", "dramatic
 def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
     """Weak nouns ("sky", "trees", "wind") stand back when their clause asks for something else,
     and so does a place named after a preposition ("sparkles on the water", "fog over the lake")."""
+    places = set()  # the places read as where another effect goes: their words were read
     for it in intents:
         j = it.start - 1
         while j >= 0 and tokens[j].text in GAP_WORDS:
@@ -436,6 +437,7 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
             it.kind = "weak"
             if before[-1].kind == "effect" and before[-1].place is None:
                 before[-1].place = it.value  # "glistening on the water", "sparkles on the sea": on the water
+                places.add(id(it))
     for k, it in enumerate(intents[:-1]):
         # "the sea sparkles", "the lake shimmering": the place and the light on it are both asked for
         nxt = intents[k + 1]
@@ -451,10 +453,12 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
             and not (it.kind == "weak" and first_weak.get(it.clause) != it.value)  # "lamps glow": the lamps
             and not (it.kind == "grade" and it.words in GRADE_ADJECTIVES and it.clause in strong)]
     kept_ids = {id(it) for it in kept}
+    read = {i for it in kept for i in range(it.start, it.end)}  # still read by an intent that stays
     for it in intents:
-        if id(it) not in kept_ids:
-            for tok in tokens[it.start:it.end]:
-                tok.used = False  # free again: "light" of "light rain" is then read as an intensity
+        if id(it) not in kept_ids and id(it) not in places:
+            for i in range(it.start, it.end):
+                if i not in read:
+                    tokens[i].used = False  # free again: "light" of "light rain" is then read as an intensity
     for it in kept:
         if it.kind == "weak":
             it.kind, it.weak = "effect", True

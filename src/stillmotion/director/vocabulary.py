@@ -142,6 +142,12 @@ WEAK_PHRASES: dict[str, tuple[str, ...]] = {
     "fire": ("hearth",),
 }
 
+# Words that ask for an effect's look (plan.EFFECT_STYLES), read in the words that asked for the
+# effect ("star-like sparkle", "starry", "twinkling stars": soft diffraction stars).
+EFFECT_STYLE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "sparkle": {"stars": ("star", "stars", "starry", "starlike", "starburst", "starbursts")},
+}
+
 GRADE_PHRASES: dict[str, tuple[str, ...]] = {
     "golden_hour": ("golden hour", "golden", "sunset glow", "golden light", "sunset light", "golden hour lighting",
                     "magic hour", "golden glow", "sunset tones", "golden tones"),

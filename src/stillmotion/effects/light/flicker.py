@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ...analysis.lights import DARK_SCENE, emits_light
 from ..base import Effect
 from ..kit.blend import Blender, alpha_bbox
 from ..kit.image import has_area, low_scale, low_size, luminance
@@ -18,7 +19,6 @@ from ..regions import effect_mask
 from ..timing import periodic_signal, whole_cycles
 
 MAX_SOURCES = 12
-DARK_SCENE = 0.35  # mean brightness (0..1) under which a scene is lit by its lamps
 
 
 def light_sources(spec, scene) -> np.ndarray:
@@ -32,19 +32,6 @@ def light_sources(spec, scene) -> np.ndarray:
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     keep = effect_mask(spec, scene, None)  # no faces, no frozen areas
     return cv2.GaussianBlur(bright.astype(np.float32), (0, 0), 1.5) * keep
-
-
-def emits_light(image: np.ndarray, lum: np.ndarray, part: np.ndarray, dark_scene: bool) -> bool:
-    """Whether a bright part of the photo can be a light that flickers: clearly brighter than what
-    is around it, and either in a dark scene (lamps, windows at night) or coloured light (neon);
-    in daylight a white panel, a window reflecting the sky or a pale sign is not a light."""
-    ring = cv2.dilate(part.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool) & ~part
-    if not ring.any():
-        return False
-    standout = float(lum[part].mean() - lum[ring].mean())
-    colour = image[part].mean(axis=0)
-    saturation = 1.0 - float(colour.min()) / max(1e-3, float(colour.max()))
-    return standout >= 0.12 and (dark_scene or (saturation > 0.45 and float(colour.max()) > 0.85))
 
 
 class Flicker(Effect):
