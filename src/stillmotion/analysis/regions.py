@@ -49,9 +49,12 @@ def classical_regions(rgb: np.ndarray, sky: np.ndarray | None, m: Measures | Non
     kept_out = sky if sky is not None else loose_sky(rgb, m)
     lights = _light(m, kept_out, np.zeros((m.h, m.w), np.float32))
     foliage = _foliage(m, kept_out)
-    water = find_water(rgb, sky if sky is not None else np.zeros((m.h, m.w), np.float32), foliage, m, lights)
+    green = foliage.mask if foliage.unsure is None else np.maximum(foliage.mask, foliage.unsure)
+    water = find_water(rgb, sky if sky is not None else np.zeros((m.h, m.w), np.float32), green, m, lights)
     # Trees mirrored in a pond are water, not trees.
-    return {"foliage": Found(foliage * (1.0 - water.mask)), "water": water}
+    dry = 1.0 - water.mask
+    unsure = None if foliage.unsure is None else foliage.unsure * dry
+    return {"foliage": Found(foliage.mask * dry, unsure, foliage.notes), "water": water}
 
 
 def find_sources(rgb: np.ndarray, sky: np.ndarray, m: Measures | None = None) -> dict[str, np.ndarray]:
@@ -125,7 +128,22 @@ def people_mask(analysis, shape) -> np.ndarray:
     return out
 
 
-def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
+def _foliage(cues: Measures, sky: np.ndarray) -> Found:
+    """Leaves and grass (the sure parts), and green areas that may be plants (unsure)."""
+    candidates = _plant_candidates(cues, sky)
+    if candidates.max() < 0.5:
+        return Found(candidates)
+    sure, unsure = _leafy_parts(cues, candidates > 0.5)
+    notes = []
+    if unsure.mean() > 0.005:
+        notes.append(f"plants: green areas without leaves' texture ({unsure.mean():.0%} of the photo: a dyed or "
+                     "painted object, a distant lawn) are left out unless asked for")
+    leaves = cues.blur(sure.astype(np.float32), 1.5)
+    found = np.maximum(leaves, _flowers(cues, sure)) if sure.any() else leaves
+    return Found(np.clip(found, 0, 1), cues.blur(unsure.astype(np.float32), 1.5) if unsure.any() else None, notes)
+
+
+def _plant_candidates(cues: Measures, sky: np.ndarray) -> np.ndarray:
     # Leaves and grass, by either of two readings of their colour, both on leafy texture:
     # - HSV: yellow-green to green hues (photographed foliage sits at 45-90 degrees; skin, red
     #   fabric and bare rock fall outside or lack the saturation), without streaks along x
@@ -142,14 +160,51 @@ def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
     # runs along x too, if less than ripples and mirrored trees do.
     rippled = ramp(cues.blur(cues.horizontal, 6), 0.65, 0.85)
     by_chroma = _keep_large(_plant_chroma(cues) * (1.0 - rippled) * (1.0 - sky), 0.3, 0.004, cues, 3)
-    leaves = np.maximum(by_hue, by_chroma)
-    if leaves.max() < 0.5:
-        return leaves
+    return np.maximum(by_hue, by_chroma)
+
+
+def _leafy_parts(cues: Measures, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate parts split into (sure, unsure) booleans. Sure: leaves' fine texture, every
+    way, inside the part (not only along its outline: an object's edge is textured too), or a
+    wide stretch of ground (a lawn, a field: grass far away is smooth). Unsure: the rest."""
+    every_way = _every_way(cues)
+    # Dyed and painted things (caps, rafts, toys) are more vivid than leaves: in the shared photos
+    # at most a sixth of a plant's pixels go above a Lab chroma of 45, a third to all of a cap's.
+    vivid = _chroma(cues) > 45.0
+    k = max(3, int(round(9 * cues.scale)) | 1)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
+    sure = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        part = (labels[y:y + bh, x:x + bw] == i).astype(np.uint8)
+        inner = cv2.erode(part, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
+        inside = inner if inner.sum() >= 0.2 * area else part.astype(bool)
+        leafy = float(every_way[y:y + bh, x:x + bw][inside].mean())
+        lying = bw >= 0.3 * cues.w and (y + bh >= 0.85 * cues.h or bw >= 0.6 * cues.w) and area >= 0.4 * bw * bh
+        dyed = float(vivid[y:y + bh, x:x + bw][part > 0].mean()) > 0.3
+        sure[i] = not dyed and (leafy >= 0.45 or lying)
+    keep = sure[labels]
+    return keep, candidates & ~keep
+
+
+def _every_way(cues: Measures) -> np.ndarray:
+    """Fine detail whose edges run every way (leaves), 0..1; a wall's or a fold's edges run one way."""
+    return ramp(cues.fine_texture, 0.03, 0.08) * (1.0 - ramp(cues.coherence, 0.55, 0.85))
+
+
+def _chroma(cues: Measures) -> np.ndarray:
+    """Lab chroma with the photo's colour cast taken out."""
+    _, a, b = cues.lab
+    a, b = _without_cast(cues, a, b)
+    return np.hypot(a, b)
+
+
+def _flowers(cues: Measures, leaves: np.ndarray) -> np.ndarray:
     # Flowers and berries on the plant sway with it: saturated, non-green blobs, small next to
     # the leaves and set among them (leaves around most of their outline: a red wall seen
     # through the branches is bordered by the rest of the house).
     colourful = ((cues.sat > 0.4) & (cues.val > 0.35) & (hue_near(cues.hue, 100, 65) == 0)).astype(np.uint8)
-    leafy_area = (leaves > 0.5).astype(np.uint8)
+    leafy_area = leaves.astype(np.uint8)
     k = max(3, int(round(15 * cues.scale)) | 1)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(colourful, connectivity=8)
     flowers = np.zeros((cues.h, cues.w), np.float32)
@@ -162,7 +217,7 @@ def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
         ring = cv2.dilate(part, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool) & (part == 0)
         if ring.any() and leafy_area[y0:y1, x0:x1][ring].mean() >= 0.4:
             flowers[y0:y1, x0:x1][part > 0] = 1.0
-    return np.maximum(leaves, cues.blur(flowers, 2))
+    return cues.blur(flowers, 2)
 
 
 def _plant_chroma(cues: Measures) -> np.ndarray:
@@ -174,11 +229,9 @@ def _plant_chroma(cues: Measures) -> np.ndarray:
     # Greens count fully; yellow-greens, common in sunlit leaves but also in paint, sand and
     # lichen-covered rock, count in part and need the leafy texture to pass.
     plant_hue = (0.7 * ramp(angle, 70, 85) + 0.3 * ramp(angle, 95, 110)) * (1.0 - ramp(angle, 150, 170))
-    # Clear but natural chroma: fluorescent caps and paint are far above what leaves reach.
-    plant = plant_hue * ramp(chroma, 10, 18) * (1.0 - ramp(chroma, 55, 70)) * ramp(cues.val, 0.06, 0.18)
-    # Leafy: fine detail in every direction (a wall's or a roof's edges run one way).
-    leafy = ramp(cues.fine_texture, 0.03, 0.08) * (1.0 - ramp(cues.coherence, 0.55, 0.85))
-    return cues.blur(plant * (0.3 + 0.7 * leafy), 3)
+    # A clear chroma (vivid colours are left out by the caller).
+    plant = plant_hue * ramp(chroma, 10, 18) * ramp(cues.val, 0.06, 0.18)
+    return cues.blur(plant * (0.3 + 0.7 * _every_way(cues)), 3)
 
 
 def _without_cast(cues: Measures, a: np.ndarray, b: np.ndarray, most: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
