@@ -539,6 +539,17 @@ def test_empty_prompts_never_animate_an_unsure_region():
         assert all(e.region is None or not e.region.name.endswith("_unsure") for e in plan.effects)
 
 
+def test_plants_the_analysis_was_unsure_of_sway_only_when_asked():
+    """kodak03: green caps are plant candidates, not plants: the empty prompt leaves them still."""
+    photo, analysis = suite.synthetic("landscape")
+    analysis.regions["foliage_unsure"] = analysis.regions["foliage"]
+    analysis.regions["foliage"] = analysis.regions["foliage"] * 0
+    assert "foliage" not in types(direct(photo, analysis, ""))
+    plan = direct(photo, analysis, "leaves swaying")
+    assert effect(plan, "foliage").region.name == "foliage_unsure"
+    assert "not sure this is foliage" in " ".join(plan.explanation)
+
+
 def test_a_region_found_only_weakly_is_used_when_named():
     photo, analysis = suite.synthetic("landscape")
     analysis.regions["water"][:] = 0

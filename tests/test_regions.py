@@ -413,3 +413,38 @@ def test_dyed_caps_are_not_plants_and_a_bush_is():
     # Green fabric stays a candidate for a sentence that asks for plants, with a note saying why.
     assert foliage.unsure is not None and foliage.unsure[where["green"]].mean() > 0.5
     assert any("left out unless asked for" in note for note in foliage.notes)
+
+
+def sea_with_shallows() -> np.ndarray:
+    """Blue sky; below the horizon a grey-blue sea of clear ripples that calms into fainter
+    ripples in the shallows (bottom right), and on the beach beside it (bottom left) a grey rock
+    with the same faint streaks."""
+    rng = np.random.default_rng(13)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:100] = (100, 150, 215)
+    streaks = cv2.GaussianBlur(rng.random((H - 100, W)).astype(np.float32), (0, 0), sigmaX=10, sigmaY=1)
+    streaks = (streaks - streaks.mean()) / streaks.std()
+    # Shallow water: wavelets shorter and less aligned (its edges run along x less clearly).
+    wavelets = cv2.GaussianBlur(rng.random((H - 100, W)).astype(np.float32), (0, 0), sigmaX=1.6, sigmaY=1.2)
+    wavelets = (wavelets - wavelets.mean()) / wavelets.std()
+    rows = np.arange(H - 100, dtype=np.float32)[:, None]
+    calm = np.clip((rows - 90) / 40, 0, 1) * (np.arange(W)[None, :] > 150)  # 1 in the shallows
+    texture = streaks * (1 - calm) + wavelets * calm
+    img[100:] = np.dstack([90 + 20 * texture, 118 + 20 * texture, 140 + 20 * texture])
+    img[190:, :150] = (205, 190, 160)  # a beach...
+    rock = np.zeros((H, W), bool)
+    rock[212:, :110] = True  # ...with a grey rock on it as faintly streaked as the shallows, apart from the sea
+    img[rock] = np.dstack([95 + 20 * wavelets, 115 + 20 * wavelets, 135 + 20 * wavelets])[rock[100:]]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_shallows_next_to_a_sea_found_are_water_too_rock_apart_is_not():
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = sea_with_shallows()
+    cues = compute_cues(rgb, [])
+    water = classical_regions(rgb, cues.sky)["water"].mask
+    assert water[130:180, 40:-40].mean() > 0.8  # the rippled sea
+    assert water[240:, 200:-10].mean() > 0.4  # its shallows: weak evidence (about 0.25), joined to it
+    assert water[215:, 5:100].mean() < 0.05  # the rock: as weak, and apart from the sea

@@ -103,6 +103,7 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
                 or (sky_colour[part] > 0.5).mean() >= 0.4)
         if not held:
             sure[part] = False
+    sure = _grown(sure, evidence, m)
     # A bluish, smooth band below the horizon with none of that evidence: a candidate only.
     bluish = hue_near(m.hue, 205, 45) * ramp(m.sat, 0.1, 0.25)
     candidate = m.blur(below * visible * bluish * smooth, 3) * (1.0 - 0.8 * foliage)
@@ -117,6 +118,24 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
                      f"({sure.mean():.0%} of the photo looked like it); left out")
         sure = np.zeros_like(sure)
     return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+
+
+def _grown(sure: np.ndarray, evidence: np.ndarray, m: Measures, weak: float = 0.2) -> np.ndarray:
+    """The sure water grown into the weaker evidence connected to it (hysteresis, as edges are
+    traced): shallows and calmer stretches next to a sea already found are water too; weak
+    evidence that touches no sure water stays out."""
+    if not sure.any():
+        return sure
+    # ...in the colours of the water found (a rock beside the sea streaks too, but is not blue).
+    lab = np.dstack(m.lab)
+    mean, spread = lab[sure].mean(axis=0), lab[sure].std(axis=0) + np.array([8.0, 3.0, 3.0], np.float32)
+    alike = np.sqrt((((lab - mean) / spread) ** 2).sum(axis=2)) < 2.5
+    kc = max(3, int(round(9 * m.scale)) | 1)
+    weak_parts = cv2.morphologyEx(((evidence > weak) & alike).astype(np.uint8) | sure.astype(np.uint8), cv2.MORPH_CLOSE,
+                                  cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
+    count, labels = cv2.connectedComponents(weak_parts, connectivity=8)
+    touched = np.unique(labels[sure])
+    return np.isin(labels, touched[touched > 0])
 
 
 def _water_colours(m: Measures, sky: np.ndarray, axis: int | None = None) -> np.ndarray:
