@@ -448,3 +448,20 @@ def test_shallows_next_to_a_sea_found_are_water_too_rock_apart_is_not():
     assert water[130:180, 40:-40].mean() > 0.8  # the rippled sea
     assert water[240:, 200:-10].mean() > 0.4  # its shallows: weak evidence (about 0.25), joined to it
     assert water[215:, 5:100].mean() < 0.05  # the rock: as weak, and apart from the sea
+
+
+def test_weak_plant_evidence_counts_only_where_it_joins_plants_found():
+    """Hysteresis, as edges are traced: a bush's shaded half (weak evidence) joins its sunlit half
+    (found); weak evidence apart from any plant stays out."""
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import _joined
+
+    cues = Measures(np.zeros((H, W, 3), np.uint8))
+    sure = np.zeros((H, W), bool)
+    sure[40:240, 20:140] = True  # the sunlit half
+    weak = np.zeros((H, W), bool)
+    weak[40:240, 140:260] = True  # its shaded half
+    weak[60:200, 300:370] = True  # a grey-green patch alone on the wall
+    joined = _joined(sure, weak, cues)
+    assert joined[40:240, 20:260].all()
+    assert not joined[60:200, 300:370].any()

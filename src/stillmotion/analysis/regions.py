@@ -19,6 +19,7 @@ from .sky import loose_sky
 from .water import Found, find_water
 
 REGION_NAMES = ("water", "foliage", "light", "fire", "steam_source")
+WEAK_PLANT = 0.25  # plant evidence this weak counts only where it joins plants found (0.3 finds them)
 
 
 def find_regions(rgb: np.ndarray, analysis=None) -> dict[str, np.ndarray]:
@@ -130,10 +131,11 @@ def people_mask(analysis, shape) -> np.ndarray:
 
 def _foliage(cues: Measures, sky: np.ndarray) -> Found:
     """Leaves and grass (the sure parts), and green areas that may be plants (unsure)."""
-    candidates = _plant_candidates(cues, sky)
+    candidates, weak = _plant_candidates(cues, sky)
     if candidates.max() < 0.5:
         return Found(candidates)
     sure, unsure = _leafy_parts(cues, candidates > 0.5)
+    sure = _joined(sure, weak & ~unsure, cues)
     notes = []
     if unsure.mean() > 0.005:
         notes.append(f"plants: green areas without leaves' texture ({unsure.mean():.0%} of the photo: a dyed or "
@@ -159,8 +161,21 @@ def _plant_candidates(cues: Measures, sky: np.ndarray) -> np.ndarray:
     # Only clear streaks count against the chroma reading: a thin band of palms along a horizon
     # runs along x too, if less than ripples and mirrored trees do.
     rippled = ramp(cues.blur(cues.horizontal, 6), 0.65, 0.85)
-    by_chroma = _keep_large(_plant_chroma(cues) * (1.0 - rippled) * (1.0 - sky), 0.3, 0.004, cues, 3)
-    return np.maximum(by_hue, by_chroma)
+    chroma = _plant_chroma(cues) * (1.0 - rippled) * (1.0 - sky)
+    by_chroma = _keep_large(chroma, 0.3, 0.004, cues, 3)
+    return np.maximum(by_hue, by_chroma), (score > WEAK_PLANT) | (chroma > WEAK_PLANT)
+
+
+def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:
+    """The sure plants grown into the weaker plant evidence joined to them (the same tree in
+    shade, the rest of a hedge): hysteresis, as for water."""
+    if not sure.any():
+        return sure
+    kc = max(3, int(round(5 * cues.scale)) | 1)
+    joined = cv2.morphologyEx((weak | sure).astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
+    count, labels = cv2.connectedComponents(joined, connectivity=8)
+    touched = np.unique(labels[sure])
+    return np.isin(labels, touched[touched > 0])
 
 
 def _leafy_parts(cues: Measures, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
