@@ -465,3 +465,26 @@ def test_weak_plant_evidence_counts_only_where_it_joins_plants_found():
     joined = _joined(sure, weak, cues)
     assert joined[40:240, 20:260].all()
     assert not joined[60:200, 300:370].any()
+
+
+def path_into_the_distance() -> np.ndarray:
+    """Blue sky over a hedge, and a bluish, smooth pavement in shade that runs away from the
+    camera: wide at the bottom, narrowing to a point near the horizon (moviepy's walkway)."""
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:90] = (110, 160, 225)
+    img[90:] = (120, 105, 85)  # dry ground beside the path
+    cv2.fillPoly(img, [np.array([(0, H), (220, H), (60, 100), (40, 100)], np.int32)], (95, 110, 140))
+    rng = np.random.default_rng(15)
+    return np.clip(img.astype(np.float32) + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_pavement_running_into_the_distance_is_not_even_a_water_candidate():
+    """A water surface is level: its far edge runs along a row. A path's edges slant to a point."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = path_into_the_distance()
+    cues = compute_cues(rgb, [])
+    water = classical_regions(rgb, cues.sky)["water"]
+    assert water.mask.mean() < 0.01
+    assert water.unsure is None or water.unsure.mean() < 0.01

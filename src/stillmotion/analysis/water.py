@@ -108,6 +108,7 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     bluish = hue_near(m.hue, 205, 45) * ramp(m.sat, 0.1, 0.25)
     candidate = m.blur(below * visible * bluish * smooth, 3) * (1.0 - 0.8 * foliage)
     unsure = _parts(candidate, 0.35, m, fill=0.01) & ~cv2.dilate(sure.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    unsure = _level(unsure, m)
     if unsure.mean() > MIN_SHARE:
         notes.append(f"water: a smooth, bluish area below the horizon ({unsure.mean():.0%} of the photo) shows no "
                      "reflection, ripples or sky colour; it is left out unless asked for")
@@ -118,6 +119,20 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
                      f"({sure.mean():.0%} of the photo looked like it); left out")
         sure = np.zeros_like(sure)
     return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+
+
+def _level(parts: np.ndarray, m: Measures, spread: float = 0.15) -> np.ndarray:
+    """The parts whose far edge is level, as a water surface's is (a lake's far shore, a sea's
+    horizon): a path or a pavement running into the distance narrows to a slanted edge."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(parts.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, bw, bh, _ = stats[i]
+        part = labels[y:y + bh, x:x + bw] == i
+        tops = np.argmax(part[:, part.any(axis=0)], axis=0)
+        low, high = np.percentile(tops, [10, 90])
+        keep[i] = high - low <= spread * m.h
+    return keep[labels]
 
 
 def _grown(sure: np.ndarray, evidence: np.ndarray, m: Measures, weak: float = 0.2) -> np.ndarray:
