@@ -131,10 +131,12 @@ def people_mask(analysis, shape) -> np.ndarray:
 
 def _foliage(cues: Measures, sky: np.ndarray) -> Found:
     """Leaves and grass (the sure parts), and green areas that may be plants (unsure)."""
-    candidates, weak = _plant_candidates(cues, sky)
+    a, b = _without_cast(cues, *cues.lab[1:])
+    every_way = _every_way(cues)
+    candidates, weak = _plant_candidates(cues, sky, a, b, every_way)
     if candidates.max() < 0.5:
         return Found(candidates)
-    sure, unsure = _leafy_parts(cues, candidates > 0.5)
+    sure, unsure = _leafy_parts(cues, candidates > 0.5, np.hypot(a, b), every_way)
     sure = _joined(sure, weak & ~unsure, cues)
     notes = []
     if unsure.mean() > 0.005:
@@ -145,7 +147,10 @@ def _foliage(cues: Measures, sky: np.ndarray) -> Found:
     return Found(np.clip(found, 0, 1), cues.blur(unsure.astype(np.float32), 1.5) if unsure.any() else None, notes)
 
 
-def _plant_candidates(cues: Measures, sky: np.ndarray) -> np.ndarray:
+def _plant_candidates(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray,
+                      every_way: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Plant candidates (a soft mask of parts) and the weaker plant evidence (boolean), given
+    the Lab a and b without the photo's colour cast and the every-way fine texture."""
     # Leaves and grass, by either of two readings of their colour, both on leafy texture:
     # - HSV: yellow-green to green hues (photographed foliage sits at 45-90 degrees; skin, red
     #   fabric and bare rock fall outside or lack the saturation), without streaks along x
@@ -161,7 +166,7 @@ def _plant_candidates(cues: Measures, sky: np.ndarray) -> np.ndarray:
     # Only clear streaks count against the chroma reading: a thin band of palms along a horizon
     # runs along x too, if less than ripples and mirrored trees do.
     rippled = ramp(cues.blur(cues.horizontal, 6), 0.65, 0.85)
-    chroma = _plant_chroma(cues) * (1.0 - rippled) * (1.0 - sky)
+    chroma = _plant_chroma(cues, a, b, every_way) * (1.0 - rippled) * (1.0 - sky)
     by_chroma = _keep_large(chroma, 0.3, 0.004, cues, 3)
     return np.maximum(by_hue, by_chroma), (score > WEAK_PLANT) | (chroma > WEAK_PLANT)
 
@@ -178,14 +183,15 @@ def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:
     return np.isin(labels, touched[touched > 0])
 
 
-def _leafy_parts(cues: Measures, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
+                 every_way: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The candidate parts split into (sure, unsure) booleans. Sure: leaves' fine texture, every
     way, inside the part (not only along its outline: an object's edge is textured too), or a
-    wide stretch of ground (a lawn, a field: grass far away is smooth). Unsure: the rest."""
-    every_way = _every_way(cues)
+    wide stretch of ground (a lawn, a field: grass far away is smooth). Unsure: the rest.
+    chroma: Lab chroma without the photo's colour cast."""
     # Dyed and painted things (caps, rafts, toys) are more vivid than leaves: in the shared photos
     # at most a sixth of a plant's pixels go above a Lab chroma of 45, a third to all of a cap's.
-    vivid = _chroma(cues) > 45.0
+    vivid = chroma > 45.0
     k = max(3, int(round(9 * cues.scale)) | 1)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
     sure = np.zeros(count, bool)
@@ -205,13 +211,6 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray) -> tuple[np.ndarray, np
 def _every_way(cues: Measures) -> np.ndarray:
     """Fine detail whose edges run every way (leaves), 0..1; a wall's or a fold's edges run one way."""
     return ramp(cues.fine_texture, 0.03, 0.08) * (1.0 - ramp(cues.coherence, 0.55, 0.85))
-
-
-def _chroma(cues: Measures) -> np.ndarray:
-    """Lab chroma with the photo's colour cast taken out."""
-    _, a, b = cues.lab
-    a, b = _without_cast(cues, a, b)
-    return np.hypot(a, b)
 
 
 def _flowers(cues: Measures, leaves: np.ndarray) -> np.ndarray:
@@ -235,18 +234,16 @@ def _flowers(cues: Measures, leaves: np.ndarray) -> np.ndarray:
     return cues.blur(flowers, 2)
 
 
-def _plant_chroma(cues: Measures) -> np.ndarray:
-    """Plant colour in Lab, the cast removed, weighted by leafy texture (blurred score, 0..1)."""
-    _, a, b = cues.lab
-    a, b = _without_cast(cues, a, b)
+def _plant_chroma(cues: Measures, a: np.ndarray, b: np.ndarray, every_way: np.ndarray) -> np.ndarray:
+    """Plant colour in Lab (a and b with the cast removed), weighted by leafy texture (blurred score, 0..1)."""
     angle = np.degrees(np.arctan2(b, a))  # 90: yellow, 135: green, 180: bluish green
     chroma = np.hypot(a, b)
     # Greens count fully; yellow-greens, common in sunlit leaves but also in paint, sand and
     # lichen-covered rock, count in part and need the leafy texture to pass.
     plant_hue = (0.7 * ramp(angle, 70, 85) + 0.3 * ramp(angle, 95, 110)) * (1.0 - ramp(angle, 150, 170))
-    # A clear chroma (vivid colours are left out by the caller).
+    # A clear chroma (vivid, dyed colours are judged per part: _leafy_parts).
     plant = plant_hue * ramp(chroma, 10, 18) * ramp(cues.val, 0.06, 0.18)
-    return cues.blur(plant * (0.3 + 0.7 * _every_way(cues)), 3)
+    return cues.blur(plant * (0.3 + 0.7 * every_way), 3)
 
 
 def _without_cast(cues: Measures, a: np.ndarray, b: np.ndarray, most: float = 8.0) -> tuple[np.ndarray, np.ndarray]:

@@ -144,9 +144,11 @@ def _grown(sure: np.ndarray, evidence: np.ndarray, m: Measures, weak: float = 0.
     # ...in the colours of the water found (a rock beside the sea streaks too, but is not blue).
     lab = np.dstack(m.lab)
     mean, spread = lab[sure].mean(axis=0), lab[sure].std(axis=0) + np.array([8.0, 3.0, 3.0], np.float32)
-    alike = np.sqrt((((lab - mean) / spread) ** 2).sum(axis=2)) < 2.5
+    candidates = (evidence > weak) & ~sure
+    alike = sure.copy()
+    alike[candidates] = np.sqrt((((lab[candidates] - mean) / spread) ** 2).sum(axis=1)) < 2.5
     kc = max(3, int(round(9 * m.scale)) | 1)
-    weak_parts = cv2.morphologyEx(((evidence > weak) & alike).astype(np.uint8) | sure.astype(np.uint8), cv2.MORPH_CLOSE,
+    weak_parts = cv2.morphologyEx(alike.astype(np.uint8), cv2.MORPH_CLOSE,
                                   cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
     count, labels = cv2.connectedComponents(weak_parts, connectivity=8)
     touched = np.unique(labels[sure])
