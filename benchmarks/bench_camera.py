@@ -31,10 +31,11 @@ PHOTOS = ("kodak21_lighthouse_coast.png", "kodak04_girl_red_hat.png", "kodak13_m
           "kodak08_timbered_houses.png")
 CAMERAS = ("zoom_in", "zoom_out", "dolly_in", "dolly_out", "pan_left", "pan_right", "tilt_up", "tilt_down",
            "orbit", "dolly_zoom", "ken_burns")
-# What each move should look like to a viewer (camera_check's labels).
+# What each move should look like to a viewer (camera_check's labels). An orbit sweeps sideways:
+# which way the picture as a whole goes depends on how much of it is in front of the subject.
 EXPECTED = {"static": "static", "zoom_in": "zoom_in", "zoom_out": "zoom_out", "dolly_in": "zoom_in", "dolly_out": "zoom_out",
             "pan_left": "pan_left", "pan_right": "pan_right", "tilt_up": "tilt_up", "tilt_down": "tilt_down",
-            "orbit": "pan_left", "dolly_zoom": "zoom_in", "ken_burns": "zoom_in"}
+            "orbit": "pan", "dolly_zoom": "zoom_in", "ken_burns": "zoom_in"}
 MIN_AMOUNT = 0.03
 MAX_SPECKS = 20.0
 
@@ -79,7 +80,7 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
     first, moved = displacements(keep)
     shifts = far_near_shift(first, moved, renderer.scene.depth, camera)
     expected = EXPECTED[camera]
-    ok_motion = motion.label == expected and motion.amount >= MIN_AMOUNT
+    ok_motion = motion.label.startswith(expected) and motion.amount >= MIN_AMOUNT
     ok_far = shifts is None or shifts[0] >= -1.0
     return {"camera": camera, "label": motion.label, "expected": expected, "amount": motion.amount, "scale": motion.scale,
             "dx": motion.dx, "dy": motion.dy, "inliers": motion.inliers, "far_near": shifts, "specks": worst,

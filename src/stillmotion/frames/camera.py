@@ -122,9 +122,10 @@ class CameraPath:
         if kind == "orbit":
             return self._orbit(t, a)
         if kind == "dolly_zoom":
-            # Pull back while zooming in so the subject keeps its size and the background looms.
-            push = -0.30 * a * p
-            return Pose(push=push, zoom=1.0 - push * self.subject_depth)
+            # Pull back while zooming in so the subject keeps its size and the background looms
+            # (grows by 0.15 x a; a subject nearer than 0.3 keeps its size only roughly).
+            zoom = 1.0 + 0.15 * a * p
+            return Pose(push=-(zoom - 1.0) / max(self.subject_depth, 0.3), zoom=zoom)
         if kind == "ken_burns":
             return self._ken_burns(a * p)
         raise ValueError(f"unknown camera type {kind!r}")

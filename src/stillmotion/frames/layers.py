@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..analysis.imaging import GuidedFilter, crisp
 
 JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
 WORK_SIDE = 640  # long side of the grid the depth analysis runs on
@@ -93,6 +92,200 @@ def mirror_fill(image: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.nd
     return np.where(usable[:, None], image[my, mx], image[by, bx])
 
 
+def fill_behind(image: np.ndarray, hole: np.ndarray, known: np.ndarray, band: float) -> np.ndarray:
+    """The hole's pixels (N x 3) filled from known pixels only.
+
+    Within `band` pixels of the known border (all a moving camera can reveal) each tile of the
+    hole copies the known texture beyond it, shifted by the offset that best continues the
+    pixels around the tile (a small exemplar search: stripes, brick and foliage continue with
+    their own period and direction). Deeper in, and where no offset fits, the known pixels are
+    mirrored across the border."""
+    unknown = ~known
+    filled = image.copy()
+    filled[unknown] = mirror_fill(image, unknown, known)
+    depth_in = cv2.distanceTransform(unknown.astype(np.uint8), cv2.DIST_L2, 3)
+    _offset_fill(image, filled, hole & (depth_in <= band), known, depth_in)
+    return filled[hole]
+
+
+TILE = 24  # pixels per side of the tiles that share one copy offset
+
+
+def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known: np.ndarray, depth_in: np.ndarray) -> None:
+    height, width = band.shape
+    # Outward normal of the border at each pixel: down the distance's gradient.
+    gx = cv2.Sobel(depth_in, cv2.CV_32F, 1, 0, ksize=5)
+    gy = cv2.Sobel(depth_in, cv2.CV_32F, 0, 1, ksize=5)
+    ring = known & (cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) <= 4)
+    img = image.astype(np.int16)
+    angles = np.deg2rad(np.array([-40, -20, 0, 20, 40]))
+    for ty in range(0, height, TILE):
+        for tx in range(0, width, TILE):
+            tile = band[ty:ty + TILE, tx:tx + TILE]
+            if not tile.any():
+                continue
+            py, px = np.nonzero(tile)
+            py, px = py + ty, px + tx
+            nx, ny = -float(gx[py, px].sum()), -float(gy[py, px].sum())
+            norm = math.hypot(nx, ny)
+            if norm < 1e-6:
+                continue
+            nx, ny = nx / norm, ny / norm
+            pad = 8
+            y0, y1, x0, x1 = max(0, ty - pad), min(height, ty + TILE + pad), max(0, tx - pad), min(width, tx + TILE + pad)
+            ry, rx = np.nonzero(ring[y0:y1, x0:x1])
+            if len(ry) < 8:
+                continue
+            ry, rx = ry + y0, rx + x0
+            start = int(depth_in[py, px].max()) + 3
+            lengths = np.arange(start, start + 40, dtype=np.float32)
+            dirs = np.stack([nx * np.cos(angles) - ny * np.sin(angles), nx * np.sin(angles) + ny * np.cos(angles)], 1)
+            offsets = np.round((dirs[:, None, :] * lengths[None, :, None]).reshape(-1, 2)).astype(np.int32)
+            qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
+            inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
+            qy, qx = np.clip(qy, 0, height - 1), np.clip(qx, 0, width - 1)
+            usable = inside & known[qy, qx]
+            cost = np.abs(img[qy, qx] - img[ry, rx][None]).sum(axis=2)
+            score = np.where(usable, cost, 0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
+            # The tile's own pixels must land on known ones too.
+            sy, sx = py[None, :] + offsets[:, 1:2], px[None, :] + offsets[:, 0:1]
+            lands = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
+            lands &= known[np.clip(sy, 0, height - 1), np.clip(sx, 0, width - 1)]
+            score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < 0.9)] = np.inf
+            best = int(np.argmin(score))
+            if not np.isfinite(score[best]):
+                continue
+            ok = lands[best]
+            filled[py[ok], px[ok]] = image[sy[best, ok], sx[best, ok]]
+
+
+def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
+    """What lies behind the near object's anti-aliased edge, written into back (in place).
+
+    An edge pixel is alpha x (the object's colour) + (1 - alpha) x (what is behind). The object's
+    colour there is taken from its nearest fully opaque pixel, which gives what is behind exactly:
+    revealed, it shows the background, not a light or dark line of the object's old edge. Where
+    the pixel is mostly object (or no opaque pixel is close), the fill stays."""
+    soft = (alpha > 0.004) & (alpha < 0.98)
+    if not soft.any():
+        return
+    distance, nearest = _nearest(alpha >= 0.98)
+    ys, xs = np.nonzero(soft & (distance <= 3))
+    a = alpha[ys, xs][:, None]
+    colour = image.reshape(-1, 3)[nearest[ys, xs]].astype(np.float32)
+    behind = np.clip((image[ys, xs].astype(np.float32) - a * colour) / np.maximum(1.0 - a, 1e-3), 0.0, 255.0)
+    trust = 1.0 - _smoothstep((a - 0.75) / 0.23)  # near alpha 1 the division amplifies noise
+    mixed = behind * trust + back[ys, xs, :3].astype(np.float32) * (1.0 - trust)
+    back[ys, xs, :3] = np.round(mixed).astype(np.uint8)
+
+
+def unsure_pixels(width: int, height: int) -> int:
+    """How far off the colour edge a depth estimate's edge may be, in canvas pixels."""
+    return max(2, round(max(width, height) / 160))
+
+
+def _local_mean(values: np.ndarray, weight: np.ndarray, radius: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted local mean of values (H x W x C) over a window of about 2 x radius + 1, and the
+    window's total weight, on a grid `step` times coarser (the means are smooth)."""
+    height, width = weight.shape
+    small = (max(1, width // step), max(1, height // step))
+    w = cv2.resize(weight, small, interpolation=cv2.INTER_AREA)
+    weighted = values * (weight if values.ndim == 2 else weight[..., None])
+    vw = cv2.resize(weighted, small, interpolation=cv2.INTER_AREA)
+    size = (2 * max(1, radius // step) + 1,) * 2
+    total = cv2.boxFilter(w, -1, size, normalize=False, borderType=cv2.BORDER_REFLECT)
+    summed = cv2.boxFilter(vw, -1, size, normalize=False, borderType=cv2.BORDER_REFLECT)
+    safe = np.maximum(total, 1e-6)
+    return summed / (safe if summed.ndim == 2 else safe[..., None]), total
+
+
+def _sample(small: np.ndarray, ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A coarse grid's values (bilinear) at full-size pixels (ys, xs)."""
+    sy, sx = small.shape[0] / shape[0], small.shape[1] / shape[1]
+    mx = ((xs + 0.5) * sx - 0.5).astype(np.float32).reshape(1, -1)
+    my = ((ys + 0.5) * sy - 0.5).astype(np.float32).reshape(1, -1)
+    return cv2.remap(small, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+
+
+def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radius: int,
+                     ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At pixels (ys, xs): how far each one's colour is from the nearer of two local colour groups
+    (darker and lighter halves) of the `sure` pixels around it, and whether any sure pixel is
+    around. Two groups, not one mean: a striped or dappled background is two colours, not their
+    average."""
+    shape = sure.shape
+    step = max(1, radius // 3)
+    weight = sure.astype(np.float32)
+    lum, total = _local_mean(gray, weight, radius, step)
+    local_lum = cv2.resize(lum, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    light = sure & (gray >= local_lum)
+    colour = image[ys, xs]
+    best = np.full(len(ys), 1e6, np.float32)
+    for group in (light, sure & ~light):
+        mean, count = _local_mean(image, group.astype(np.float32), radius, step)
+        distance = np.abs(colour - _sample(mean, ys, xs, shape)).max(axis=1)
+        best = np.where(_sample(count, ys, xs, shape).ravel() > 1e-3, np.minimum(best, distance), best)
+    return best, _sample(total, ys, xs, shape).ravel() > 1e-3
+
+
+def snap_matte(image: np.ndarray, near: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """The near side's soft matte (0..1), moved onto the photo's colour edges.
+
+    A depth estimate's edges are soft and a few pixels off. Pixels farther than that from its
+    edge are sure; each pixel in between goes to the side whose colours (near it) it matches,
+    so a band of background that the estimate's edge took along goes back to the background,
+    and a thin structure the estimate could not resolve (a stem: no sure pixels of its own)
+    goes with the near side where it differs from the background around it, as one piece.
+    Along the decided outline the anti-aliased pixels get their fraction by projecting their
+    colour between the object's and the background's there."""
+    height, width = near.shape
+    unsure = unsure_pixels(width, height)
+    kernel = _ellipse(unsure)
+    near_hard = near > 0.5
+    inside = cv2.erode(near_hard.astype(np.uint8), kernel) > 0
+    outside = cv2.erode((~near_hard).astype(np.uint8), kernel) > 0
+    band = zone & ~inside & ~outside
+    label = near_hard.copy()
+    if band.any():
+        img = image.astype(np.float32)
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        ys, xs = np.nonzero(band)
+        radius = 2 * unsure
+        to_near, has_near = _colour_distance(img, gray, inside & zone, radius, ys, xs)
+        to_far, has_far = _colour_distance(img, gray, outside & zone, radius, ys, xs)
+        decided = near_hard[ys, xs]
+        both = has_near & has_far & (np.abs(to_near - to_far) > 12)
+        decided[both] = to_near[both] < to_far[both]
+        # No sure near pixel around: a thin structure. It is near where it is not background-coloured.
+        thin = ~has_near & has_far & near_hard[ys, xs]
+        decided[thin] = to_far[thin] > 25
+        label[ys, xs] = decided
+        label = cv2.medianBlur(label.astype(np.uint8), 3) > 0
+    return _antialias(image, label)
+
+
+def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """A hard near/far labelling made soft along its outline: each outline pixel's alpha is its
+    colour projected between the nearest object pixel's colour and the nearest background's."""
+    alpha = label.astype(np.float32)
+    outline = cv2.dilate(label.astype(np.uint8), np.ones((3, 3), np.uint8)) != cv2.erode(label.astype(np.uint8), np.ones((3, 3), np.uint8))
+    core = cv2.erode(label.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    clear = cv2.erode((~label).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    if not outline.any() or not core.any() or not clear.any():
+        return alpha
+    _, to_core = _nearest(core)
+    _, to_clear = _nearest(clear)
+    ys, xs = np.nonzero(outline)
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    colour = image[ys, xs].astype(np.float32)
+    front, back = pixels[to_core[ys, xs]], pixels[to_clear[ys, xs]]
+    span = front - back
+    length = (span * span).sum(axis=1)
+    projected = np.clip(((colour - back) * span).sum(axis=1) / np.maximum(length, 1e-6), 0.0, 1.0)
+    alpha[ys, xs] = np.where(length > 20.0 ** 2, projected, alpha[ys, xs])
+    return alpha
+
+
 def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers | None:
     """The two layers of a photo whose depth has discontinuities (None when it has none).
 
@@ -104,7 +297,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     d = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
 
     # 1. Depth edges: a nearness step of JUMP within a few pixels; their near and far sides.
-    r = max(1, round(max(work) / 200))
+    r = max(1, round(max(work) / 120))
     top, bottom = cv2.dilate(d, _ellipse(r)), cv2.erode(d, _ellipse(r))
     edge = (top - bottom) > JUMP
     if not edge.any():
@@ -113,6 +306,9 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     far_edge = edge & ~near_edge
     if not near_edge.any() or not far_edge.any():
         return None
+    # An estimate's edge is a soft ramp: each side takes its own clean value across it, so the
+    # far side does not drift partly with the near object (nor the near side lag behind it).
+    d = np.where(near_edge, top, np.where(far_edge, bottom, d))
 
     # 2. Bands: the back layer must be right up to `reach` behind a near object (r1), and each
     # layer's depth then returns to the photo's over a ramp wide enough never to fold (r2).
@@ -132,19 +328,18 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     # band and returns to the photo's before its alpha does; the back keeps the far side's
     # nearness under the near object out to r1, then climbs back to the photo's by r2.
     r_front = 0.75 * r2
-    s = _smoothstep((dist_near - margin * f) / max(r_front - margin * f, 1.0))
+    flat = (margin + unsure_pixels(width, height)) * f  # the snapped matte may reach this far out
+    s = _smoothstep((dist_near - flat) / max(r_front - flat, 1.0))
     front_depth = np.where(far_side, np.maximum(d, depth_near * (1 - s) + d * s), d)
     s = _smoothstep((dist_far - r1) / max(r2 - r1, 1.0))
     back_depth = np.where(near_side, np.minimum(d, depth_far * (1 - s) + d * s), d)
     front_depth = cv2.GaussianBlur(front_depth.astype(np.float32), (0, 0), 1.0)
     back_depth = cv2.GaussianBlur(back_depth.astype(np.float32), (0, 0), 1.0)
 
-    # 4. The matte at full resolution: the near side, snapped to the photo's colour edges.
+    # 4. The matte at full resolution: the depth's near side, snapped to the photo's colour edges.
     size = (width, height)
     near_full = cv2.resize(near_side.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
-    radius = max(2, round(max(width, height) / 320))
-    snap = GuidedFilter(image.astype(np.float32) / 255.0, radius, 1e-3, subsample=1)
-    matte = crisp(np.clip(snap(near_full), 0.0, 1.0))
+    matte = snap_matte(image, near_full, cv2.resize(zone.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0)
     # The front turns opaque again at the far end of its band, where both layers agree.
     dist_near_full = cv2.resize(dist_near, size, interpolation=cv2.INTER_LINEAR) / f
     far_full = cv2.resize(far_side.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -155,14 +350,15 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     # 5. The back layer: what the matte holds (the near object and its edge) removed, plus a
     # margin so no colour of the near object leaks into the fill, filled from far-side pixels.
     # Where the matte is faint the photo stays: an unmixed colour would be unreliable there.
-    filled = (matte > 0.1) & (near_full | far_full)
+    filled = (matte > 0.004) & (near_full | far_full)
     m = max(1, math.ceil(margin))
-    known = ~cv2.dilate(((matte > 0.004) | filled).astype(np.uint8), _ellipse(m)).astype(bool)
+    known = ~cv2.dilate(filled.astype(np.uint8), _ellipse(m)).astype(bool)
     if not known.any() or not filled.any():
         return None
-    fill = mirror_fill(image, filled, known)
     back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
-    back[filled, :3] = fill
+    back[filled, :3] = fill_behind(image, filled, known, band=r1 / f + 2 * m)
+    unmix_edge(image, alpha, back)
+    fill = back[filled, :3].copy()
     front = np.empty_like(back)
     _premultiply(image, alpha, back, front)
     return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth, alpha=alpha,
