@@ -43,7 +43,7 @@ def block_scene():
     block = textured(WIDTH, HEIGHT, 12)
     depth = np.full((HEIGHT, WIDTH), 0.1, np.float32)
     y0, y1, x0, x1 = 133, 400, 240, 440
-    image[y0:y1, x0:x1] = block[y0:y1, x0:x1] // 2 + 100
+    image[y0:y1, x0:x1] = block[y0:y1, x0:x1]
     depth[y0:y1, x0:x1] = 0.85
     return image, depth
 

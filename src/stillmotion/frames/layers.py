@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-
 JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
 WORK_SIDE = 640  # long side of the grid the depth analysis runs on
 
@@ -249,10 +248,19 @@ def snap_matte(image: np.ndarray, near: np.ndarray, zone: np.ndarray) -> np.ndar
     if band.any():
         img = image.astype(np.float32)
         gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        ys, xs = np.nonzero(band)
         radius = 2 * unsure
-        to_near, has_near = _colour_distance(img, gray, inside & zone, radius, ys, xs)
-        to_far, has_far = _colour_distance(img, gray, outside & zone, radius, ys, xs)
+        sure_far = outside & zone
+        # The estimate's near side, even shrunk, can hold background (around a thin stem it is
+        # mostly background): near its edge, what looks just like the background around it is
+        # not sure, and no sample of the object's colours.
+        sure_near = inside & zone
+        iy, ix = np.nonzero(sure_near & (cv2.dilate(band.astype(np.uint8), kernel) > 0))
+        like_far, _ = _colour_distance(img, gray, sure_far, radius, iy, ix)
+        sure_near[iy[like_far < 12], ix[like_far < 12]] = False
+        band[iy[like_far < 12], ix[like_far < 12]] = True
+        ys, xs = np.nonzero(band)
+        to_near, has_near = _colour_distance(img, gray, sure_near, radius, ys, xs)
+        to_far, has_far = _colour_distance(img, gray, sure_far, radius, ys, xs)
         decided = near_hard[ys, xs]
         both = has_near & has_far & (np.abs(to_near - to_far) > 12)
         decided[both] = to_near[both] < to_far[both]
@@ -339,12 +347,13 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     # 4. The matte at full resolution: the depth's near side, snapped to the photo's colour edges.
     size = (width, height)
     near_full = cv2.resize(near_side.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
-    matte = snap_matte(image, near_full, cv2.resize(zone.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0)
+    zone_full = cv2.resize(zone.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    matte = snap_matte(image, near_full, zone_full)
     # The front turns opaque again at the far end of its band, where both layers agree.
     dist_near_full = cv2.resize(dist_near, size, interpolation=cv2.INTER_LINEAR) / f
-    far_full = cv2.resize(far_side.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
     back_again = _smoothstep((dist_near_full - r_front / f) / max((r2 - r_front) / f, 1.0))
     near_full = near_full > 0.5
+    far_full = zone_full & ~near_full
     alpha = np.where(far_full, np.maximum(matte, back_again), np.where(near_full, matte, 1.0)).astype(np.float32)
 
     # 5. The back layer: what the matte holds (the near object and its edge) removed, plus a

@@ -38,7 +38,9 @@ class Renderer:
         target_norm = ((target[0] - 0.5) * self.size[0] / scale, (target[1] - 0.5) * self.size[1] / scale)
         far_depth = float(np.percentile(depth[::8, ::8], 2))
         half_size = ((self.size[0] - 1) / 2 / scale, (self.size[1] - 1) / 2 / scale)
-        self.path = CameraPath(plan.camera, canvas.duration, plan.loop, target_norm, subject_depth, far_depth, half_size)
+        # A loop's path closes on the frame after the last; a clip's ends on its last frame.
+        span = canvas.duration if plan.loop else max(self.frame_count - 1, 1) / self.fps
+        self.path = CameraPath(plan.camera, span, plan.loop, target_norm, subject_depth, far_depth, half_size)
         self.warp = None
         if plan.camera.type != "static" and plan.camera.strength > 0:
             self.warp = ParallaxWarp(image, depth, target, self.path.poses())
