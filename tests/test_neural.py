@@ -68,10 +68,10 @@ def test_cli_animate_with_each_tiny_family(family, tiny_models, small_photo, tmp
 
 
 def test_sizes_segments_chaining_and_colour_match(tiny_models, small_photo):
-    from stillmotion.analysis import analyse
     from stillmotion.api import make_plan
     from stillmotion.engines.neural import NeuralClip, lab_stats
     from stillmotion.photo import load_photo
+    from stillmotion.analysis import analyse
     from stillmotion.progress import Reporter
 
     photo = load_photo(small_photo)
@@ -96,11 +96,11 @@ def test_sizes_segments_chaining_and_colour_match(tiny_models, small_photo):
 
 
 def test_pipeline_loaded_once_and_seeded(tiny_models, small_photo):
-    from stillmotion.analysis import analyse
-    from stillmotion.api import make_plan
     from stillmotion.engines.models import get_model
     from stillmotion.engines.neural import NeuralClip, load_pipeline
+    from stillmotion.api import make_plan
     from stillmotion.photo import load_photo
+    from stillmotion.analysis import analyse
     from stillmotion.progress import Reporter
 
     spec = get_model(str(tiny_models("wan")))
@@ -133,10 +133,10 @@ def test_cancel_between_steps_leaves_no_file(tiny_models, small_photo, tmp_path)
 
 
 def test_rain_layered_over_the_neural_clip(tiny_models, small_photo):
-    from stillmotion.analysis import analyse
     from stillmotion.api import make_plan
     from stillmotion.engines.neural import NeuralClip
     from stillmotion.photo import load_photo
+    from stillmotion.analysis import analyse
     from stillmotion.progress import Reporter
 
     photo = load_photo(small_photo)

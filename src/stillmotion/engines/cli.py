@@ -33,7 +33,7 @@ def add_parser(subparsers) -> None:
 
 
 def run_list(args) -> int:
-    from .cache import hub_cache, human_size, local_path, size_on_disk
+    from .cache import human_size, hub_cache, local_path, size_on_disk
     from .models import DEFAULT_MODEL, MODELS
 
     print(f"cache: {hub_cache()}")
