@@ -136,7 +136,7 @@ def sky_with_tower(background: str):
 @pytest.mark.parametrize("camera", ["pan_left", "pan_right", "tilt_up", "dolly_in", "orbit", "ken_burns", "dolly_out"])
 def test_near_edges_leave_no_crumbs(background, camera):
     image, depth = sky_with_tower(background)
-    frames, renderer = render_clip(image, depth, camera, strength=0.8, every=3)
+    frames, renderer = render_clip(image, depth, camera, every=3)
     base = specks_per_megapixel(renderer.scene.image)
     worst = max(specks_per_megapixel(f) for f in frames) - base
     assert worst <= 20, (background, camera, worst)

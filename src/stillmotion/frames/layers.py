@@ -117,7 +117,9 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
     gy = cv2.Sobel(depth_in, cv2.CV_32F, 0, 1, ksize=5)
     ring = known & (cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) <= 4)
     img = image.astype(np.int16)
-    angles = np.deg2rad(np.array([-40, -20, 0, 20, 40]))
+    previous = None  # the last tile's offset: neighbours often continue the same texture
+    chosen: dict[tuple[int, int], np.ndarray] = {}
+    deeper = []  # tiles with no known pixels close around: they reuse the nearest tile's offset
     for ty in range(0, height, TILE):
         for tx in range(0, width, TILE):
             tile = band[ty:ty + TILE, tx:tx + TILE]
@@ -125,37 +127,78 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
                 continue
             py, px = np.nonzero(tile)
             py, px = py + ty, px + tx
-            nx, ny = -float(gx[py, px].sum()), -float(gy[py, px].sum())
-            norm = math.hypot(nx, ny)
-            if norm < 1e-6:
-                continue
-            nx, ny = nx / norm, ny / norm
             pad = 8
             y0, y1, x0, x1 = max(0, ty - pad), min(height, ty + TILE + pad), max(0, tx - pad), min(width, tx + TILE + pad)
             ry, rx = np.nonzero(ring[y0:y1, x0:x1])
             if len(ry) < 8:
+                deeper.append((ty, tx, py, px))
                 continue
             ry, rx = ry + y0, rx + x0
+            nx, ny = -float(gx[py, px].sum()), -float(gy[py, px].sum())
             start = int(depth_in[py, px].max()) + 3
             lengths = np.arange(start, start + 40, dtype=np.float32)
-            dirs = np.stack([nx * np.cos(angles) - ny * np.sin(angles), nx * np.sin(angles) + ny * np.cos(angles)], 1)
+            angles = math.atan2(ny, nx) + np.deg2rad([-40, -20, 0, 20, 40])  # round the outward normal
+            dirs = np.stack([np.cos(angles), np.sin(angles)], 1)
             offsets = np.round((dirs[:, None, :] * lengths[None, :, None]).reshape(-1, 2)).astype(np.int32)
-            qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
-            inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
-            qy, qx = np.clip(qy, 0, height - 1), np.clip(qx, 0, width - 1)
-            usable = inside & known[qy, qx]
-            cost = np.abs(img[qy, qx] - img[ry, rx][None]).sum(axis=2)
-            score = np.where(usable, cost, 0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
-            # The tile's own pixels must land on known ones too.
-            sy, sx = py[None, :] + offsets[:, 1:2], px[None, :] + offsets[:, 0:1]
-            lands = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-            lands &= known[np.clip(sy, 0, height - 1), np.clip(sx, 0, width - 1)]
-            score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < 0.9)] = np.inf
-            best = int(np.argmin(score))
-            if not np.isfinite(score[best]):
+            if previous is not None:
+                offsets = np.vstack([previous[None], offsets])
+            best, lands, sy, sx = _best_offset(img, known, ry, rx, py, px, offsets, 0.9)
+            if best is None:  # a concave corner: its neighbours' offsets may fit
+                deeper.append((ty, tx, py, px))
                 continue
-            ok = lands[best]
-            filled[py[ok], px[ok]] = image[sy[best, ok], sx[best, ok]]
+            previous = chosen[(ty, tx)] = offsets[best]
+            _copy_along(image, filled, known, py, px, offsets[best])
+    if not chosen:
+        return
+    keys = np.array(list(chosen))
+    for ty, tx, py, px in deeper:
+        order = np.argsort(np.hypot(keys[:, 0] - ty, keys[:, 1] - tx))[:6]
+        for k in order:
+            if _copy_along(image, filled, known, py, px, chosen[tuple(keys[k])], need=0.9):
+                break
+
+
+def _copy_along(image, filled, known, py, px, offset, need=0.0) -> bool:
+    """Copy known pixels shifted by offset into (py, px); pixels whose copy is not known try
+    twice and three times the offset (a periodic texture repeats at those too). Nothing is
+    written unless `need` of the pixels find a known copy."""
+    height, width = known.shape
+    todo = np.ones(len(py), bool)
+    sources = np.zeros((len(py), 2), np.intp)
+    for times in (1, 2, 3):
+        sy, sx = py + times * offset[1], px + times * offset[0]
+        lands = todo & (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
+        lands[lands] &= known[sy[lands], sx[lands]]
+        sources[lands] = np.stack([sy[lands], sx[lands]], 1)
+        todo &= ~lands
+    done = ~todo
+    if done.mean() < need:
+        return False
+    filled[py[done], px[done]] = image[sources[done, 0], sources[done, 1]]
+    return True
+
+
+def _best_offset(img, known, ry, rx, py, px, offsets, need):
+    """Of the candidate offsets, the one whose copy best matches the known ring around a tile and
+    lands `need` of the tile's pixels on known ones (with those landings); None if none does."""
+    height, width = known.shape
+    qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
+    inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
+    qy, qx = np.clip(qy, 0, height - 1), np.clip(qx, 0, width - 1)
+    usable = inside & known[qy, qx]
+    cost = np.abs(img[qy, qx] - img[ry, rx][None]).sum(axis=2)
+    score = np.where(usable, cost, 0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
+    sy, sx = py[None, :] + offsets[:, 1:2], px[None, :] + offsets[:, 0:1]
+    lands = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
+    sy, sx = np.clip(sy, 0, height - 1), np.clip(sx, 0, width - 1)
+    lands &= known[sy, sx]
+    score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < need)] = np.inf
+    if len(offsets) > 1:
+        score[0] *= 0.9  # a small preference for the neighbour's offset: fewer seams
+    best = int(np.argmin(score))
+    if not np.isfinite(score[best]):
+        return None, None, None, None
+    return best, lands, sy, sx
 
 
 def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
@@ -176,6 +219,10 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
     trust = 1.0 - _smoothstep((a - 0.75) / 0.23)  # near alpha 1 the division amplifies noise
     mixed = behind * trust + back[ys, xs, :3].astype(np.float32) * (1.0 - trust)
     back[ys, xs, :3] = np.round(mixed).astype(np.uint8)
+    # Where a third colour meets the edge (a stripe crossing it) one pixel unmixes wrong: the
+    # median of its neighbours replaces such an odd one out along the edge.
+    settled = cv2.medianBlur(np.ascontiguousarray(back[..., :3]), 3)
+    back[ys, xs, :3] = settled[ys, xs]
 
 
 def unsure_pixels(width: int, height: int) -> int:

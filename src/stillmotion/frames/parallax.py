@@ -22,7 +22,7 @@ import numpy as np
 from .camera import IDENTITY, Pose, backward, forward
 from .layers import WORK_SIDE, build_layers
 
-SOLVE_STEPS = 6  # fixed-point steps per grid point: the layers' depths are smooth, so this converges
+SOLVE_ROUNDS = 3  # rounds of two fixed-point steps and an extrapolation per grid point
 
 
 class ParallaxWarp:
@@ -167,13 +167,25 @@ class ParallaxWarp:
         ax, ay = (a_u * s + ox).astype(np.float32), (a_v * s + oy).astype(np.float32)
         bx, by = ((one_u - a_u) * s).astype(np.float32), ((one_v - a_v) * s).astype(np.float32)
         x, y = np.empty_like(ax), np.empty_like(ay)
-        w = cv2.remap(depth, ax, ay, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        for _ in range(SOLVE_STEPS):
+
+        def depth_along(w: np.ndarray) -> np.ndarray:
             np.multiply(bx, w, out=x)
-            x += ax
+            x.__iadd__(ax)
             np.multiply(by, w, out=y)
-            y += ay
-            w = cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            y.__iadd__(ay)
+            return cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+        # Fixed-point steps w <- depth(a + b w), each pair followed by Aitken's extrapolation: where
+        # the depth ramps (across a layer's band) plain steps converge slowly; the extrapolation
+        # lands on the fixed point of the locally linear map in one go.
+        w = depth_along(np.zeros_like(ax))
+        for _ in range(SOLVE_ROUNDS):
+            w1 = depth_along(w)
+            w2 = depth_along(w1)
+            bend = w2 - 2.0 * w1 + w
+            steady = np.abs(bend) > 1e-6
+            w = np.where(steady, w2 - (w2 - w1) ** 2 / np.where(steady, bend, 1.0), w2)
+            np.clip(w, 0.0, 1.0, out=w)
         u = a_u + (one_u - a_u) * w
         v = a_v + (one_v - a_v) * w
         return u, v, w
