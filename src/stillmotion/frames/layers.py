@@ -248,9 +248,16 @@ def _local_mean(values: np.ndarray, weight: np.ndarray, radius: int, step: int) 
 def _sample(small: np.ndarray, ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A coarse grid's values (bilinear) at full-size pixels (ys, xs)."""
     sy, sx = small.shape[0] / shape[0], small.shape[1] / shape[1]
-    mx = ((xs + 0.5) * sx - 0.5).astype(np.float32).reshape(1, -1)
-    my = ((ys + 0.5) * sy - 0.5).astype(np.float32).reshape(1, -1)
-    return cv2.remap(small, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+    count = len(ys)
+    columns = 4096  # cv2.remap takes maps under 32767 a side: lay the points out in rows
+    rows = max(1, -(-count // columns))
+    mx = np.zeros(rows * columns, np.float32)
+    my = np.zeros(rows * columns, np.float32)
+    mx[:count] = (xs + 0.5) * sx - 0.5
+    my[:count] = (ys + 0.5) * sy - 0.5
+    shape2 = (rows, columns)
+    out = cv2.remap(small, mx.reshape(shape2), my.reshape(shape2), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out.reshape(rows * columns, *small.shape[2:])[:count]
 
 
 def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radius: int,
