@@ -136,7 +136,7 @@ class ParallaxWarp:
         cv2.remap(front, self._full_map(u, v), None, cv2.INTER_LINEAR, dst=self._front_out, borderMode=cv2.BORDER_REFLECT)
         rows = self._see_through_rows(u, v) if back is not None else None
         if rows is not None:
-            self._composite(pose, su, sv, back, rows)
+            self._composite(pose, su, sv, back, rows, start=w)
         cv2.cvtColor(self._front_out, cv2.COLOR_RGBA2RGB, dst=out)
         return w, (u, v)
 
@@ -158,9 +158,10 @@ class ParallaxWarp:
             self.layers.from_source(source, self._front_src, self._back_src)
         return self._front_src, self._back_src
 
-    def _solve(self, pose: Pose, su: np.ndarray, sv: np.ndarray, depth: np.ndarray):
+    def _solve(self, pose: Pose, su: np.ndarray, sv: np.ndarray, depth: np.ndarray, start: np.ndarray | None = None):
         """For each screen grid point, the photo point (u, v) at nearness w = depth(u, v) that lands
-        on it: fixed-point steps along the ray, which is a straight line u = a + b w."""
+        on it: fixed-point steps along the ray, which is a straight line u = a + b w. `start`: a
+        first guess of w (the back layer starts from the front's: they agree away from edges)."""
         a_u, a_v = backward(pose, su, sv, 0.0, self.target)
         one_u, one_v = backward(pose, su, sv, 1.0, self.target)
         s, ox, oy = self._depth_transform()
@@ -178,8 +179,8 @@ class ParallaxWarp:
         # Fixed-point steps w <- depth(a + b w), each pair followed by Aitken's extrapolation: where
         # the depth ramps (across a layer's band) plain steps converge slowly; the extrapolation
         # lands on the fixed point of the locally linear map in one go.
-        w = depth_along(np.zeros_like(ax))
-        for _ in range(SOLVE_ROUNDS):
+        w = depth_along(np.zeros_like(ax)) if start is None else start
+        for _ in range(SOLVE_ROUNDS if start is None else SOLVE_ROUNDS - 1):
             w1 = depth_along(w)
             w2 = depth_along(w1)
             bend = w2 - 2.0 * w1 + w
@@ -204,11 +205,12 @@ class ParallaxWarp:
         y1 = min(self.height, math.ceil((rows[-1] + 2) / gh * self.height))
         return y0, y1
 
-    def _composite(self, pose: Pose, su: np.ndarray, sv: np.ndarray, back: np.ndarray, rows: tuple[int, int]) -> None:
+    def _composite(self, pose: Pose, su: np.ndarray, sv: np.ndarray, back: np.ndarray, rows: tuple[int, int],
+                   start: np.ndarray) -> None:
         """The back layer reprojected on the given rows, with the front over it: front + (1 - alpha) x back."""
-        bu, bv, _ = self._solve(pose, su, sv, self.back_depth)
+        bu, bv, _ = self._solve(pose, su, sv, self.back_depth, start=start)
         y0, y1 = rows
-        full = self._full_map(bu, bv)[y0:y1]
+        full = self._full_map(bu, bv, rows)
         layer = self._back_out[y0:y1]
         cv2.remap(back, full, None, cv2.INTER_LINEAR, dst=layer, borderMode=cv2.BORDER_REFLECT)
         front = self._front_out[y0:y1]
@@ -250,7 +252,16 @@ class ParallaxWarp:
         y = np.ascontiguousarray(np.atleast_2d(v * s + oy), np.float32)
         return cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(np.shape(u))
 
-    def _full_map(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def _full_map(self, u: np.ndarray, v: np.ndarray, rows: tuple[int, int] | None = None) -> np.ndarray:
         """Low-res normalised coordinates -> a full-size float map for cv2.remap (into a reused
-        buffer; converting it to fixed point costs more than it saves in the remap)."""
-        return cv2.resize(self.screen_to_canvas((u, v)), (self.width, self.height), dst=self._map, interpolation=cv2.INTER_LINEAR)
+        buffer; converting it to fixed point costs more than it saves in the remap), or only
+        its rows y0..y1: the same bilinear upsampling, by an affine warp of the grid."""
+        grid = self.screen_to_canvas((u, v))
+        if rows is None:
+            return cv2.resize(grid, (self.width, self.height), dst=self._map, interpolation=cv2.INTER_LINEAR)
+        y0, y1 = rows
+        gh, gw = grid.shape[:2]
+        sx, sy = gw / self.width, gh / self.height
+        matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
+        return cv2.warpAffine(grid, matrix, (self.width, y1 - y0), dst=self._map[y0:y1], flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_REPLICATE)
