@@ -219,3 +219,57 @@ def test_missing_onnxruntime_gives_an_install_hint(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_onnxruntime)
     with pytest.raises(MissingDependency, match=r"stillmotion\[depth\]"):
         get_provider(str(path)).estimate(np.zeros((20, 20, 3), np.uint8))
+
+
+# --- depth from semantics ----------------------------------------------------------------------
+def segmentation_of(h: int = 120, w: int = 160):
+    """Sky on top, ground from row 50, a house standing on the ground (foot at row 80) and a
+    person (foot at row 110), as a network's segmentation would give them."""
+    from stillmotion.analysis.types import Segmentation
+
+    z = lambda: np.zeros((h, w), np.float32)  # noqa: E731
+    masks = {name: z() for name in ("sky", "water", "foliage", "person", "building", "ground", "upright")}
+    masks["sky"][:50] = 1
+    masks["ground"][50:] = 1
+    masks["building"][30:80, 20:70] = 1
+    masks["ground"][30:80, 20:70] = 0
+    masks["sky"][30:50, 20:70] = 0
+    masks["person"][60:110, 110:130] = 1
+    masks["ground"][60:110, 110:130] = 0
+    return Segmentation(masks=masks, source="deeplab")
+
+
+def test_semantic_depth_sky_far_ground_rising_things_standing_at_their_foot():
+    img = textured(120, 160, seed=5)
+    depth = ClassicalDepth().estimate(img, None, segmentation_of())
+    assert depth[:25].max() < 0.02  # the sky at infinity
+    ground = [depth[r, 140] for r in (60, 80, 100, 118)]
+    assert all(a < b for a, b in zip(ground, ground[1:]))  # the ground rises toward the viewer
+    house, person = depth[35:75, 25:65], depth[65:105, 113:127]
+    # Each stands where its foot is: the house as far as the ground at row 80, the person nearer.
+    assert abs(float(np.median(house)) - float(depth[82, 140])) < 0.12
+    assert float(np.median(person)) > float(np.median(house)) + 0.2
+    assert float(np.percentile(person, 95) - np.percentile(person, 5)) < 0.15  # whole, gently rounded
+
+
+def test_network_depth_keeps_the_sky_farthest_and_people_whole():
+    from stillmotion.analysis.semantic_depth import constrain
+
+    seg = segmentation_of()
+    rng = np.random.default_rng(0)
+    raw = np.clip(np.linspace(0, 1, 120, dtype=np.float32)[:, None] + rng.normal(0, 0.2, (120, 160)), 0, 1).astype(np.float32)
+    raw[5:20, 5:40] = 0.9  # the net thinks a cloud is near
+    out = constrain(raw, seg, None)
+    assert out[:50][seg.masks["sky"][:50] > 0.5].max() == 0.0
+    assert out[seg.masks["sky"] < 0.5].min() > 0.0  # everything else in front of the sky
+    person = out[62:108, 112:128]
+    assert float(person.std()) < 0.03 and float(raw[62:108, 112:128].std()) > 0.1
+
+
+def test_classical_segmentation_keeps_the_classical_depth():
+    from stillmotion.analysis.segmentation import ClassicalSegmentation
+
+    img = sky_scene()
+    cues = compute_cues(img)
+    seen = ClassicalSegmentation().segment(img, cues)
+    assert np.allclose(ClassicalDepth().estimate(img, cues, seen), ClassicalDepth().estimate(img, cues))

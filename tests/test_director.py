@@ -488,3 +488,90 @@ def test_parse_keeps_words_that_led_to_each_intent():
     assert camera.value == "zoom_in" and "zooms in" in camera.words
     rain = next(it for it in parsed.intents if it.value == "rain")
     assert rain.modifier("strength") == [("heavy", 0.75)]
+
+
+# --- grounding on what is there (issue 12) ---------------------------------------------------
+def moonlit_sea():
+    """A night sky with a bright moon (a light source) over a sea."""
+
+    photo, analysis = suite.synthetic("rich")
+    analysis.regions["light"][:] = 0
+    analysis.regions["light"][4:8, 40:44] = 1  # the moon
+    return photo, analysis
+
+
+def test_glistening_on_the_water_goes_on_the_water_not_the_light():
+    photo, analysis = moonlit_sea()
+    for prompt in ("moonlight glistening on the water", "shimmering on the water", "sparkles on the sea"):
+        plan = direct(photo, analysis, prompt)
+        sparkle = effect(plan, "sparkle")
+        assert sparkle.region is not None and sparkle.region.name == "water", prompt
+    # Without a place, sparkles still go on the lights.
+    assert effect(direct(photo, analysis, "sparkles"), "sparkle").region.name == "light"
+
+
+def unsure_water():
+    """A landscape whose analysis found no water it was sure of, only a candidate."""
+    photo, analysis = suite.synthetic("landscape")
+    candidate = analysis.regions.pop("water")
+    analysis.regions["water"] = candidate * 0
+    analysis.regions["water_unsure"] = candidate
+    analysis.notes = ["water: a smooth, bluish area below the horizon (33% of the photo) shows no reflection, "
+                      "ripples or sky colour; it is left out unless asked for"]
+    return photo, analysis
+
+
+def test_a_named_region_the_analysis_was_unsure_of_is_used_with_a_note():
+    photo, analysis = unsure_water()
+    plan = direct(photo, analysis, "the pond water ripples")
+    water = effect(plan, "water")
+    assert water.region.name == "water_unsure"
+    text = " ".join(plan.explanation)
+    assert "not sure this is water" in text and "used as asked" in text
+    assert "left out unless asked for" in text  # the analysis's own note is there too
+
+
+def test_empty_prompts_never_animate_an_unsure_region():
+    photo, analysis = unsure_water()
+    for prompt in ("", "make it move", "animate"):
+        plan = direct(photo, analysis, prompt)
+        assert "water" not in types(plan), prompt
+        assert all(e.region is None or not e.region.name.endswith("_unsure") for e in plan.effects)
+
+
+def test_a_region_found_only_weakly_is_used_when_named():
+    photo, analysis = suite.synthetic("landscape")
+    analysis.regions["water"][:] = 0
+    analysis.regions["water"][44:48, 20:30] = 1  # about 1% of the photo: under the presence threshold
+    plan = direct(photo, analysis, "make the water move")
+    assert effect(plan, "water").region.name == "water"
+    assert "found only a little water" in " ".join(plan.explanation)
+    assert "water" not in types(direct(photo, analysis, ""))
+
+
+def test_steam_and_smoke_need_a_source():
+    plan = plan_for("steam rising, smoke curling", "night")
+    assert not types(plan) & {"steam", "smoke"}
+    assert "no source for it was found" in " ".join(plan.explanation)
+    assert "steam" in types(plan_for("steam rising", "still_life_cup"))
+    assert "smoke" in types(plan_for("smoke rising", "rich"))  # the rich photo has a steam source and a fire
+
+
+def test_fit_blur_camera_target_is_in_canvas_coordinates():
+    import numpy as np
+
+    from stillmotion.analysis.types import Analysis
+    from stillmotion.photo import photo_from_array
+
+    h, w = 100, 200
+    subject = np.zeros((h, w), np.float32)
+    subject[15:25, 150:170] = 1  # right of centre and high: (0.8, 0.2) in the photo
+    analysis = Analysis(depth=np.zeros((h, w), np.float32), subject=subject, sky=np.zeros((h, w), np.float32))
+    photo = photo_from_array(np.full((h, w, 3), 120, np.uint8))
+    plan = direct(photo, analysis, "", aspect="9:16", fit="blur")
+    # The whole 2:1 photo sits in the middle band of a 9:16 frame (480 x 854: the photo 480 x 240):
+    # x keeps 0.8, y 0.2 of the photo is 0.5 + (0.2 - 0.5) * 240 / 854 of the canvas.
+    u, v = plan.camera.target
+    assert abs(u - 0.8) < 0.01 and abs(v - (0.5 - 0.3 * 240 / 854)) < 0.01
+    cropped = direct(photo, analysis, "", aspect="1:1", fit="crop")
+    assert 0.0 <= cropped.camera.target[0] <= 1.0

@@ -190,3 +190,87 @@ def test_fit_blur_places_maps_on_the_photo_not_the_fill():
     assert m[60:95].max() == 0.0 and m[105:145].min() > 0.99
     poly = area_mask(Region(polygon=[(0.0, 0.5), (1.0, 0.5), (1.0, 1.0), (0.0, 1.0)]), s, None)
     assert poly[125, 100] > 0.9 and poly[75, 100] < 0.05 and poly[170, 100] < 0.05
+
+
+# --- the classical precision rules (issue 12) ----------------------------------------------------
+def night_city() -> np.ndarray:
+    """A dark night sky over a dark city with rows of lit windows and street lights."""
+    rng = np.random.default_rng(3)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:120] = (12, 16, 35)  # night sky
+    img[120:] = (22, 22, 30)
+    for _ in range(400):  # windows and lamps, some in rows (horizontal streaks)
+        x, y = int(rng.integers(0, W - 6)), int(rng.integers(125, H - 4))
+        img[y:y + 3, x:x + 6] = rng.choice([(255, 220, 150), (250, 250, 240), (255, 180, 90)])
+    img += rng.normal(0, 3, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_a_night_sky_with_city_lights_is_not_water():
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = night_city()
+    cues = compute_cues(rgb, [])
+    found = classical_regions(rgb, cues.sky if cues.has_sky else None)
+    assert found["water"].mask.mean() < 0.01
+    assert find_regions(rgb)["water"].mean() < 0.01
+
+
+def test_a_reflection_below_the_horizon_is_water_and_its_trees_are_not_foliage():
+    masks = find_regions(landscape())
+    assert masks["water"][HORIZON + 20:, 20:-20].mean() > 0.7
+    assert masks["foliage"][HORIZON + 20:].mean() < 0.05  # mirrored trees are water
+
+
+def street_below_sky() -> np.ndarray:
+    """Blue sky over a facade, and a bluish, smooth pavement in shade below: no water there."""
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:90] = (110, 160, 225)
+    img[90:170] = (150, 120, 100)
+    for x in range(0, W, 24):  # windows
+        cv2.rectangle(img, (x + 4, 105), (x + 16, 150), (60, 60, 70), -1)
+    img[170:] = (95, 110, 140)  # shaded pavement: bluish grey, flat
+    rng = np.random.default_rng(1)
+    return np.clip(img.astype(np.float32) + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_bluish_flat_pavement_is_only_a_candidate_with_a_note():
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = street_below_sky()
+    cues = compute_cues(rgb, [])
+    water = classical_regions(rgb, cues.sky)["water"]
+    assert water.mask.mean() < 0.01  # no reflection, ripples or sky colour: not called water
+    assert water.unsure is not None and water.unsure[200:, 20:-20].mean() > 0.5
+    assert any("left out unless asked" in note for note in water.notes)
+
+
+def test_clouds_belong_to_the_sky():
+    from stillmotion.analysis.sky import find_sky
+
+    img = np.zeros((120, 160, 3), np.uint8)
+    img[:60] = (90, 140, 215)
+    for cx, cy in ((40, 20), (110, 30)):  # white clouds with soft grey shading
+        cv2.ellipse(img, (cx, cy), (22, 10), 0, 0, 360, (235, 235, 238), -1)
+        cv2.ellipse(img, (cx, cy + 4), (14, 5), 0, 0, 360, (190, 192, 200), -1)
+    img[60:] = (70, 90, 50)
+    rng = np.random.default_rng(2)
+    img[60:] = np.clip(img[60:].astype(np.float32) + rng.normal(0, 25, (60, 160, 3)), 0, 255).astype(np.uint8)
+    sky, _ = find_sky(img, gray_photo=False)
+    assert sky[20, 40] and sky[30, 110] and sky[:55].mean() > 0.95 and sky[65:].mean() < 0.05
+
+
+def test_vegetation_keeps_rock_skin_and_red_fabric_out():
+    rng = np.random.default_rng(4)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 1.2)
+    img = np.zeros((H, W, 3), np.float32)
+    quarter = W // 4
+    img[:, :quarter] = np.dstack([40 + 50 * noise, 90 + 100 * noise, 30 + 30 * noise])[:, :quarter]  # leaves
+    img[:, quarter:2 * quarter] = (90 + 90 * noise)[..., None][:, quarter:2 * quarter]  # grey rock
+    img[:, 2 * quarter:3 * quarter] = np.dstack([200 + 30 * noise, 150 + 30 * noise, 120 + 30 * noise])[:, 2 * quarter:3 * quarter]
+    img[:, 3 * quarter:] = np.dstack([170 + 60 * noise, 20 + 30 * noise, 30 + 30 * noise])[:, 3 * quarter:]  # red fabric
+    foliage = find_regions(np.clip(img, 0, 255).astype(np.uint8))["foliage"]
+    assert foliage[:, 8:quarter - 8].mean() > 0.7
+    assert foliage[:, quarter + 8:].mean() < 0.05

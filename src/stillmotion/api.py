@@ -28,6 +28,7 @@ def prepare(
     prompt: str = "",
     *,
     depth: str = "auto",
+    segmentation: str = "auto",
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     **options: Any,
@@ -41,7 +42,7 @@ def prepare(
        at that size, exactly as `render(plan)` without a photo would.
     Hand the photo and analysis to render() to skip loading them twice.
     """
-    return _prepare(photo, prompt, depth, Reporter(progress, cancel), options)
+    return _prepare(photo, prompt, (depth, segmentation), Reporter(progress, cancel), options)
 
 
 def make_plan(
@@ -49,12 +50,13 @@ def make_plan(
     prompt: str = "",
     *,
     depth: str = "auto",
+    segmentation: str = "auto",
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     **options: Any,
 ) -> Plan:
     """The plan for a photo, a sentence and options (prepare()'s plan; nothing is rendered)."""
-    plan, _, _ = _prepare(photo, prompt, depth, Reporter(progress, cancel), options)
+    plan, _, _ = _prepare(photo, prompt, (depth, segmentation), Reporter(progress, cancel), options)
     return plan
 
 
@@ -70,11 +72,14 @@ def render(
     encoder: dict[str, Any] | None = None,
     engine: str = "cpu",
     model: str | None = None,
-    low_vram: bool = False,
+    low_vram: bool | None = None,
+    audio: str = "none",
 ) -> Path:
     """Render a plan to a video file (format from the extension). Returns the output path.
 
     The file appears only when complete: it is written under a temporary name and renamed.
+    Neural engine: low_vram None chooses offloading from the free GPU memory (True: offload,
+    False: none); audio "model" keeps the model's own sound (LTX-2) as the soundtrack.
     """
     from .encode import check_output
     from .frames.video import write_video
@@ -82,10 +87,11 @@ def render(
     output = check_output(output, force=force)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
-    if engine != "cpu":  # the neural engine (stillmotion.engines); the CPU path never imports it
+    if engine != "cpu" or audio != "none":  # the neural engine (stillmotion.engines); the CPU path never imports it
         from .engines import render_with_engine
 
-        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model, low_vram=low_vram)
+        done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model,
+                                  low_vram=low_vram, audio=audio)
         if done is not None:
             return done
     return write_video(plan, photo, analysis, output, reporter, encoder or {})
@@ -98,12 +104,14 @@ def animate(
     *,
     force: bool = False,
     depth: str = "auto",
+    segmentation: str = "auto",
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     encoder: dict[str, Any] | None = None,
     engine: str = "cpu",
     model: str | None = None,
-    low_vram: bool = False,
+    low_vram: bool | None = None,
+    audio: str = "none",
     **options: Any,
 ) -> Path:
     """Photo (and sentence) in, video out: make_plan then render, in one call."""
@@ -113,13 +121,13 @@ def animate(
     if output is None:
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
-    if engine != "cpu":
+    if engine != "cpu" or audio != "none":
         from .engines import preflight
 
-        preflight(engine, model)
-    plan, photo, analysis = _prepare(photo, prompt, depth, reporter, options)
+        preflight(engine, model, audio)
+    plan, photo, analysis = _prepare(photo, prompt, (depth, segmentation), reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
-                  engine=engine, model=model, low_vram=low_vram)
+                  engine=engine, model=model, low_vram=low_vram, audio=audio)
 
 
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
@@ -138,14 +146,15 @@ def working_side(resolution: int | None) -> int:
     return min(DEFAULT_MAX_SIDE, max(2048, math.ceil((resolution or 1080) * 16 / 9 * 4 / 3)))
 
 
-def _prepare(photo: PhotoLike, prompt: str, depth: str, reporter: Reporter, options: dict) -> tuple[Plan, Photo, Analysis]:
+def _prepare(photo: PhotoLike, prompt: str, providers: tuple[str, str], reporter: Reporter,
+             options: dict) -> tuple[Plan, Photo, Analysis]:
     reporter("load", 0, 1)
     path = None
     if not isinstance(photo, Photo):
         path = photo
         photo = load_photo(path, max_side=working_side(options.get("resolution")))
     reporter("analyse", 0, 1)
-    analysis = analyse(photo, depth=depth)
+    analysis = analyse(photo, depth=providers[0], segmentation=providers[1])
     reporter("plan", 0, 1)
     plan = direct(photo, analysis, prompt, **options)
     if path is not None and working_side(plan.canvas.resolution) != working_side(options.get("resolution")):
@@ -163,5 +172,5 @@ def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, repo
         raise PlanError(f"{plan.photo}: the photo has changed since the plan was made (content hash differs)")
     if analysis is None:
         reporter("analyse", 0, 1)
-        analysis = analyse(photo, depth=plan.depth)
+        analysis = analyse(photo, depth=plan.depth, segmentation=plan.segmentation)
     return photo, analysis

@@ -182,6 +182,16 @@ class CanvasMap:
         ys = oy + (pts[:, 1] * size[1] - cy) * ih / ch
         return np.stack([xs, ys], 1).astype(np.float32)
 
+    def point(self, point: tuple[float, float]) -> tuple[float, float]:
+        """A point in normalised photo coordinates as normalised canvas coordinates (floats,
+        clamped inside the canvas): the crop and, with fit "blur", the photo's place in the fill."""
+        (pw, ph), (w, h) = self.photo_size, self.size
+        cx, cy, cw, ch = self.crop
+        ox, oy, iw, ih = self.photo_rect
+        u = (ox + (point[0] * pw - cx) * iw / cw) / w
+        v = (oy + (point[1] * ph - cy) * ih / ch) / h
+        return min(max(u, 0.0), 1.0), min(max(v, 0.0), 1.0)
+
     def face(self, face: Face) -> Face | None:
         """A face in normalised photo coordinates, in normalised canvas coordinates; None when
         the crop leaves it out."""

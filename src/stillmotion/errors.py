@@ -86,6 +86,10 @@ class Cancelled(StillmotionError):
     """The work was cancelled by the caller (Ctrl-C, a cancel callback, a DELETE)."""
 
 
+class ModelError(StillmotionError, RuntimeError):
+    """The neural model cannot run as asked: out of GPU memory, or a pipeline that lacks an argument it needs."""
+
+
 def missing(package: str, *, extra: str | None = None, needed_for: str = "", pip: str | None = None) -> MissingDependency:
     """The error to raise when an optional import fails, with the line that installs it:
 

@@ -51,6 +51,7 @@ class Option:
     default: Any = None  # the value when not given; None: decided later (default_text says how)
     default_text: str = ""  # the default in words, where it is not a plain value
     flags: tuple[str, ...] = ()  # the command line's flags; the first is the short one if any
+    off_flags: tuple[str, ...] = ()  # a yes/no option's flags that set it to no (unset: decided later)
     metavar: str | None = None
 
     # --- reading ----------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def _field(model, name: str) -> dict[str, Any]:
 def all_options() -> tuple[Option, ...]:
     """Every option, in the order the shells show them."""
     from .encode import DEFAULT_FORMAT, FORMATS
-    from .engines import ENGINES
+    from .engines import AUDIO_CHOICES, ENGINES
     from .engines.models import DEFAULT_MODEL, MODELS
     from .plan import MAX_PROMPT, Camera, Canvas, Plan
 
@@ -225,6 +226,9 @@ def all_options() -> tuple[Option, ...]:
                default_text="off unless STILLMOTION_SEMANTIC=1"),
         Option("depth", str, "depth estimate: auto, classical, onnx (the model cache) or the path of a Depth Anything V2 "
                "ONNX file", ANALYSE, shells=frozenset({CLI, MANIFEST}), default="auto", flags=("--depth",), metavar="DEPTH"),
+        Option("segmentation", str, "what is where (sky, water, plants, people, ground): auto, classical, deeplab (the "
+               "model folder's file) or the path of a DeepLabV3 ADE20K .tflite file", ANALYSE, shells=frozenset({CLI}),
+               default="auto", flags=("--segmentation",), metavar="SEGMENTATION"),
         Option("format", str, f"video format: {formats}", OUTPUT, choices=tuple(FORMATS), lower=True,
                default=DEFAULT_FORMAT, flags=("--format",)),
         Option("engine", str, "cpu (the warp renderer), neural (a diffusion model on a GPU; pip install "
@@ -234,8 +238,12 @@ def all_options() -> tuple[Option, ...]:
         Option("model", str, "neural model: a name from `stillmotion models list` (or, on the command line, a local "
                "diffusers folder)", RENDER, shells=frozenset({CLI, FORM}), choices=tuple(MODELS), open_choices=True,
                default=DEFAULT_MODEL, flags=("--model",), metavar="NAME"),
-        Option("low_vram", bool, "neural: offload model parts to the CPU between uses, tile the VAE", RENDER,
-               shells=frozenset({CLI}), default=False, flags=("--low-vram",)),
+        Option("low_vram", bool, "neural: offload model parts to the CPU between uses (or, off, keep the whole model "
+               "on the GPU)", RENDER, shells=frozenset({CLI}), default_text="chosen from the free GPU memory",
+               flags=("--low-vram",), off_flags=("--no-offload",)),
+        Option("audio", str, "the soundtrack: none, or model (the neural model's own sound; models that make sound: "
+               f"{', '.join(n for n, m in MODELS.items() if m.audio)})", RENDER, shells=frozenset({CLI}),
+               choices=AUDIO_CHOICES, default=AUDIO_CHOICES[0], flags=("--audio",)),
     )
 
 

@@ -153,6 +153,8 @@ class Plan(_Strict):
     prompt: Annotated[str, Field(max_length=MAX_PROMPT)] = ""
     # Depth provider the analysis used: "classical" or the path of a neural depth model file.
     depth: str = "classical"
+    # Segmentation provider the analysis used: "classical", "deeplab" or the path of a model file.
+    segmentation: str = "classical"
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
     loop: bool = False
     canvas: Canvas = Field(default_factory=Canvas)

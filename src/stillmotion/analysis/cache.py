@@ -13,7 +13,7 @@ import numpy as np
 
 from .types import Analysis, Face
 
-CACHE_VERSION = 4  # bump when the analysis changes, so stale entries are not reused
+CACHE_VERSION = 5  # bump when the analysis changes, so stale entries are not reused
 
 
 def cache_dir() -> Path:
@@ -42,6 +42,7 @@ def load(key: str) -> Analysis | None:
             return Analysis(
                 depth=data["depth"], subject=data["subject"], sky=data["sky"],
                 faces=faces, regions=regions, depth_source=meta["depth_source"],
+                segmentation_source=meta["segmentation_source"], notes=list(meta["notes"]),
             )
     except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error):
         return None  # missing, truncated or unreadable: recompute (a cache is never a reason to fail)
@@ -51,6 +52,8 @@ def save(key: str, analysis: Analysis) -> None:
     path = _path(key)
     meta = {
         "depth_source": analysis.depth_source,
+        "segmentation_source": analysis.segmentation_source,
+        "notes": list(analysis.notes),
         "faces": [{"box": list(f.box), "score": float(f.score), "landmarks": f.landmarks is not None} for f in analysis.faces],
         "regions": list(analysis.regions),
     }

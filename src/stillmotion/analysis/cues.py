@@ -14,6 +14,7 @@ import numpy as np
 
 from .faces import detect_faces_safely, trusted_faces
 from .imaging import GuidedFilter, crisp, edge_guide, is_grayscale, refine, refiner, resize_long, resize_to
+from .people import find_people
 from .sky import estimate_horizon, find_sky
 from .subject import subject_mask
 from .types import Face
@@ -34,6 +35,7 @@ class Cues:
     people: list[Face] = field(default_factory=list)  # the confident ones that shape subject and depth
     guide: np.ndarray | None = None  # H x W x 3 float32 edge guide (texture smoothed)
     snap: GuidedFilter | None = None  # the guided filter on that guide, ready to refine maps
+    people_mask: np.ndarray | None = None  # people from the person segmenter, faces or not (None: no segmenter)
 
 
 def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
@@ -55,8 +57,13 @@ def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
     sky = crisp(refine(snap, resize_to(sky_s.astype(np.float32), (h, w))))
     backdrop = crisp(refine(snap, resize_to(backdrop_s.astype(np.float32), (h, w))))
     subject = crisp(refine(snap, resize_to(subject_s, (h, w))))
+    # People are the subject wherever the person segmenter is sure of them, with faces or without.
+    people_mask = find_people(rgb, people)
+    if people_mask is not None and people_mask.any():
+        people_mask = crisp(refine(snap, people_mask))
+        subject = np.maximum(subject, people_mask)
     subject *= 1.0 - sky
     return Cues(
         sky=sky, backdrop=backdrop, subject=subject, horizon=horizon, has_sky=bool(sky_s.any()),
-        faces=faces, people=people, guide=guide, snap=snap,
+        faces=faces, people=people, guide=guide, snap=snap, people_mask=people_mask,
     )

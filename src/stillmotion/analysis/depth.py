@@ -1,9 +1,12 @@
 """Depth providers: the classical estimator (default) and a neural one (Depth Anything V2, ONNX).
 
-A provider has a `name` (recorded as Analysis.depth_source and used in the cache key) and
-`estimate(rgb, cues=None) -> H x W float32 nearness` (0 = farthest, 1 = nearest) at the size
-of rgb. `cues` are the classical cues the pipeline computes anyway (sky, subject, edge guide);
-a provider computes them itself when called without them.
+A provider has a `name` (used in the cache key), a `spec` (what a plan records to ask for it
+again: "classical", "onnx" for the model folder's file, or a path) and
+`estimate(rgb, cues=None, segmentation=None) -> H x W float32 nearness` (0 = farthest,
+1 = nearest) at the size of rgb. `cues` are the classical cues the pipeline computes anyway
+(sky, subject, edge guide); a provider computes them itself when called without them. With a
+segmentation that knows the ground (a network's), the classical estimator builds the depth
+from what things are (semantic_depth.py), and a network's depth keeps the semantic facts.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ import numpy as np
 from ..errors import PlanError
 from .cues import Cues, compute_cues
 from .imaging import edge_guide, refine
+from .models import MODELS, model_path
+from .semantic_depth import knows_ground, pop_up_depth
 
-DEFAULT_MODEL_NAME = "depth_anything_v2_vits.onnx"
+DEFAULT_MODEL_NAME = MODELS["depth"].file
 
 
 class DepthProvider(Protocol):
     name: str
+    spec: str
 
-    def estimate(self, rgb: np.ndarray, cues: Cues | None = None) -> np.ndarray: ...
+    def estimate(self, rgb: np.ndarray, cues: Cues | None = None, segmentation=None) -> np.ndarray: ...
 
 
 class ClassicalDepth:
@@ -34,10 +40,13 @@ class ClassicalDepth:
     whatever surrounds it. Edges are snapped to the photo's edges with a guided filter."""
 
     name = "classical"
+    spec = "classical"
 
-    def estimate(self, rgb: np.ndarray, cues: Cues | None = None) -> np.ndarray:
+    def estimate(self, rgb: np.ndarray, cues: Cues | None = None, segmentation=None) -> np.ndarray:
         if cues is None:
             cues = compute_cues(rgb)
+        if segmentation is not None and knows_ground(segmentation):
+            return pop_up_depth(rgb, segmentation, cues)
         return classical_depth(rgb, cues)
 
 
@@ -73,7 +82,8 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     depth = depth * (1 - cues.backdrop) + backdrop_level * cues.backdrop
     depth *= 1.0 - cues.sky
 
-    depth = _place_subject(depth, cues.subject, people=bool(cues.people))
+    people = bool(cues.people) or (cues.people_mask is not None and bool((cues.people_mask > 0.5).any()))
+    depth = _place_subject(depth, cues.subject, people=people)
     depth = refine(cues.snap if cues.snap is not None else edge_guide(rgb), depth)
     depth *= 1.0 - cues.sky  # refinement must not lift the sky off zero
     top = float(depth.max())
@@ -119,9 +129,7 @@ def _place_subject(depth: np.ndarray, subject: np.ndarray, people: bool) -> np.n
 def default_model_path() -> Path:
     """Where a Depth Anything V2 Small ONNX file is looked for: $STILLMOTION_MODEL_DIR, else
     ~/.cache/stillmotion/models."""
-    folder = os.environ.get("STILLMOTION_MODEL_DIR")
-    base = Path(folder) if folder else Path.home() / ".cache" / "stillmotion" / "models"
-    return base / DEFAULT_MODEL_NAME
+    return model_path("depth")
 
 
 def _onnxruntime_available() -> bool:
@@ -142,14 +150,14 @@ def get_provider(spec: str | os.PathLike = "auto") -> DepthProvider:
         if path.is_file() and _onnxruntime_available():
             from .onnx_depth import OnnxDepth
 
-            return OnnxDepth(path)
+            return OnnxDepth(path, spec="onnx")
         return ClassicalDepth()
     if text == "classical":
         return ClassicalDepth()
     if text in ("onnx", "neural", "depth-anything"):
         from .onnx_depth import OnnxDepth
 
-        return OnnxDepth(default_model_path())
+        return OnnxDepth(default_model_path(), spec="onnx")
     if text.lower().endswith(".onnx") or os.sep in text or "/" in text or Path(text).exists():
         from .onnx_depth import OnnxDepth
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ModelNotFound, StillmotionError, missing
 from .cues import Cues
 from .imaging import edge_guide, refine
+from .semantic_depth import constrain
 
 PATCH = 14  # the ViT patch size: input sides must be multiples of it
 INPUT_SIDE = 518  # Depth Anything's training size (short side, as its own preprocessing does)
@@ -27,7 +28,7 @@ class OnnxDepth:
     """Depth Anything V2 through onnxruntime; output is nearness 0..1 at the input size, with
     its edges snapped to the photo like the classical estimator's."""
 
-    def __init__(self, path: str | Path, input_side: int = INPUT_SIDE):
+    def __init__(self, path: str | Path, input_side: int = INPUT_SIDE, spec: str | None = None):
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelNotFound(
@@ -36,6 +37,7 @@ class OnnxDepth:
             )
         self.input_side = input_side
         self.name = "onnx-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", self.path.stem)
+        self.spec = spec or str(self.path)  # what a plan records: "onnx" (the model folder's file) or the path
         self._session = None
 
     def _load(self):
@@ -79,11 +81,14 @@ class OnnxDepth:
         h, w = rgb.shape[:2]
         return cv2.resize(out, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    def estimate(self, rgb: np.ndarray, cues: Cues | None = None) -> np.ndarray:
+    def estimate(self, rgb: np.ndarray, cues: Cues | None = None, segmentation=None) -> np.ndarray:
         raw = self.infer(rgb)
         # Robust min-max: a few extreme pixels must not squash the rest of the range.
         lo, hi = np.percentile(raw, [0.5, 99.5])
         nearness = np.clip((raw - lo) / max(float(hi - lo), 1e-6), 0.0, 1.0).astype(np.float32)
         guide = cues.snap if cues is not None and cues.snap is not None else edge_guide(rgb)
-        # The network's own sky is better than the classical sky mask: it is left as it is.
-        return refine(guide, nearness).astype(np.float32)
+        nearness = refine(guide, nearness).astype(np.float32)
+        if segmentation is None or segmentation.source == "classical":
+            # The network's own sky is better than the classical sky mask: it is left as it is.
+            return nearness
+        return constrain(nearness, segmentation, cues)  # a network's segmentation: sky farthest, people whole

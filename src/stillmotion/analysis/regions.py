@@ -4,7 +4,9 @@ find_regions(rgb, analysis) works on the small analysis-resolution copy of the p
 returns soft float32 masks (0..1, feathered edges) of the same size. Each cue is a plain,
 explainable score (colour, texture, orientation, position); a region is kept only when it
 forms large enough connected parts, so a blue shirt is not a lake and one green pixel is not
-a tree. The caller stores them: `analysis.regions.update(find_regions(small_rgb, analysis))`.
+a tree. The pipeline calls the parts separately: water and foliage through the classical
+segmentation (segmentation.py; water's rules in water.py), light, fire and steam sources
+with find_sources.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from .imaging import Measures, hue_near, ramp
 from .sky import loose_sky
+from .water import Found, find_water
 
 REGION_NAMES = ("water", "foliage", "light", "fire", "steam_source")
 
@@ -22,33 +25,52 @@ def find_regions(rgb: np.ndarray, analysis=None) -> dict[str, np.ndarray]:
     """Soft masks "water", "foliage", "light", "fire", "steam_source" for an RGB uint8 image.
 
     analysis (optional) supplies the sky mask and faces found earlier; without a sky there,
-    the looser sky.loose_sky is kept out of water and foliage; without faces, none is excluded.
+    the looser sky.loose_sky stands for it; without faces, none is excluded.
     """
+    _check(rgb)
+    h, w = rgb.shape[:2]
+    m = Measures(rgb)
+    sky = _given_sky(analysis, (h, w))
+    if sky is None:
+        loose = loose_sky(rgb, m)
+        sky = loose if (loose > 0.5).mean() > 0.01 else None
+    keep = 1.0 - people_mask(analysis, (h, w))
+    found = classical_regions(rgb, sky, m)
+    out = {"water": found["water"].mask * keep, "foliage": found["foliage"].mask * keep}
+    out.update(find_sources(rgb, sky if sky is not None else loose_sky(rgb, m), m))
+    return {k: np.clip(out[k], 0, 1).astype(np.float32) for k in REGION_NAMES}
+
+
+def classical_regions(rgb: np.ndarray, sky: np.ndarray | None, m: Measures | None = None) -> dict[str, Found]:
+    """Foliage and water by the classical rules. sky: the analysis's sky, or None for none found
+    (then a looser sky keeps sky-like areas out of both, and water has no horizon)."""
+    _check(rgb)
+    m = m or Measures(rgb)
+    kept_out = sky if sky is not None else loose_sky(rgb, m)
+    lights = _light(m, kept_out, np.zeros((m.h, m.w), np.float32))
+    foliage = _foliage(m, kept_out)
+    water = find_water(rgb, sky if sky is not None else np.zeros((m.h, m.w), np.float32), foliage, m, lights)
+    # Trees mirrored in a pond are water, not trees.
+    return {"foliage": Found(foliage * (1.0 - water.mask)), "water": water}
+
+
+def find_sources(rgb: np.ndarray, sky: np.ndarray, m: Measures | None = None) -> dict[str, np.ndarray]:
+    """Light sources, fire and steam sources (soft masks at rgb's size), given the sky mask."""
+    m = m or Measures(rgb)
+    fire = _fire(m)
+    return {"light": _light(m, sky, fire), "fire": fire, "steam_source": _steam_sources(m, sky)}
+
+
+def _check(rgb: np.ndarray) -> None:
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"find_regions needs an H x W x 3 uint8 RGB image, got {rgb.dtype} {rgb.shape}")
-    h, w = rgb.shape[:2]
-    cues = Measures(rgb)
-    sky = None
-    if analysis is not None and analysis.sky is not None and analysis.sky.shape == (h, w) and analysis.sky.max() > 0.2:
-        sky = analysis.sky.astype(np.float32)
-    if sky is None:
-        sky = loose_sky(rgb, cues)
-    people = _people_mask(analysis, (h, w))
 
-    foliage = _foliage(cues, sky)
-    water = _water(cues, sky, foliage)
-    fire = _fire(cues)
-    light = _light(cues, sky, fire)
-    steam = _steam_sources(cues, sky)
-    keep = 1.0 - people
-    out = {
-        "water": water * keep,
-        "foliage": foliage * keep,
-        "light": light,
-        "fire": fire,
-        "steam_source": steam,
-    }
-    return {k: np.clip(v, 0, 1).astype(np.float32) for k, v in out.items()}
+
+def _given_sky(analysis, shape) -> np.ndarray | None:
+    sky = getattr(analysis, "sky", None)
+    if sky is not None and sky.shape == shape and sky.max() > 0.2:
+        return sky.astype(np.float32)
+    return None
 
 
 def _keep_large(score: np.ndarray, threshold: float, min_frac: float, cues: Measures, feather: float,
@@ -84,7 +106,8 @@ def _keep_large(score: np.ndarray, threshold: float, min_frac: float, cues: Meas
     return np.clip(cues.blur(mask, feather), 0.0, 1.0)
 
 
-def _people_mask(analysis, shape) -> np.ndarray:
+def people_mask(analysis, shape) -> np.ndarray:
+    """Faces (ellipses) and, when there are faces, the subject: no water or plants there."""
     h, w = shape
     out = np.zeros(shape, np.float32)
     if analysis is None:
@@ -103,10 +126,13 @@ def _people_mask(analysis, shape) -> np.ndarray:
 
 
 def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
-    # Green-to-yellow-green hues with some saturation, and leafy texture (or dark green shade).
-    green = np.clip(1.6 * hue_near(cues.hue, 100, 65), 0, 1) * ramp(cues.sat, 0.25, 0.45) * ramp(cues.val, 0.06, 0.18)
-    leafy = ramp(cues.texture, 0.02, 0.08)
-    score = cues.blur(green * (0.35 + 0.65 * leafy), 3) * (1.0 - sky)
+    # Leaves and grass: yellow-green to green hues (photographed foliage sits at 45-90 degrees;
+    # skin, red fabric and bare rock fall outside or lack the saturation), leafy texture, and
+    # no streaks along x (ripples on water are as textured and often as green).
+    green = np.clip(1.5 * hue_near(cues.hue, 85, 60), 0, 1) * ramp(cues.sat, 0.18, 0.35) * ramp(cues.val, 0.06, 0.18)
+    leafy = ramp(cues.texture, 0.06, 0.2)
+    streaky = ramp(cues.blur(cues.horizontal, 6), 0.5, 0.7)
+    score = cues.blur(green * (0.3 + 0.7 * leafy) * (1.0 - streaky), 3) * (1.0 - sky)
     leaves = _keep_large(score, 0.3, 0.004, cues, 3)
     if leaves.max() < 0.5:
         return leaves
@@ -122,34 +148,6 @@ def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
     touching &= stats[:, cv2.CC_STAT_AREA] < 0.03 * cues.h * cues.w
     flowers = cues.blur(touching[labels].astype(np.float32), 2)
     return np.maximum(leaves, flowers)
-
-
-def _water(cues: Measures, sky: np.ndarray, foliage: np.ndarray) -> np.ndarray:
-    h = cues.h
-    sky_rows = np.where(sky.mean(axis=1) > 0.1)[0]
-    horizon = (sky_rows.max() + 1) / h if sky_rows.size else 0.25
-    below = ramp(cues.ys, horizon + 0.01, horizon + 0.04) * (1.0 - sky)
-    # Colour of the water itself or of the sky it reflects.
-    bluish = hue_near(cues.hue, 200, 45) * ramp(cues.sat, 0.08, 0.25)
-    sky_like = np.zeros_like(bluish)
-    if sky.sum() > 0.01 * sky.size:
-        sel = sky > 0.5
-        mean = np.array([cues.r[sel].mean(), cues.g[sel].mean(), cues.b[sel].mean()], np.float32)
-        dist = np.sqrt((cues.r - mean[0]) ** 2 + (cues.g - mean[1]) ** 2 + (cues.b - mean[2]) ** 2)
-        sky_like = 1.0 - ramp(dist, 0.1, 0.3)
-    # White water: bright, unsaturated, churning texture (rapids, surf).
-    white = ramp(cues.val, 0.6, 0.85) * (1.0 - ramp(cues.sat, 0.15, 0.35)) * ramp(cues.texture, 0.05, 0.15)
-    # Reflections and ripples: streaks along x (grass and trunks are streaks along y).
-    streaks = cues.blur(ramp(cues.horizontal, 0.55, 0.8), 6)
-    colour = np.maximum(np.maximum(bluish, sky_like), white)
-    score = cues.blur(below * (0.5 * colour + 0.5 * streaks + 0.3 * colour * streaks), 3)
-    score *= 1.0 - 0.8 * foliage
-    # Busy texture with no horizontal grain (trees on a far shore, rocks) is not water.
-    busy = cues.blur(ramp(cues.texture, 0.1, 0.25) * (1.0 - ramp(cues.horizontal, 0.5, 0.7)), 4)
-    score *= 1.0 - 0.8 * busy
-    # Water lies wide and low: drop parts narrower than a fifth of the photo, and parts that
-    # neither reach the bottom, nor span the photo, nor leave it sideways (window blinds).
-    return _keep_large(score, 0.33, 0.02, cues, 4, min_width=0.2, close_px=15, fill_holes=0.01, low_or_wide=True)
 
 
 def _fire(cues: Measures) -> np.ndarray:

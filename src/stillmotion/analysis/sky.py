@@ -68,6 +68,9 @@ def find_sky(rgb: np.ndarray, gray_photo: bool, portrait: bool = False) -> tuple
     sky_like = cv2.morphologyEx(sky_like.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
     sky = _top_connected(sky_like, top_rows)
     backdrop = _top_connected(backdrop_like, top_rows) & ~sky
+    if sky[int(h * 0.94):].mean() > 0.15 and not portrait:
+        # Sky and a calm sea of the same pale colour run into each other: cut at the sea horizon.
+        sky = _cut_at_horizon(rgb, sky)
 
     # A sky ends at a horizon; a smooth area that runs down both sides to the bottom of the
     # frame is a wall or studio backdrop behind a subject, not sky.
@@ -88,8 +91,62 @@ def find_sky(rgb: np.ndarray, gray_photo: bool, portrait: bool = False) -> tuple
     # Fill small holes (birds, wires, specks of cloud texture) inside the sky.
     if sky.any():
         filled = cv2.morphologyEx(sky.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-        sky = filled.astype(bool)
+        sky = _with_clouds(rgb, filled.astype(bool), gray_photo)
     return sky, backdrop
+
+
+def _cut_at_horizon(rgb: np.ndarray, sky: np.ndarray) -> np.ndarray:
+    """The sky candidate above the row where its colour changes most (a sea horizon), when
+    that change is clear; else the candidate as it was."""
+    h, w = sky.shape
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    counts = sky.sum(axis=1).astype(np.float32)
+    sums = (lab * sky[..., None]).sum(axis=1)
+    k = max(2, h // 25)
+    best, row = 0.0, -1
+    for r in range(int(0.15 * h), int(0.8 * h)):
+        if counts[r - k:r].min() < 0.3 * w or counts[r:r + k].min() < 0.3 * w:
+            continue  # the line must cross a band that runs across the photo
+        above = sums[r - k:r].sum(axis=0) / counts[r - k:r].sum()
+        below = sums[r:r + k].sum(axis=0) / counts[r:r + k].sum()
+        change = float(np.linalg.norm(above - below))
+        if change > best:
+            best, row = change, r
+    if best < 6.0:
+        return sky
+    cut = sky.copy()
+    cut[row:] = False
+    return cut
+
+
+def _with_clouds(rgb: np.ndarray, sky: np.ndarray, gray_photo: bool) -> np.ndarray:
+    """The sky with its clouds: pale parts touching it that the sky surrounds for the most part
+    (a snowy peak meets the sky only along its top, so it stays out)."""
+    h, w = sky.shape
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(np.float32)
+    sat, val = hsv[..., 1] / 255.0, hsv[..., 2] / 255.0
+    rows = np.nonzero(sky.mean(axis=1) > 0.05)[0]
+    if not rows.size:
+        return sky
+    pale = (val > (0.45 if gray_photo else 0.5)) & (sat < 0.3) & ~sky
+    pale[rows.max() + 1:] = False  # clouds are not below the lowest sky
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pale.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return sky
+    # The ring a few pixels out: right at a cloud's edge the texture keeps pixels out of both.
+    near, far = np.ones((3, 3), np.uint8), np.ones((9, 9), np.uint8)
+    out = sky.copy()
+    for i in range(1, count):
+        if stats[i, cv2.CC_STAT_AREA] < 4:
+            continue
+        x, y, bw, bh, _ = stats[i]
+        x0, y0, x1, y1 = max(0, x - 5), max(0, y - 5), min(w, x + bw + 5), min(h, y + bh + 5)
+        part = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
+        border = cv2.dilate(part, far).astype(bool) & ~cv2.dilate(part, near).astype(bool)
+        if border.any() and sky[y0:y1, x0:x1][border].mean() > 0.55:
+            # The cloud and its soft edge join the sky.
+            out[y0:y1, x0:x1] |= cv2.dilate(part, near).astype(bool)
+    return out
 
 
 def estimate_horizon(sky: np.ndarray, default: float = 0.45) -> float:

@@ -15,7 +15,9 @@ from ..options import Option, option
 # What the commands that make a plan (animate, plan, batch) take, and what the engine takes.
 PLAN_OPTIONS = ("prompt", "duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit",
                 "semantic", "depth")
-ENGINE_OPTIONS = ("engine", "model", "low_vram")
+ENGINE_OPTIONS = ("engine", "model", "low_vram", "audio")
+# The analysis's choices that only animate and plan take (batch and the studio use "auto").
+ANALYSIS_OPTIONS = ("segmentation",)
 
 # The commands' own flags that a library error may ask for (see StillmotionError.fix).
 COMMAND_FLAGS = {"force": ("--force", None), "output": ("-o", "OUT"), "jobs": ("-j", "N")}
@@ -46,6 +48,12 @@ def add_flag(parser: argparse.ArgumentParser, opt: Option, **overrides: Any) -> 
         metavar = opt.metavar or ("{" + ",".join(map(str, opt.choices)) + "}" if opt.choices else opt.name.upper())
         settings = dict(type=argument_type(opt), metavar=metavar, default=None, help=help_text)
     settings.update(overrides)
+    if opt.off_flags:  # yes, no, or not given: two flags that exclude each other
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(*opt.flags, dest=opt.name, **{**settings, "action": "store_const", "const": True})
+        group.add_argument(*opt.off_flags, dest=opt.name, action="store_const", const=False,
+                           help=f"the opposite of {opt.flags[-1]}")
+        return
     parser.add_argument(*opt.flags, dest=opt.name, **settings)
 
 
@@ -66,6 +74,8 @@ def flag_for(name: str, value: Any = None) -> str:
     else:
         opt = option(name)
         flag, metavar = opt.flags[0], (None if opt.kind is bool else opt.metavar or name.upper())
+    if value is False and name not in COMMAND_FLAGS and option(name).off_flags:
+        return option(name).off_flags[0]
     if value is True or metavar is None:
         return flag
     return f"{flag} {metavar if value is None else value}"

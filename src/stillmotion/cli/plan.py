@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from .options import PLAN_OPTIONS, add_options, option_values
+from .options import ANALYSIS_OPTIONS, PLAN_OPTIONS, add_options, option_values
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("plan", help="print the plan for a photo, without rendering", description=__doc__)
     parser.add_argument("photo", help="the photo")
-    add_options(parser, PLAN_OPTIONS)
+    add_options(parser, PLAN_OPTIONS + ANALYSIS_OPTIONS)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (for `stillmotion render`)")
     parser.add_argument("--explain", action="store_true",
                         help="say in plain words which words led to what, and what was ignored and why "
@@ -21,7 +21,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from ..api import make_plan
 
-    plan = make_plan(args.photo, **option_values(args, PLAN_OPTIONS))
+    plan = make_plan(args.photo, **option_values(args, PLAN_OPTIONS + ANALYSIS_OPTIONS))
     if args.json:
         print(plan.to_json())
     else:

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..analysis.types import Analysis
-from ..canvas import aspect_ratio, crop_around
-from ..effects.registry import EFFECT_TYPES, types_in
+from ..canvas import CanvasMap, aspect_ratio, crop_around
+from ..effects.registry import EFFECT_TYPES, descriptor, types_in
 from ..errors import PlanError
 from ..plan import DIRECTIONS, MAX_PROMPT, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
 from ..yesno import env_flag
@@ -68,6 +68,7 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         explanation += add_semantic_intents(parsed)
     facts = photo_facts(photo, analysis)
     explanation.append(f"the photo looks like {facts.describe()}")
+    explanation += [f"the analysis: {note}" for note in analysis.notes]
     for wrong, right in parsed.corrections:
         explanation.append(f'read "{wrong}" as "{right}" (typo)')
 
@@ -80,12 +81,14 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         words = ", ".join(dict.fromkeys(ignored))
         explanation.append(f"ignored: {words} (not words the director acts on)")
 
-    camera = Camera(type=camera_type, strength=camera_strength, target=_in_canvas(focus, canvas))
+    # The renderer reads the target in canvas coordinates: with fit "blur" the photo sits inside a fill.
+    camera = Camera(type=camera_type, strength=camera_strength, target=CanvasMap.for_plan(canvas, photo.size).point(focus))
     return Plan(
         photo=str(photo.path) if photo.path else "array",
         photo_sha256=photo.sha256,
         prompt=prompt,
         depth=analysis.depth_source,
+        segmentation=analysis.segmentation_source,
         seed=given.get("seed", 0),
         loop=bool(given.get("loop", False)),
         canvas=canvas,
@@ -228,7 +231,7 @@ def _place_all(effects: dict[str, Effect], sources: dict[str, list[str]], facts:
     placed: list[Effect] = []
     for etype, effect in effects.items():
         why = " and ".join(sources.get(etype, []))
-        where = place(etype, facts)
+        where = place(etype, facts, asked=True, where=_named_place(intents_of.get(etype, [])))
         if where.keep:
             placed.append(effect.model_copy(update={"region": where.region}))
             style = f" ({effect.style.replace('_', ' ')})" if effect.style else ""
@@ -245,6 +248,17 @@ def _place_all(effects: dict[str, Effect], sources: dict[str, list[str]], facts:
         else:
             explanation.append(f"{why} asks for {etype}, but {where.note}: left out")
     return placed
+
+
+def _named_place(intents: list[Intent]) -> str | None:
+    """The region a sentence names for an effect ("glints on the water": water; "over the
+    clouds": sky), from the named thing's own place."""
+    for it in intents:
+        if it.place in EFFECT_TYPES:
+            region = descriptor(it.place).places[0]
+            if region is not None:
+                return region
+    return None
 
 
 def _defaults(parsed: Parsed, facts: PhotoFacts, excluded: set[str], explanation: list[str], *, with_camera: bool):
@@ -361,13 +375,3 @@ def subject_focus(analysis: Analysis) -> tuple[float, float]:
     cx = float(weights.sum(axis=0, dtype=np.float64) @ np.arange(w, dtype=np.float64))
     cy = float(weights.sum(axis=1, dtype=np.float64) @ np.arange(h, dtype=np.float64))
     return cx / total / w, cy / total / h
-
-
-def _in_canvas(point: tuple[float, float], canvas: Canvas) -> tuple[float, float]:
-    """A point in photo coordinates, expressed in the canvas (after the crop), clamped inside."""
-    crop = canvas.crop
-    if crop is None:
-        return point
-    x = (point[0] - crop.x) / crop.w
-    y = (point[1] - crop.y) / crop.h
-    return min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)

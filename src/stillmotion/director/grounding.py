@@ -14,6 +14,12 @@ from ..plan import Region
 MIN_COVERAGE = {"sky": 0.03, "water": 0.02, "foliage": 0.03, "light": 0.001, "fire": 0.002,
                 "steam_source": 0.0005, "subject": 0.02}
 REGION_NAMES = tuple(MIN_COVERAGE)
+# Regions the analysis may offer as candidates it was unsure of ("water_unsure"): used only when
+# a sentence asks for them, never for an empty prompt.
+UNSURE_NAMES = ("water", "foliage", "sky")
+WEAK_COVERAGE = 0.002  # a named region this small is still used when asked for by name
+# Effects that rise from something: without a source in the photo they are left out (issue 14).
+NEEDS_SOURCE = {"steam": ("steam_source",), "smoke": ("steam_source", "fire")}
 MIN_FACE_AREA = 0.0015  # smaller faces are too small to animate (the renderer leaves them still)
 PORTRAIT_FACE_AREA = 0.01
 NIGHT_BRIGHTNESS = 0.25
@@ -31,6 +37,7 @@ class PhotoFacts:
     coverage: dict[str, float | None] = field(default_factory=dict)  # None: the analysis has no such map
     brightness: float = 0.5
     face_area: float = 0.0
+    unsure: dict[str, float] = field(default_factory=dict)  # coverage of the analysis's unsure candidates
 
     def has(self, name: str) -> bool:
         value = self.coverage.get(name)
@@ -38,6 +45,11 @@ class PhotoFacts:
 
     def known(self, name: str) -> bool:
         return self.coverage.get(name) is not None
+
+    def weak(self, name: str) -> bool:
+        """Found, but too little to count as present (used only when asked for by name)."""
+        value = self.coverage.get(name)
+        return value is not None and WEAK_COVERAGE <= value < MIN_COVERAGE.get(name, 0.01)
 
     def share(self, name: str) -> str:
         value = self.coverage.get(name) or 0.0
@@ -63,7 +75,12 @@ def photo_facts(photo, analysis: Analysis) -> PhotoFacts:
     faces = [f for f in analysis.faces if f.box[2] * f.box[3] >= MIN_FACE_AREA]
     face_area = max((f.box[2] * f.box[3] for f in faces), default=0.0)
     brightness = _brightness(photo)
-    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area)
+    unsure = {}
+    for name in UNSURE_NAMES:
+        mask = analysis.regions.get(f"{name}_unsure")
+        if mask is not None and mask.size:
+            unsure[name] = float(np.mean(mask))
+    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area, unsure)
     facts.kind = _kind(facts)
     return facts
 
@@ -108,9 +125,20 @@ class Placement:
     instead: str | None = None  # another effect type to use instead (nearest honest thing)
 
 
-def place(effect_type: str, facts: PhotoFacts) -> Placement:
-    """Where an effect goes in this photo, or why it cannot go anywhere (and what instead)."""
+def place(effect_type: str, facts: PhotoFacts, *, asked: bool = False, where: str | None = None) -> Placement:
+    """Where an effect goes in this photo, or why it cannot go anywhere (and what instead).
+
+    asked: the sentence asks for it, so a region the analysis found only weakly (or was unsure
+    of) is used, with a note; an empty prompt's defaults never are. where: a place the sentence
+    names for it ("glistening on the water"): the effect goes there, not to its usual place.
+    """
     about = descriptor(effect_type)
+    if where is not None and about.family != "face":
+        return _place_named(effect_type, where, facts)
+    needs = NEEDS_SOURCE.get(effect_type)
+    if needs and any(facts.known(n) for n in needs) and not any(facts.has(n) for n in needs):
+        return Placement(False, None, "no source for it was found in the photo (a cup, a chimney, a vent, a fire): "
+                                      "it would hang in the air")
     if about.family == "face":
         if facts.faces:
             who = "the face" if facts.faces == 1 else f"each of the {facts.faces} faces"
@@ -128,6 +156,10 @@ def place(effect_type: str, facts: PhotoFacts) -> Placement:
         if facts.has(name):
             return Placement(True, Region(name=name), f"{WHERE.get(name, 'on ' + name)} ({facts.share(name)} of the photo)")
     name = places[0]
+    if asked and name is not None:
+        found = _weakly(name, facts)
+        if found is not None:
+            return found
     if not facts.known(name):
         if facts.kind not in ("portrait", "group"):
             return Placement(True, None, f"the analysis has no {name.replace('_', ' ')} map, so the renderer chooses where")
@@ -141,3 +173,28 @@ def place(effect_type: str, facts: PhotoFacts) -> Placement:
     if not facts.known(name):
         return Placement(False, None, f"{what} is known in this {facts.kind} (the analysis has no {name} map)")
     return Placement(False, None, f"the photo shows {what}")
+
+
+def _weakly(name: str, facts: PhotoFacts) -> Placement | None:
+    """A region asked for by name that the analysis found only weakly, or was unsure of."""
+    words = name.replace("_", " ")
+    if facts.weak(name):
+        return Placement(True, Region(name=name), f"{WHERE.get(name, 'on ' + words)}: the analysis found only a little "
+                                                   f"{words} ({facts.share(name)} of the photo); used as asked")
+    if facts.unsure.get(name, 0.0) >= MIN_COVERAGE.get(name, 0.01):
+        return Placement(True, Region(name=f"{name}_unsure"),
+                         f"{WHERE.get(name, 'on ' + words)}: the analysis was not sure this is {words} "
+                         f"({facts.unsure[name] * 100:.0f}% of the photo); the likeliest place, used as asked")
+    return None
+
+
+def _place_named(effect_type: str, where: str, facts: PhotoFacts) -> Placement:
+    """An effect on the place the sentence names ("sparkles on the water"), or left out."""
+    if facts.has(where):
+        return Placement(True, Region(name=where), f"{WHERE.get(where, 'on ' + where)} as asked ({facts.share(where)} of the photo)")
+    found = _weakly(where, facts)
+    if found is not None:
+        return found
+    if not facts.known(where):
+        return Placement(True, None, f"the analysis has no {where.replace('_', ' ')} map, so the renderer chooses where")
+    return Placement(False, None, f"the sentence puts it {WHERE.get(where, 'on ' + where)}, and the photo shows none")

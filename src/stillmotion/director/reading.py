@@ -58,6 +58,7 @@ class Intent:
     weak: bool = False  # from a weak noun alone ("the sky"): the embedder may read the clause better
     negated_by: str = ""  # the words that negated it ("no rain", "keep the sky still")
     modifiers: list[tuple[str, str, float | str]] = field(default_factory=list)  # (kind, words, value)
+    place: str | None = None  # a place named after a preposition ("sparkles on the water": "water")
 
     def modifier(self, kind: str) -> list[tuple[str, float | str]]:
         return [(w, v) for k, w, v in self.modifiers if k == kind]
@@ -394,10 +395,12 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
         j = it.start - 1
         while j >= 0 and tokens[j].text in GAP_WORDS:
             j -= 1
-        if it.kind == "effect" and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and any(
-                o.clause == it.clause and o is not it and o.kind in ("effect", "camera") and o.start < it.start
-                for o in intents):
+        before = [o for o in intents if o.clause == it.clause and o is not it and o.kind in ("effect", "camera")
+                  and o.start < it.start]
+        if it.kind in ("effect", "weak") and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and before:
             it.kind = "weak"
+            if before[-1].kind == "effect" and before[-1].place is None:
+                before[-1].place = it.value  # "glistening on the water", "sparkles on the sea": on the water
     for k, it in enumerate(intents[:-1]):
         # "the sea sparkles", "the lake shimmering": the place and the light on it are both asked for
         nxt = intents[k + 1]

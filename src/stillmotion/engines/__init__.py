@@ -16,6 +16,7 @@ from ..errors import PlanError
 log = logging.getLogger("stillmotion")
 
 ENGINES = ("cpu", "neural", "auto")
+AUDIO_CHOICES = ("none", "model")  # "model": the neural model's own sound (LTX-2) as the soundtrack
 
 
 def choose_engine(plan, engine: str = "cpu", model: str | None = None) -> tuple[str, str | None]:
@@ -32,7 +33,7 @@ def choose_engine(plan, engine: str = "cpu", model: str | None = None) -> tuple[
     if not plan.unsupported:
         return "cpu", None
     from .cache import is_cached
-    from .neural import cuda_available
+    from .loading import cuda_available
 
     reasons = []
     if not cuda_available():
@@ -45,11 +46,13 @@ def choose_engine(plan, engine: str = "cpu", model: str | None = None) -> tuple[
     return "neural", None
 
 
-def preflight(engine: str, model: str | None) -> None:
+def preflight(engine: str, model: str | None, audio: str = "none") -> None:
     """Fail in a fraction of a second, before any analysis, when `neural` cannot run at all:
-    unknown engine or model, the extra missing, or the model not downloaded."""
+    unknown engine or model, the extra missing, the model not downloaded, or sound asked of a
+    model that makes none."""
     if engine not in ENGINES:
         raise PlanError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    check_audio(engine, model, audio)
     if engine == "cpu":
         return
     from .models import get_model
@@ -66,9 +69,28 @@ def preflight(engine: str, model: str | None) -> None:
         require_local(spec)
 
 
+def check_audio(engine: str, model: str | None, audio: str) -> None:
+    """audio "model" (the model's own sound) needs the neural engine and a model that makes sound."""
+    if audio not in AUDIO_CHOICES:
+        raise PlanError(f"unknown audio {audio!r}; allowed: {', '.join(AUDIO_CHOICES)}")
+    if audio != "model":
+        return
+    from .models import MODELS, get_model
+
+    sounding = [name for name, spec in MODELS.items() if spec.audio]
+    if engine != "neural":
+        raise PlanError(f"the model's sound needs the neural engine and a model that makes sound ({', '.join(sounding)})",
+                        fix=(("engine", "neural"),))
+    spec = get_model(model)
+    if not spec.audio:
+        raise PlanError(f"model {spec.name} makes no sound; models that do: {', '.join(sounding)}",
+                        fix=tuple(("model", name) for name in sounding))
+
+
 def render_with_engine(plan, photo, analysis, output: Path, reporter, encoder: dict, *, engine: str = "cpu",
-                       model: str | None = None, low_vram: bool = False) -> Path | None:
+                       model: str | None = None, low_vram: bool | None = None, audio: str = "none") -> Path | None:
     """Render with the neural engine when it is chosen; None means: use the CPU engine."""
+    check_audio(engine, model, audio)
     chosen, note = choose_engine(plan, engine, model)
     if note:
         log.warning(note)
@@ -76,4 +98,4 @@ def render_with_engine(plan, photo, analysis, output: Path, reporter, encoder: d
         return None
     from .neural import write_neural_video
 
-    return write_neural_video(plan, photo, analysis, output, reporter, encoder, model=model, low_vram=low_vram)
+    return write_neural_video(plan, photo, analysis, output, reporter, encoder, model=model, low_vram=low_vram, audio=audio)

@@ -94,7 +94,19 @@ def pull(spec: ModelSpec) -> Path:
         path = snapshot_download(spec.repo, cache_dir=str(hub_cache()), etag_timeout=10)
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # network, DNS, HTTP and hub errors all end the same way for the user
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise DownloadError(f"cannot download {spec.name} from huggingface.co/{spec.repo} (no network?): {reason[:160]}") from None
+    except Exception as exc:  # network, DNS, HTTP and hub errors all end in one line for the user
+        raise DownloadError(_download_failure(spec, exc)) from None
     return Path(path)
+
+
+def _download_failure(spec: ModelSpec, exc: Exception) -> str:
+    """What went wrong, in one line: a gated or private repository (HTTP 401/403), or the network."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    gated = any(cls.__name__ == "GatedRepoError" for cls in type(exc).__mro__)
+    if gated or status in (401, 403):
+        return (f"cannot download {spec.name}: huggingface.co/{spec.repo} is gated; accept its licence on "
+                f"https://huggingface.co/{spec.repo} with your account, log in here (hf auth login, or set HF_TOKEN), "
+                f"then pull again")
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    where = f" (HTTP {status})" if status else " (no network?)"
+    return f"cannot download {spec.name} from huggingface.co/{spec.repo}{where}: {reason[:160]}"

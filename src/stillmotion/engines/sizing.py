@@ -44,59 +44,100 @@ def fit_image(image: np.ndarray, size: tuple[int, int], fit: str = "crop") -> np
     return cv2.copyMakeBorder(resized, top, th - rh - top, left, tw - rw - left, cv2.BORDER_REFLECT_101)
 
 
+def frame_step(spec: ModelSpec) -> int:
+    """Frames one unit of the model's rule adds: 4 for "4k+1", 8 for "8k+1", a whole call for "fixed"."""
+    if spec.frame_rule == "fixed":
+        return spec.max_frames - 1
+    return 4 if spec.frame_rule == "4k+1" else 8
+
+
 def frames_for(spec: ModelSpec, wanted: int) -> int:
     """The smallest frame count >= wanted that the model accepts (capped at its maximum)."""
     if spec.frame_rule == "fixed":
         return spec.max_frames
-    step = 4 if spec.frame_rule == "4k+1" else 8
+    step = frame_step(spec)
     count = 1 + step * max(1, math.ceil((wanted - 1) / step))
     return min(count, spec.max_frames)
 
 
+def split_span(span: int, step: int, longest: int) -> tuple[int, ...]:
+    """Chained segments whose frame intervals add up to span (a multiple of step), each a valid
+    count of at most `longest` frames, as even as possible (the longer ones first)."""
+    units = span // step
+    per_segment = max(1, (longest - 1) // step)
+    count = math.ceil(units / per_segment)
+    base, extra = divmod(units, count)
+    return tuple(1 + step * (base + (1 if i < extra else 0)) for i in range(count))
+
+
 @dataclass(frozen=True)
 class Schedule:
-    """How a clip of the plan's length is made from model calls at the model's native rate."""
+    """How a clip of the plan's length is made from chained model calls.
+
+    Model frame j shows the clip at time j / rate. `rate` is the model's native frame rate, except
+    for keyframe loops: there the plan is solved backwards from the loop point, so the keyframe
+    (the photo again: the last model frame, or for LTX-2 the last one on its latent grid) lands
+    exactly on the loop frame, output frame `output_frames` (the first frame of the next pass),
+    and `rate` is off the native rate by the rounding to whole model steps (LTX is told this
+    rate, so its motion keeps real time).
+    """
 
     segments: tuple[int, ...]  # frames each model call makes (each a valid count for the model)
     model_fps: int
-    needed: int  # model-rate frames the plan's duration covers (frame 0 .. duration inclusive of 0)
-    made: int  # model-rate frames the segments make after joining (first frame of each later segment dropped)
+    rate: float  # model frames per second of the clip
+    needed: int  # model frames the output reads (the rest are trimmed from the end)
+    made: int  # model frames the segments make after joining (first frame of each later segment dropped)
     output_frames: int
     output_fps: int
+    keyframe: int | None = None  # model frame conditioned on the photo: the loop frame
 
     @property
     def surplus(self) -> int:
-        """Model-rate frames made beyond the plan's duration (trimmed from the end)."""
+        """Model frames made beyond the plan's duration (trimmed from the end)."""
         return self.made - self.needed
+
+    @property
+    def keyframe_time(self) -> float | None:
+        """Seconds at which the keyframe shows (the loop point: output_frames / output_fps)."""
+        return None if self.keyframe is None else self.keyframe / self.rate
 
     def describe(self) -> str:
         parts = "+".join(str(n) for n in self.segments)
-        text = (f"{len(self.segments)} segment(s) of {parts} frames at the model's {self.model_fps} fps, "
-                f"resampled to {self.output_frames} frames at {self.output_fps} fps")
+        text = (f"{len(self.segments)} segment(s) of {parts} frames at {self.rate:.4g} fps "
+                f"(the model's own: {self.model_fps}), resampled to {self.output_frames} frames at {self.output_fps} fps")
+        if self.keyframe is not None:
+            text += f"; the photo again at model frame {self.keyframe}, the loop point"
         if self.surplus:
             text += f"; {self.surplus} surplus frame(s) trimmed from the end"
         return text
 
     def source_times(self) -> np.ndarray:
-        """For each output frame, its position in model-rate frames (fractional: blended)."""
+        """For each output frame, its position in model frames (fractional: blended)."""
         t = np.arange(self.output_frames) / self.output_fps
-        return np.minimum(t * self.model_fps, self.needed - 1)
+        return np.minimum(t * self.rate, self.needed - 1)
 
 
-def schedule(spec: ModelSpec, duration: float, output_fps: int, output_frames: int) -> Schedule:
-    """Segments (each chained from the previous one's last frame) that cover the duration."""
+def schedule(spec: ModelSpec, output_fps: int, output_frames: int, *, keyframe_loop: bool = False) -> Schedule:
+    """Segments (each chained from the previous one's last frame) that cover the clip.
+
+    keyframe_loop: the last segment ends on the photo, placed at the loop frame (see Schedule).
+    """
+    step = frame_step(spec)
+    if keyframe_loop:
+        loop_time = output_frames / output_fps
+        offset = spec.keyframe_offset
+        fewest = max(1, math.ceil((offset + 1) / step))  # the keyframe after the first frame
+        units = max(fewest, round((loop_time * spec.fps + offset) / step))
+        keyframe = units * step - offset
+        segments = split_span(units * step, step, spec.max_frames)
+        return Schedule(segments, spec.fps, keyframe / loop_time, keyframe + 1, units * step + 1, output_frames,
+                        output_fps, keyframe=keyframe)
     # Model frames whose times span every output frame: the last output frame sits at (n-1)/fps.
-    needed = max(2, math.ceil((output_frames - 1) / output_fps * spec.fps) + 1)
-    longest = frames_for(spec, spec.max_frames)
-    segments: list[int] = []
-    made = 0
-    while made < needed:
-        # A later segment repeats the previous last frame as its first: it adds n - 1 new frames.
-        remaining = needed - made + (1 if segments else 0)
-        count = frames_for(spec, remaining) if remaining < longest else longest
-        segments.append(count)
-        made += count - (1 if len(segments) > 1 else 0)
-    return Schedule(tuple(segments), spec.fps, needed, made, output_frames, output_fps)
+    reach = (output_frames - 1) / output_fps * spec.fps
+    needed = max(2, math.ceil(reach - 1e-9) + 1)
+    span = step * max(1, math.ceil((needed - 1) / step))
+    segments = split_span(span, step, spec.max_frames)
+    return Schedule(segments, spec.fps, float(spec.fps), needed, span + 1, output_frames, output_fps)
 
 
 def resample(frames: list[np.ndarray], times: np.ndarray) -> list[np.ndarray]:

@@ -193,6 +193,9 @@ def check_plan_paths(plan) -> None:
         if Path(plan.depth).expanduser() != default_model_path():
             raise ApiError(422, f"depth: {plan.depth!r} is not allowed here; a plan sent to the studio may use "
                                 f"{', '.join(SAFE_DEPTHS)}", "plan")
+    if plan.segmentation not in ("classical", "auto", "deeplab"):
+        raise ApiError(422, f"segmentation: {plan.segmentation!r} is not allowed here; a plan sent to the studio may use "
+                            "classical, auto or deeplab", "plan")
     for index, effect in enumerate(plan.effects):
         for key in ("region", "freeze"):
             region = getattr(effect, key)

@@ -1,0 +1,209 @@
+"""Finding water without a model: precise before complete.
+
+Water is called only below the horizon and only where the photo shows evidence for it:
+- a reflection: what stands above the waterline, mirrored below it;
+- the sky's colour continued below the horizon, on a smooth surface;
+- ripples: fine streaks running along x on a smooth, bluish surface;
+- white water: bright, colourless, churning texture low in the frame (rapids, surf).
+A dark night sky is never reflected into water here, dark pixels and lights are never water,
+and without a sky (so without a horizon) only white water counts. A bluish band below the
+horizon without evidence is kept apart as "unsure", with a note: the director uses it only when
+a sentence asks for water.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .imaging import Measures, hue_near, ramp
+
+NIGHT_SKY = 0.3  # a sky darker than this (mean value) is a night sky
+REFLECTION = 0.3  # normalised cross-correlation of the mirrored strips that counts as a reflection
+MIN_SHARE = 0.02  # water parts smaller than this share of the photo are left out
+
+
+@dataclass
+class Found:
+    """A region finder's answer: the mask it is sure of, candidates it is not, and why."""
+
+    mask: np.ndarray
+    unsure: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def horizon_of(sky: np.ndarray) -> float | None:
+    """The row (fraction of the height) below which the sky ends, or None without a sky."""
+    hard = sky > 0.5
+    if hard.mean() < 0.01:
+        return None
+    cols = hard.any(axis=0)
+    lowest = hard.shape[0] - 1 - np.argmax(hard[::-1, cols], axis=0)
+    return float(np.percentile(lowest, 75) + 1) / hard.shape[0]
+
+
+def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measures | None = None,
+               lights: np.ndarray | None = None) -> Found:
+    """Water (soft mask at rgb's size) where there is evidence for it; see the module's rules."""
+    m = m or Measures(rgb)
+    h, w = m.h, m.w
+    horizon = horizon_of(sky)
+    sky_hard = sky > 0.5
+    night = horizon is not None and float(m.val[sky_hard].mean()) < NIGHT_SKY
+    lit = np.zeros((h, w), np.float32) if lights is None else lights
+    # Dark pixels are not water here (night scenes, shadows), nor are lights and their glow.
+    visible = ramp(m.val, 0.12, 0.22) * (1.0 - m.blur(np.clip(lit * 3.0, 0, 1), 6))
+    smooth = 1.0 - ramp(m.texture, 0.08, 0.2)
+    white = ramp(m.val, 0.7, 0.85) * (1.0 - ramp(m.sat, 0.12, 0.25)) * ramp(m.texture, 0.06, 0.14)
+    white = m.blur(white, 4)
+    if horizon is None:
+        # No horizon: only churning white water low in the frame, and the calm water between.
+        score = white * ramp(m.ys, 0.3, 0.5) * visible
+        sure = _parts(score, 0.35, m, min_share=0.05, fill=0.02)
+        if not sure.any():
+            return Found(np.zeros((h, w), np.float32))
+        return Found(m.blur(sure.astype(np.float32), 2))
+
+    below = ramp(m.ys, horizon + 0.005, horizon + 0.03) * (1.0 - sky)
+    # Right under the sky is its edge (a horizontal line) and haze the sky finder left out: not water.
+    k = max(3, int(0.06 * h) | 1)
+    below *= 1.0 - cv2.dilate(sky_hard.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    notes = []
+    # Ripples and wavelets: the local edges run along x, over a wide area (the strongest cue:
+    # a sea's median anisotropy is above 0.9, foliage, facades and lawns stay under 0.45).
+    ripples = m.blur(ramp(m.horizontal, 0.6, 0.85), 3) * ramp(m.texture, 0.04, 0.1)
+    mirrored, axis = _reflection(m.lum, horizon)
+    if axis is not None and not _keeps_colour(rgb, mirrored > 0.5, axis):
+        mirrored[:] = 0.0  # the shapes match but the colours do not: shadows, stripes, not a mirror
+    sky_colour = np.zeros((h, w), np.float32)
+    if night:
+        notes.append("water: the sky is dark, so nothing below the horizon was taken for water by its colour")
+    else:
+        sky_colour = _sky_colour(rgb, sky_hard, m) * smooth
+    # White water counts only without a horizon: below one, sunlit pavement looks the same.
+    evidence = np.maximum(ripples, np.maximum(mirrored, sky_colour))
+    # Mirrored trees look like trees: the plant finder's green is no argument against a reflection.
+    evidence = m.blur(evidence * below * visible, 3) * (1.0 - 0.8 * foliage * (1.0 - mirrored))
+    sure = _parts(evidence, 0.45, m, fill=0.01)
+    # Each part must hold its evidence as a whole: mostly streaks along x (a sea: above 0.8;
+    # cars, pavements and facades: under 0.7) in water's colours (unsaturated, or blue to
+    # cyan), or a reflection, or the sky's colour.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), connectivity=8)
+    for i in range(1, count):
+        part = labels == i
+        watery = np.median(m.sat[part]) < 0.4 or 150 <= np.median(m.hue[part]) <= 250
+        # A thin band along one strong edge (a kerb, a roofline) is not a water surface.
+        thick = stats[i, cv2.CC_STAT_AREA] / stats[i, cv2.CC_STAT_WIDTH] >= 0.05 * h
+        held = ((np.median(m.horizontal[part]) >= 0.72 and watery and thick) or (mirrored[part] > 0.5).mean() >= 0.25
+                or (sky_colour[part] > 0.5).mean() >= 0.4)
+        if not held:
+            sure[part] = False
+    # A bluish, smooth band below the horizon with none of that evidence: a candidate only.
+    bluish = hue_near(m.hue, 205, 45) * ramp(m.sat, 0.1, 0.25)
+    candidate = m.blur(below * visible * bluish * smooth, 3) * (1.0 - 0.8 * foliage)
+    unsure = _parts(candidate, 0.35, m, fill=0.01) & ~cv2.dilate(sure.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    if unsure.mean() > MIN_SHARE:
+        notes.append(f"water: a smooth, bluish area below the horizon ({unsure.mean():.0%} of the photo) shows no "
+                     "reflection, ripples or sky colour; it is left out unless asked for")
+    return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+
+
+def _sky_colour(rgb: np.ndarray, sky: np.ndarray, m: Measures) -> np.ndarray:
+    """How close each pixel's hue and chroma are to a coloured sky's near the horizon (what a
+    calm surface reflects, usually a little darker). A grey sky gives nothing: grey is
+    everywhere (roads, stone) and proves nothing."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    rows = np.nonzero(sky.mean(axis=1) > 0.05)[0]
+    low_sky = sky & (m.ys >= (rows.max() - 0.25 * (rows.max() - rows.min())) / m.h)
+    colour = lab[low_sky if low_sky.sum() > 50 else sky].mean(axis=0)
+    if np.hypot(colour[1] - 128.0, colour[2] - 128.0) < 8.0:
+        return np.zeros((m.h, m.w), np.float32)
+    chroma = np.hypot(lab[..., 1] - colour[1], lab[..., 2] - colour[2])
+    darker = 1.0 - ramp(lab[..., 0] - colour[0], 5.0, 20.0)  # a reflection is not brighter than its sky
+    return (1.0 - ramp(chroma, 5.0, 12.0)) * darker
+
+
+def _parts(score: np.ndarray, threshold: float, m: Measures, min_share: float = MIN_SHARE, fill: float = 0.0) -> np.ndarray:
+    """Wide, low parts of a thresholded score (water lies flat: it reaches the bottom, spans
+    most of the width, or leaves the frame sideways); small enclosed holes filled."""
+    h, w = m.h, m.w
+    binary = (score > threshold).astype(np.uint8)
+    kc = max(3, int(round(15 * m.scale)) | 1)
+    ko = max(3, int(round(5 * m.scale)) | 1)
+    binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
+    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ko, ko)))
+    if fill > 0:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(1 - binary, connectivity=4)
+        for i in range(1, count):
+            x, y, bw, bh, area = stats[i]
+            if area < fill * h * w and x > 0 and y > 0 and x + bw < w and y + bh < h:
+                binary[labels == i] = 1
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        wide = bw >= 0.2 * w
+        low = y + bh >= 0.85 * h or bw >= 0.6 * w or x <= 1 or x + bw >= w - 1
+        keep[i] = area >= min_share * h * w and wide and low
+    return keep[labels]
+
+
+def _keeps_colour(rgb: np.ndarray, where: np.ndarray, axis: int) -> bool:
+    """Whether the pixels below a waterline keep the hue of those they mirror (a reflection is
+    darker but of the same colours; a shadow under coloured things is grey)."""
+    ys, xs = np.nonzero(where)
+    mirror = 2 * axis - ys
+    inside = (mirror >= 0) & (mirror < rgb.shape[0])
+    if inside.sum() < 50:
+        return False
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    below = lab[ys[inside], xs[inside], 1:]
+    above = lab[mirror[inside], xs[inside], 1:]
+    return float(np.median(np.linalg.norm(below - above, axis=1))) < 12.0
+
+
+def _reflection(lum: np.ndarray, horizon: float) -> tuple[np.ndarray, int | None]:
+    """Where the photo below a waterline mirrors what stands above it (0..1 at lum's size), and
+    that waterline's row (None when there is no reflection).
+
+    For each candidate waterline below the horizon, the strips above and below it are compared
+    after removing each column's mean: a mirror matches their vertical structure, while a forest
+    or a facade (the same columns all the way down) does not.
+    """
+    h, w = lum.shape
+    scale = min(1.0, 192 / w)
+    small = cv2.resize(lum, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape
+    start = max(4, int(horizon * sh))
+    best, axis = 0.0, -1
+    for a in range(start, int(0.92 * sh), 2):
+        k = min(a, sh - a, max(6, sh // 5))
+        if k < 6:
+            continue
+        above = small[a - k:a][::-1]
+        below = cv2.GaussianBlur(small[a:a + k], (0, 0), 1.0)
+        above = above - above.mean(axis=0)
+        below = below - below.mean(axis=0)
+        denom = float(np.sqrt((above * above).sum() * (below * below).sum()))
+        if denom < 1e-6 or float(above.std()) < 0.03:
+            continue  # nothing with structure above this line to mirror
+        score = float((above * below).sum()) / denom
+        if score > best:
+            best, axis = score, a
+    out = np.zeros((h, w), np.float32)
+    if best < REFLECTION:
+        return out, None
+    k = min(axis, sh - axis, max(6, sh // 3))
+    above = small[axis - k:axis][::-1]
+    below = cv2.GaussianBlur(small[axis:axis + k], (0, 0), 1.0)
+    above = above - cv2.blur(above, (1, 9))
+    below = below - cv2.blur(below, (1, 9))
+    sigma = max(2.0, sw / 25)
+    num = cv2.GaussianBlur(above * below, (0, 0), sigma)
+    den = np.sqrt(cv2.GaussianBlur(above * above, (0, 0), sigma) * cv2.GaussianBlur(below * below, (0, 0), sigma)) + 1e-4
+    local = ramp(num / den, 0.05, 0.3)
+    strip = np.zeros((sh, sw), np.float32)
+    strip[axis:axis + k] = local
+    return cv2.resize(strip, (w, h), interpolation=cv2.INTER_LINEAR), int(round(axis * h / sh))
