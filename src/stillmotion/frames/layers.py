@@ -389,8 +389,10 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     # 3. Continuous depths: the front keeps the near object's nearness across its transparent
     # band and returns to the photo's before its alpha does; the back keeps the far side's
     # nearness under the near object out to r1, then climbs back to the photo's by r2.
-    r_front = 0.75 * r2
     flat = (margin + unsure_pixels(width, height)) * f  # the snapped matte may reach this far out
+    # The ramp's steepest slope (1.5 x its mean) times the reach stays under 1: no fold.
+    r_front = flat + 1.5 * reach * f
+    r_hole = r_front + (0.25 * reach + margin) * f  # where the front is opaque again
     s = _smoothstep((dist_near - flat) / max(r_front - flat, 1.0))
     front_depth = np.where(far_side, np.maximum(d, depth_near * (1 - s) + d * s), d)
     s = _smoothstep((dist_far - r1) / max(r2 - r1, 1.0))
@@ -405,7 +407,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     matte = snap_matte(image, near_full, zone_full)
     # The front turns opaque again at the far end of its band, where both layers agree.
     dist_near_full = cv2.resize(dist_near, size, interpolation=cv2.INTER_LINEAR) / f
-    back_again = _smoothstep((dist_near_full - r_front / f) / max((r2 - r_front) / f, 1.0))
+    back_again = _smoothstep((dist_near_full - r_front / f) / max((r_hole - r_front) / f, 1.0))
     near_full = near_full > 0.5
     far_full = zone_full & ~near_full
     alpha = np.where(far_full, np.maximum(matte, back_again), np.where(near_full, matte, 1.0)).astype(np.float32)

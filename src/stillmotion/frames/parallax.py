@@ -22,7 +22,8 @@ import numpy as np
 from .camera import IDENTITY, Pose, backward, forward
 from .layers import WORK_SIDE, build_layers
 
-SOLVE_ROUNDS = 3  # rounds of two fixed-point steps and an extrapolation per grid point
+STRIP = 8  # grid rows per block of the screen that composites the back layer
+SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
 
 
 class ParallaxWarp:
@@ -134,9 +135,9 @@ class ParallaxWarp:
         u, v, w = self._solve(pose, su, sv, self.front_depth)
         self._note_bounds(u, v)
         cv2.remap(front, self._full_map(u, v), None, cv2.INTER_LINEAR, dst=self._front_out, borderMode=cv2.BORDER_REFLECT)
-        rows = self._see_through_rows(u, v) if back is not None else None
-        if rows is not None:
-            self._composite(pose, su, sv, back, rows, start=w)
+        blocks = self._see_through(u, v) if back is not None else []
+        if blocks:
+            self._composite(pose, su, sv, back, blocks, start=w)
         cv2.cvtColor(self._front_out, cv2.COLOR_RGBA2RGB, dst=out)
         return w, (u, v)
 
@@ -191,32 +192,40 @@ class ParallaxWarp:
         v = a_v + (one_v - a_v) * w
         return u, v, w
 
-    def _see_through_rows(self, u: np.ndarray, v: np.ndarray) -> tuple[int, int] | None:
-        """The band of full-size rows where the front is not opaque on screen (None: opaque everywhere)."""
+    def _see_through(self, u: np.ndarray, v: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Blocks of the screen (y0, y1, x0, x1 in full-size pixels) where the front is not opaque:
+        one per strip of STRIP grid rows, spanning the columns that need the back layer."""
         gx = (u * self.scale + self.cx) * self.map_scale
         gy = (v * self.scale + self.cy) * self.map_scale
         alpha = cv2.remap(self._alpha_grid, gx.astype(np.float32) - 0.5 + 0.5 * self.map_scale,
                           gy.astype(np.float32) - 0.5 + 0.5 * self.map_scale, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
-        rows = np.flatnonzero(alpha.min(axis=1) < 255)
-        if len(rows) == 0:
-            return None
-        gh = alpha.shape[0]
-        y0 = max(0, math.floor((rows[0] - 1) / gh * self.height))
-        y1 = min(self.height, math.ceil((rows[-1] + 2) / gh * self.height))
-        return y0, y1
+        open_ = alpha < 255
+        gh, gw = alpha.shape
+        blocks = []
+        for r0 in range(0, gh, STRIP):
+            cols = np.flatnonzero(open_[max(0, r0 - 1):r0 + STRIP + 1].any(axis=0))
+            if len(cols) == 0:
+                continue
+            y0, y1 = r0 * self.height // gh, min(gh, r0 + STRIP) * self.height // gh
+            x0 = max(0, math.floor((cols[0] - 1) / gw * self.width))
+            x1 = min(self.width, math.ceil((cols[-1] + 2) / gw * self.width))
+            blocks.append((y0, y1, x0, x1))
+        return blocks
 
-    def _composite(self, pose: Pose, su: np.ndarray, sv: np.ndarray, back: np.ndarray, rows: tuple[int, int],
-                   start: np.ndarray) -> None:
-        """The back layer reprojected on the given rows, with the front over it: front + (1 - alpha) x back."""
+    def _composite(self, pose: Pose, su: np.ndarray, sv: np.ndarray, back: np.ndarray,
+                   blocks: list[tuple[int, int, int, int]], start: np.ndarray) -> None:
+        """The back layer reprojected in the given blocks, with the front over it: front + (1 - alpha) x back."""
         bu, bv, _ = self._solve(pose, su, sv, self.back_depth, start=start)
-        y0, y1 = rows
-        full = self._full_map(bu, bv, rows)
-        layer = self._back_out[y0:y1]
-        cv2.remap(back, full, None, cv2.INTER_LINEAR, dst=layer, borderMode=cv2.BORDER_REFLECT)
-        front = self._front_out[y0:y1]
-        see_through = cv2.cvtColor(cv2.bitwise_not(front[..., 3]), cv2.COLOR_GRAY2RGBA)
-        cv2.multiply(layer, see_through, dst=layer, scale=1.0 / 255.0)
-        cv2.add(front, layer, dst=front)
+        top, bottom = blocks[0][0], blocks[-1][1]
+        rows = self._full_map(bu, bv, (top, bottom))
+        for y0, y1, x0, x1 in blocks:
+            full = rows[y0 - top:y1 - top, x0:x1]
+            layer = self._back_out[y0:y1, x0:x1]
+            cv2.remap(back, full, None, cv2.INTER_LINEAR, dst=layer, borderMode=cv2.BORDER_REFLECT)
+            front = self._front_out[y0:y1, x0:x1]
+            see_through = cv2.cvtColor(cv2.bitwise_not(front[..., 3]), cv2.COLOR_GRAY2RGBA)
+            cv2.multiply(layer, see_through, dst=layer, scale=1.0 / 255.0)
+            cv2.add(front, layer, dst=front)
 
     def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> None:
         """A pose without parallax is one similarity: warp the source with it directly."""
@@ -254,14 +263,16 @@ class ParallaxWarp:
 
     def _full_map(self, u: np.ndarray, v: np.ndarray, rows: tuple[int, int] | None = None) -> np.ndarray:
         """Low-res normalised coordinates -> a full-size float map for cv2.remap (into a reused
-        buffer; converting it to fixed point costs more than it saves in the remap), or only
-        its rows y0..y1: the same bilinear upsampling, by an affine warp of the grid."""
+        buffer; converting it to fixed point costs more than it saves in the remap), or only its
+        rows y0..y1: when the grid divides the height, upsampling the grid rows around them gives
+        the very same values at a fraction of the cost."""
         grid = self.screen_to_canvas((u, v))
-        if rows is None:
-            return cv2.resize(grid, (self.width, self.height), dst=self._map, interpolation=cv2.INTER_LINEAR)
+        gh = grid.shape[0]
+        if rows is None or self.height % gh:
+            full = cv2.resize(grid, (self.width, self.height), dst=self._map, interpolation=cv2.INTER_LINEAR)
+            return full if rows is None else full[rows[0]:rows[1]]
+        k = self.height // gh
         y0, y1 = rows
-        gh, gw = grid.shape[:2]
-        sx, sy = gw / self.width, gh / self.height
-        matrix = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, (y0 + 0.5) * sy - 0.5]])
-        return cv2.warpAffine(grid, matrix, (self.width, y1 - y0), dst=self._map[y0:y1], flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_REPLICATE)
+        g0, g1 = max(0, y0 // k - 1), min(gh, -(-y1 // k) + 1)  # one grid row more each side: no clamping
+        part = cv2.resize(grid[g0:g1], (self.width, (g1 - g0) * k), dst=self._map[g0 * k:g1 * k], interpolation=cv2.INTER_LINEAR)
+        return part[y0 - g0 * k:y1 - g0 * k]
