@@ -7,7 +7,9 @@ For each photo and camera type, a camera-only clip (no effects) is rendered in m
 back by stillmotion.frames.camera_check:
 - motion: the global similarity from the first frame to the last, classified (static, pan, tilt,
   zoom) and compared with what the move is named; its amount (pan: the centre's shift as a
-  fraction of the width or height; zoom: the scale change) must be at least 3 %;
+  fraction of the width or height; zoom: the scale change) must be at least 3 %. An orbit must
+  slide the farthest and the nearest corners against each other ("sweep", by at least 3 % of the
+  width between them), a dolly zoom grow the far against the near ("looms", scales 3 % apart);
 - far/near: for pans and tilts, the median shift along the move of the farthest and nearest
   quarter of the tracked corners (by the scene's depth); the far must not run against the move;
 - specks: isolated outliers in smooth areas, new per megapixel in the worst frame against the photo
@@ -31,11 +33,11 @@ PHOTOS = ("kodak21_lighthouse_coast.png", "kodak04_girl_red_hat.png", "kodak13_m
           "kodak08_timbered_houses.png")
 CAMERAS = ("zoom_in", "zoom_out", "dolly_in", "dolly_out", "pan_left", "pan_right", "tilt_up", "tilt_down",
            "orbit", "dolly_zoom", "ken_burns")
-# What each move should look like to a viewer (camera_check's labels). An orbit sweeps sideways:
-# which way the picture as a whole goes depends on how much of it is in front of the subject.
+# What each move should look like to a viewer (camera_check's labels). Orbit and dolly zoom are
+# no single global motion: they move the near and the far differently, and are checked so (below).
 EXPECTED = {"static": "static", "zoom_in": "zoom_in", "zoom_out": "zoom_out", "dolly_in": "zoom_in", "dolly_out": "zoom_out",
             "pan_left": "pan_left", "pan_right": "pan_right", "tilt_up": "tilt_up", "tilt_down": "tilt_down",
-            "orbit": "pan", "dolly_zoom": "zoom_in", "ken_burns": "zoom_in"}
+            "orbit": "sweep", "dolly_zoom": "looms", "ken_burns": "zoom_in"}
 MIN_AMOUNT = 0.03
 MAX_SPECKS = 20.0
 
@@ -57,7 +59,7 @@ def far_near_shift(first: np.ndarray, moved: np.ndarray, depth: np.ndarray, came
 
 def check_clip(photo, analysis, camera: str, args) -> dict:
     import stillmotion
-    from stillmotion.frames.camera_check import displacements, global_motion, specks_per_megapixel
+    from stillmotion.frames.camera_check import displacements, global_motion, motion_by_depth, specks_per_megapixel
     from stillmotion.frames.renderer import Renderer
 
     plan = stillmotion.direct(photo, analysis, "", camera=camera, strength=args.strength, duration=args.duration,
@@ -80,9 +82,16 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
     first, moved = displacements(keep)
     shifts = far_near_shift(first, moved, renderer.scene.depth, camera)
     expected = EXPECTED[camera]
-    ok_motion = motion.label.startswith(expected) and motion.amount >= MIN_AMOUNT
+    label, amount = motion.label, motion.amount
+    if expected in ("sweep", "looms"):
+        far, near = motion_by_depth(keep, renderer.scene.depth, share=0.15)
+        if expected == "sweep":  # the far and the near slide against each other round the subject
+            label, amount = ("sweep" if far.dx * near.dx <= 0 else "pan"), abs(far.dx - near.dx)
+        else:  # the background grows against the foreground (the subject keeps its size)
+            label, amount = ("looms" if far.scale > near.scale else "shrinks"), far.scale - near.scale
+    ok_motion = label == expected and amount >= MIN_AMOUNT
     ok_far = shifts is None or shifts[0] >= -1.0
-    return {"camera": camera, "label": motion.label, "expected": expected, "amount": motion.amount, "scale": motion.scale,
+    return {"camera": camera, "label": label, "expected": expected, "amount": amount, "scale": motion.scale,
             "dx": motion.dx, "dy": motion.dy, "inliers": motion.inliers, "far_near": shifts, "specks": worst,
             "ok": bool(ok_motion and ok_far and worst <= MAX_SPECKS), "ok_motion": ok_motion, "ok_far": ok_far,
             "seconds": seconds, "frames": renderer.frame_count}

@@ -115,4 +115,4 @@ def test_dolly_zoom_keeps_the_subject_size_and_grows_the_background():
     def scale(w):
         return float(forward(pose, u, v, w, (0, 0))[0][0] / u[0])
 
-    assert scale(0.6) == pytest.approx(1.0) and scale(0.0) > 1.05 and scale(1.0) < 1.0
+    assert scale(0.6) == pytest.approx(1.0) and scale(0.0) > 1.04 and scale(1.0) < 1.0

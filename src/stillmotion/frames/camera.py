@@ -78,13 +78,15 @@ class CameraPath:
     """
 
     def __init__(self, camera: Camera, duration: float, loop: bool, target: tuple[float, float] = (0.0, 0.0),
-                 subject_depth: float = 0.5, far_depth: float = 0.0, half_size: tuple[float, float] = (1.0, 0.5625)):
+                 subject_depth: float = 0.5, far_depth: float = 0.0, half_size: tuple[float, float] = (1.0, 0.5625),
+                 near_depth: float = 1.0):
         self.camera = camera
         self.duration = duration
         self.loop = loop
         self.target = target  # normalised (u, v) of the point the move heads to / pivots on
         self.subject_depth = subject_depth  # nearness of the target: orbit and dolly_zoom pivot there
         self.far_depth = far_depth  # nearness of the farthest things: pans slide them by the named amount
+        self.near_depth = near_depth  # nearness of the nearest things
         self.half_size = half_size  # the frame's half width and half height, normalised (1 on the long side)
 
     @property
@@ -123,8 +125,8 @@ class CameraPath:
             return self._orbit(t, a)
         if kind == "dolly_zoom":
             # Pull back while zooming in so the subject keeps its size and the background looms
-            # (grows by 0.15 x a; a subject nearer than 0.3 keeps its size only roughly).
-            zoom = 1.0 + 0.15 * a * p
+            # (grows by 0.1 x a; a subject nearer than 0.3 keeps its size only roughly).
+            zoom = 1.0 + 0.10 * a * p
             return Pose(push=-(zoom - 1.0) / max(self.subject_depth, 0.3), zoom=zoom)
         if kind == "ken_burns":
             return self._ken_burns(a * p)
@@ -146,11 +148,12 @@ class CameraPath:
 
     def _orbit(self, t: float, a: float) -> Pose:
         """Round the subject: sideways travel with a turn that keeps the subject's depth still, so
-        what lies behind it sweeps across (4 % of the width at the default strength)."""
+        what lies behind it sweeps one way and what lies before it the other; the side farther
+        from the subject's depth sweeps 6 % of the width at the default strength."""
         s = t / self.duration if self.duration > 0 else 0.0
         phase = 2 * math.pi * s if self.loop else 0.5 * math.pi * ease_in_out(s)
-        depth_gap = max(self.subject_depth - self.far_depth, 0.25)
-        radius = min(0.3 * a, SWEEP * a * 2 * self.half_size[0] / depth_gap)
+        depth_gap = max(self.subject_depth - self.far_depth, self.near_depth - self.subject_depth, 0.25)
+        radius = min(0.3 * a, 1.5 * SWEEP * a * 2 * self.half_size[0] / depth_gap)
         sx = radius * math.sin(phase)
         push = 0.06 * a * (1 - math.cos(phase)) / 2
         return Pose(shift_x=sx, push=push, pan_x=sx * self.subject_depth)

@@ -92,6 +92,12 @@ def global_motion(frames: Sequence[np.ndarray]) -> GlobalMotion:
     """The camera's motion over a clip: frames is the first frame, a few between, and the last."""
     height, width = _gray(frames[0]).shape
     first, last = track(frames)
+    return fit_motion(first, last, (width, height))
+
+
+def fit_motion(first: np.ndarray, last: np.ndarray, size: tuple[int, int]) -> GlobalMotion:
+    """The similarity (RANSAC) taking points `first` to `last` in a frame of size (width, height)."""
+    width, height = size
     if len(first) < 8:
         return GlobalMotion(1.0, 0.0, 0.0, 0.0, 0, len(first))
     matrix, inliers = cv2.estimateAffinePartial2D(first, last, method=cv2.RANSAC, ransacReprojThreshold=1.5,
@@ -103,6 +109,23 @@ def global_motion(frames: Sequence[np.ndarray]) -> GlobalMotion:
     moved = matrix[:, :2] @ centre + matrix[:, 2] - centre
     return GlobalMotion(scale=float(np.hypot(a, b)), rotation=float(np.arctan2(b, a)), dx=float(moved[0] / width),
                         dy=float(moved[1] / height), inliers=int(inliers.sum()), tracked=len(first))
+
+
+def motion_by_depth(frames: Sequence[np.ndarray], depth: np.ndarray, share: float = 0.3) -> tuple[GlobalMotion, GlobalMotion]:
+    """The similarity of the farthest and of the nearest `share` of the tracked corners (by the
+    scene's nearness at their first position): what an orbit or a dolly zoom does differently
+    to the near and the far."""
+    height, width = _gray(frames[0]).shape
+    first, last = track(frames)
+    if len(first) < 16:
+        empty = GlobalMotion(1.0, 0.0, 0.0, 0.0, 0, len(first))
+        return empty, empty
+    dh, dw = depth.shape
+    near = depth[np.clip(first[:, 1].round().astype(int), 0, dh - 1), np.clip(first[:, 0].round().astype(int), 0, dw - 1)]
+    lo, hi = np.quantile(near, [share, 1 - share])
+    far_pick, near_pick = near <= lo, near >= hi
+    return (fit_motion(first[far_pick], last[far_pick], (width, height)),
+            fit_motion(first[near_pick], last[near_pick], (width, height)))
 
 
 def displacements(frames: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

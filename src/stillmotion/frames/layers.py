@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
+COLOUR_STEP = 24.0  # ...if the photo (texture smoothed away) changes colour that much there too
 WORK_SIDE = 640  # long side of the grid the depth analysis runs on
 
 
@@ -344,7 +345,15 @@ def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
     span = front - back
     length = (span * span).sum(axis=1)
     projected = np.clip(((colour - back) * span).sum(axis=1) / np.maximum(length, 1e-6), 0.0, 1.0)
-    alpha[ys, xs] = np.where(length > 20.0 ** 2, projected, alpha[ys, xs])
+    contrast = length > 20.0 ** 2
+    alpha[ys, xs] = np.where(contrast, projected, alpha[ys, xs])
+    # Where the outline crosses no colour edge (one object, its depth estimated in two pieces) a
+    # hard cut would show as a seam when the two layers part a little: blend there, softly.
+    weak = np.zeros(label.shape, np.uint8)
+    weak[ys[~contrast], xs[~contrast]] = 1
+    if weak.any():
+        weak = cv2.dilate(weak, _ellipse(3)) > 0
+        alpha[weak] = cv2.GaussianBlur(label.astype(np.float32), (0, 0), 2.5)[weak]
     return alpha
 
 
@@ -357,11 +366,21 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     f = min(1.0, WORK_SIDE / max(height, width))
     work = (max(8, round(width * f)), max(8, round(height * f)))
     d = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
+    # The photo's own border: a scan's dark edge line or a vignette reads there as a depth step,
+    # and splitting it off leaves a line of specks where it meets the picture. The depth a few
+    # pixels in is carried out to the border instead.
+    rim = max(2, round(max(work) / 100))
+    d = cv2.copyMakeBorder(d[rim:-rim, rim:-rim], rim, rim, rim, rim, cv2.BORDER_REPLICATE)
 
     # 1. Depth edges: a nearness step of JUMP within a few pixels; their near and far sides.
     r = max(1, round(max(work) / 120))
     top, bottom = cv2.dilate(d, _ellipse(r)), cv2.erode(d, _ellipse(r))
     edge = (top - bottom) > JUMP
+    # Only where the photo has an edge too: a depth estimate also ramps steeply inside one
+    # object (a hat's brim, a border), and splitting layers there tears the object in two.
+    smooth = cv2.GaussianBlur(cv2.resize(image, work, interpolation=cv2.INTER_AREA).astype(np.float32), (0, 0), 1.5)
+    colour_top, colour_bottom = cv2.dilate(smooth, _ellipse(r)), cv2.erode(smooth, _ellipse(r))
+    edge &= (colour_top - colour_bottom).max(axis=2) > COLOUR_STEP
     if not edge.any():
         return None
     near_edge = edge & (d > (top + bottom) / 2)

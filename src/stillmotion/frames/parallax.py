@@ -24,6 +24,7 @@ from .layers import WORK_SIDE, build_layers
 
 STRIP = 8  # grid rows per block of the screen that composites the back layer
 SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
+SETTLE_STEPS = 2  # plain fixed-point steps after them
 
 
 class ParallaxWarp:
@@ -81,7 +82,7 @@ class ParallaxWarp:
         return largest * self.scale
 
     def _border_samples(self):
-        """Points along the photo's border (normalised), with the front's depth there (near things
+        """Points along the photo's border (normalised), with each layer's depth there (near things
         at a border move the most, and nothing exists beyond the border to show in their place)."""
         n = 64
         xs = np.linspace(0, self.width - 1, n, dtype=np.float32)
@@ -93,8 +94,9 @@ class ParallaxWarp:
         samples = {}
         for side, (px, py) in sides.items():
             u, v = (px - self.cx) / self.scale, (py - self.cy) / self.scale
-            w = np.maximum(self._sample(self.front_depth, u, v), self._sample(self.back_depth, u, v))
-            samples[side] = (u, v, w)
+            # Both layers' border points: either may move the more, and either may show.
+            w = np.concatenate([self._sample(self.front_depth, u, v), self._sample(self.back_depth, u, v)])
+            samples[side] = (np.concatenate([u, u]), np.concatenate([v, v]), w)
         return samples
 
     # --- per frame ---------------------------------------------------------------------------
@@ -188,6 +190,9 @@ class ParallaxWarp:
             steady = np.abs(bend) > 1e-6
             w = np.where(steady, w2 - (w2 - w1) ** 2 / np.where(steady, bend, 1.0), w2)
             np.clip(w, 0.0, 1.0, out=w)
+        # Plain steps last: they settle any point the extrapolation overshot, continuously.
+        for _ in range(SETTLE_STEPS):
+            w = depth_along(w)
         u = a_u + (one_u - a_u) * w
         v = a_v + (one_v - a_v) * w
         return u, v, w

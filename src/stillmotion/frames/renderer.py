@@ -36,11 +36,11 @@ class Renderer:
         subject_depth = float(depth[ty, tx])
         scale = max(self.size) / 2
         target_norm = ((target[0] - 0.5) * self.size[0] / scale, (target[1] - 0.5) * self.size[1] / scale)
-        far_depth = float(np.percentile(depth[::8, ::8], 2))
+        far_depth, near_depth = (float(q) for q in np.percentile(depth[::8, ::8], [2, 98]))
         half_size = ((self.size[0] - 1) / 2 / scale, (self.size[1] - 1) / 2 / scale)
         # A loop's path closes on the frame after the last; a clip's ends on its last frame.
         span = canvas.duration if plan.loop else max(self.frame_count - 1, 1) / self.fps
-        self.path = CameraPath(plan.camera, span, plan.loop, target_norm, subject_depth, far_depth, half_size)
+        self.path = CameraPath(plan.camera, span, plan.loop, target_norm, subject_depth, far_depth, half_size, near_depth)
         self.warp = None
         if plan.camera.type != "static" and plan.camera.strength > 0:
             self.warp = ParallaxWarp(image, depth, target, self.path.poses())
