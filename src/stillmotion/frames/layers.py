@@ -228,7 +228,7 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
 
 def unsure_pixels(width: int, height: int) -> int:
     """How far off the colour edge a depth estimate's edge may be, in canvas pixels."""
-    return max(2, round(max(width, height) / 160))
+    return max(4, round(max(width, height) / 160))
 
 
 def _local_mean(values: np.ndarray, weight: np.ndarray, radius: int, step: int) -> tuple[np.ndarray, np.ndarray]:
@@ -274,11 +274,20 @@ def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radi
     local_lum = cv2.resize(lum, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
     light = sure & (gray >= local_lum)
     colour = image[ys, xs]
-    best = np.full(len(ys), 1e6, np.float32)
+    means, present = [], []
     for group in (light, sure & ~light):
         mean, count = _local_mean(image, group.astype(np.float32), radius, step)
-        distance = np.abs(colour - _sample(mean, ys, xs, shape)).max(axis=1)
-        best = np.where(_sample(count, ys, xs, shape).ravel() > 1e-3, np.minimum(best, distance), best)
+        means.append(_sample(mean, ys, xs, shape))
+        present.append(_sample(count, ys, xs, shape).ravel() > 1e-3)
+    # Distance to the segment between the two groups: a pixel where two of the background's
+    # colours meet (a stripe's anti-aliased edge) is a mix of them, not a third colour.
+    a, b = means
+    span = b - a
+    t = np.clip(((colour - a) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1e-6), 0.0, 1.0)
+    to_segment = np.abs(colour - (a + t[:, None] * span)).max(axis=1)
+    to_a, to_b = np.abs(colour - a).max(axis=1), np.abs(colour - b).max(axis=1)
+    best = np.where(present[0] & present[1], to_segment,
+                    np.where(present[0], to_a, np.where(present[1], to_b, 1e6))).astype(np.float32)
     return best, _sample(total, ys, xs, shape).ravel() > 1e-3
 
 
@@ -309,7 +318,7 @@ def snap_matte(image: np.ndarray, near: np.ndarray, zone: np.ndarray) -> np.ndar
         # mostly background): near its edge, what looks just like the background around it is
         # not sure, and no sample of the object's colours.
         sure_near = inside & zone
-        iy, ix = np.nonzero(sure_near & (cv2.dilate(band.astype(np.uint8), kernel) > 0))
+        iy, ix = np.nonzero(sure_near & (cv2.dilate(band.astype(np.uint8), _ellipse(2 * unsure)) > 0))
         like_far, _ = _colour_distance(img, gray, sure_far, radius, iy, ix)
         sure_near[iy[like_far < 12], ix[like_far < 12]] = False
         band[iy[like_far < 12], ix[like_far < 12]] = True
@@ -443,6 +452,12 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     back[filled, :3] = fill_behind(image, filled, known, band=r1 / f + 2 * m)
     unmix_edge(image, alpha, back)
     fill = back[filled, :3].copy()
+    # The front must be able to add what the photo has over the back: where the back is brighter
+    # in a channel than the photo, the front needs at least that much opacity (else frames near
+    # the start would differ from the photo there).
+    behind = back[..., :3].astype(np.float32)
+    need = np.max(1.0 - image.astype(np.float32) / np.maximum(behind, 1.0), axis=2)
+    alpha = np.where(filled, np.maximum(alpha, np.clip(need, 0.0, 1.0)), alpha).astype(np.float32)
     front = np.empty_like(back)
     _premultiply(image, alpha, back, front)
     return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth, alpha=alpha,
