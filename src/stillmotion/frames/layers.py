@@ -4,13 +4,16 @@ Built once per video from the canvas image, its depth (nearness) and how far the
 parallax ever moves near things against far ones (`reach`, pixels):
 
 - front: the photo, premultiplied RGBA. It is transparent on the far side of every depth
-  discontinuity, out to `band` pixels from the near object, where the back layer shows instead.
-  At the near object's outline its alpha is a soft matte snapped to the photo's colour edges at
-  full resolution (a guided filter of the depth's near side), so the whole anti-aliased edge goes
-  with the object, and the edge's colour is unmixed from what was behind it.
+  discontinuity, out to about twice the reach from the near object, where the back layer shows
+  instead. At the near object's outline its alpha is a matte snapped to the photo's colour edges
+  at full resolution (snap_matte: the pixels in the depth estimate's unsure band go to the side
+  whose local colours they match; the outline's anti-aliased pixels get their share by colour
+  projection), so the whole edge goes with the object, and its colour is unmixed from what was
+  behind it.
 - back: the photo with the near side of every discontinuity, plus a margin, removed and filled
-  from far-side pixels only: each removed pixel takes the far-side pixel mirrored across the
-  nearest point of the outline, so stripes, brick, foliage and water keep their texture.
+  from far-side pixels only (fill_behind: per tile, the known texture copied along the offset
+  that best continues it, so stripes, brick, foliage and water keep their period; mirrored
+  deeper in, where no move can reveal it).
 - a depth for each layer, made continuous on purpose: the front's depth carries the near
   object's nearness out over its transparent band, the back's carries the far side's nearness in
   under the near object. So each layer reprojects through a smooth map: nothing tears, and no
