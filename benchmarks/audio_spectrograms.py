@@ -1,6 +1,7 @@
 """One spectrogram PNG per sound bed, to look at what the soundtrack makes (we cannot listen here).
 
     python benchmarks/audio_spectrograms.py OUT_DIR [--duration 10] [--seed 1]
+    python benchmarks/audio_spectrograms.py OUT_DIR --video A.mp4 B.webm ...   # the tracks muxed into videos
 
 Each PNG: the spectrogram (log frequency), the level over time (K-weighted short-term loudness,
 and the energy below 150 Hz), and the average spectrum. Thunder marks the picture's flashes;
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from stillmotion.audio import SAMPLE_RATE, loudness_of, soundtrack, true_peak_db
+from stillmotion.director.reading import water_sound
 from stillmotion.plan import Effect, Plan
 
 BEDS = {
@@ -39,8 +41,9 @@ BEDS = {
 
 
 def plan_for(effects, prompt, duration, seed, loop=False):
+    """The plan the director would write for these effects and words (the water's sound from the words)."""
     return Plan(photo="spectrogram.png", seed=seed, loop=loop, prompt=prompt, canvas={"duration": duration},
-                effects=[Effect(**e) for e in effects])
+                effects=[Effect(**e) for e in effects], audio={"water": water_sound(prompt)})
 
 
 def stft_db(mono: np.ndarray, size: int = 4096, hop: int = 1024) -> np.ndarray:
@@ -87,7 +90,7 @@ def draw(name, audio, plan, out: Path, plt):
                         ax.axvline(start, color="cyan", lw=1, ls="--")
                         ax.axvspan(start + 0.5, start + 3.0, color="cyan", alpha=0.08)
     average = 10 * np.log10(np.mean(10 ** (spec / 10), axis=0) + 1e-12)
-    if name == "neon":
+    if name == "neon" or any(e.type == "flicker" for e in plan.effects):
         keep = freqs <= 1000
         axes[2].plot(freqs[keep], average[keep])
         axes[2].set_xticks(np.arange(0, 1001, 100))
@@ -102,12 +105,28 @@ def draw(name, audio, plan, out: Path, plt):
     plt.close(fig)
 
 
+def video_track(path: Path):
+    """(the sound of a video as float32 (n, 2) at 48 kHz, as decoded; its embedded plan)."""
+    import av
+
+    from stillmotion.provenance import read_plan
+
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
+        frames = [out for frame in container.decode(stream) for out in resampler.resample(frame)]
+        frames += resampler.resample(None)
+    audio = np.concatenate([f.to_ndarray() for f in frames], axis=1).T
+    return np.ascontiguousarray(audio, np.float32), read_plan(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", nargs="*", help="bed names to draw (default: all)")
+    parser.add_argument("--video", nargs="+", type=Path, help="draw the sound tracks of these videos instead")
     args = parser.parse_args()
     try:
         import matplotlib
@@ -117,7 +136,12 @@ def main() -> None:
     except ImportError:
         raise SystemExit("this script needs matplotlib: pip install matplotlib") from None
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, (effects, prompt) in BEDS.items():
+    for video in args.video or ():
+        audio, plan = video_track(video)
+        name = f"{video.stem}{video.suffix.replace('.', '_')}"
+        draw(name, audio, plan, args.out / f"{name}.png", plt)
+        print(f"{name}: {args.out / f'{name}.png'}")
+    for name, (effects, prompt) in ({} if args.video else BEDS).items():
         if args.only and name not in args.only:
             continue
         plan = plan_for(effects, prompt, args.duration, args.seed)

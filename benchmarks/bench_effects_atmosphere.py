@@ -42,8 +42,8 @@ CASES = {
     "rain": ["deoldify_TimesSquare1955.jpg", "kodak21_lighthouse_coast.png"],
     "snow": ["kodak08_timbered_houses.png", "deoldify_AnselAdamsYosemite.jpg"],
     "fog": ["kodak16_sea_clouds.png", "kodak22_barn_pond.png"],
-    "steam": ["skimage_coffee.png", "kodak01_stone_house.png"],
-    "smoke": ["kodak01_stone_house.png", "skimage_rocket_dusk.jpg"],
+    "steam": ["skimage_coffee.png", "kodak21_lighthouse_coast.png"],
+    "smoke": ["kodak21_lighthouse_coast.png", "skimage_coffee.png"],
     "sparkle": ["kodak16_sea_clouds.png", "kodak13_mountain_stream.png"],
     "dust": ["kodak07_window_flowers.png", "skimage_coffee.png"],
     "petals": ["kodak07_window_flowers.png", "kodak12_beach_couple.png"],
@@ -79,12 +79,16 @@ def plan_for(kind: str, photo_path: str, resolution: int, duration: float) -> Pl
 def region_of(kind: str, renderer: Renderer) -> np.ndarray:
     """Where the effect belongs, canvas size (bool)."""
     scene = renderer.scene
-    effect = renderer.post_camera[0][1]
+    effect = renderer.post_camera[0]
     w, h = scene.size
     if kind in EVERYWHERE:
         return scene.depth < np.quantile(scene.depth, 0.5)
-    if kind in ("steam", "smoke"):
-        return cv2.resize(effect.plume, (w, h)) > 0.1
+    if kind in ("steam", "smoke"):  # where the plume is drawn: its opacity on a black and a white frame
+        black, white = np.zeros((h, w, 3), np.uint8), np.full((h, w, 3), 255, np.uint8)
+        for t in (1.0, 1.5, 2.0):
+            effect.apply(black, t, None)
+            effect.apply(white, t, None)
+        return (white.astype(np.int16) - black).min(axis=2) < 250
     if kind == "light_sweep":
         return cv2.resize(effect.region, (w, h)) > 0.1
     if kind == "light_rays":
@@ -98,8 +102,10 @@ def region_of(kind: str, renderer: Renderer) -> np.ndarray:
         light = light if water is None else (water if light is None else np.maximum(light, water))
     if light is None or (light > 0.3).mean() < 0.0003:
         light = np.zeros((h, w), np.float32)
-        if kind == "sparkle" and len(effect.xy):
-            for x, y in effect.xy.astype(int):
+        spots = getattr(effect, "glints", None)
+        spots = spots.xy if spots is not None else getattr(effect, "xy", np.zeros((0, 2)))
+        if kind == "sparkle" and len(spots):
+            for x, y in spots.astype(int):
                 light[max(0, y - 3):y + 4, max(0, x - 3):x + 4] = 1
     grow = max(3, w // 60)
     return cv2.dilate((light > 0.3).astype(np.uint8), np.ones((grow, grow), np.uint8)) > 0
@@ -126,7 +132,7 @@ def quality(kind: str, photo, analysis) -> dict:
 def speed(kind: str, photo, analysis, frames: int, encode: bool) -> dict:
     plan = plan_for(kind, str(photo.path), 1080, 4.0)
     renderer = Renderer(plan, photo, analysis)
-    effect = renderer.post_camera[0][1]
+    effect = renderer.post_camera[0]
     base = renderer.scene.image
     frame = np.empty_like(base)
     view = renderer._view(0.0, 0, None, None)

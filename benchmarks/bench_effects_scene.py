@@ -76,7 +76,7 @@ def plan_for(photo: Photo, effect: str, resolution: int, duration: float) -> Pla
 
 def region_of(renderer: Renderer) -> np.ndarray:
     """Where the effect is shown: its warp's blend mask placed on the canvas."""
-    effect = renderer.pre_camera[0][1]
+    effect = renderer.pre_camera[0]
     w, h = renderer.size
     out = np.zeros((h, w), np.float32)
     warp = getattr(effect, "warp", None)
@@ -113,7 +113,7 @@ def quality(photo: Photo, analysis, effect: str, quick: bool) -> dict | None:
 
 def speed(photo: Photo, analysis, effect: str, quick: bool) -> tuple[float, float, float]:
     renderer = Renderer(plan_for(photo, effect, 1080, 3.0), photo, analysis)
-    fx = renderer.pre_camera[0][1]
+    fx = renderer.pre_camera[0]
     frame = renderer.scene.image.copy()
     times, cpu, base = [], [], []
     for i in range(1, 7 if quick else 13):

@@ -26,7 +26,7 @@ def make_scene(effect: dict, *, loop: bool = False, seed: int = 3, duration: flo
     """Sky on top (far), a near box in the middle, ground below; a few small bright lamps; a cup."""
     w, h = size
     image = np.zeros((h, w, 3), np.uint8)
-    image[: h // 3] = (110, 140, 190)  # sky
+    image[: h // 3] = (80, 105, 150)  # sky at dusk (a dim scene: its lamps are lights)
     image[h // 3:] = (70, 62, 55)  # dark ground
     x0, x1, y0, y1 = w * 3 // 8, w * 5 // 8, h // 4, h * 3 // 4
     image[y0:y1, x0:x1] = (90, 80, 70)  # the near box
@@ -121,7 +121,7 @@ FACE_CENTRE, FACE_SCALE = (250, 130), 0.45
 
 
 def contract_scene(effect: dict | Effect, *, loop: bool = False, seed: int = 3, duration: float = 2.0) -> Scene:
-    """Everything an effect can ground on, in one 320 x 240 photo: sky with a cloud (top), foliage (left),
+    """Everything an effect can ground on, in one 320 x 240 photo at dusk: sky with a cloud (top), foliage (left),
     a fire (middle), lamps (light), a cup's rim (steam source), water (bottom), and a person (right:
     subject mask and a face with landmarks). Depth: far sky, ground rising toward the viewer, the
     person near."""
@@ -135,7 +135,8 @@ def contract_scene(effect: dict | Effect, *, loop: bool = False, seed: int = 3, 
     image[horizon:] = (70, 100, 60)
     image[h * 3 // 4:] = (40, 70, 115)  # water
     image[horizon:h * 3 // 4, :70] = (50, 120, 45)  # foliage
-    image = cv2.addWeighted(image, 0.75, texture, 0.25, 0)
+    # At dusk (mean brightness under 0.35): the lamps are lights, as flicker requires in a dim scene.
+    image = cv2.addWeighted(image, 0.45, texture, 0.18, 0)
     fire = (slice(120, 150), slice(120, 140))
     image[fire] = (250, 160, 40)
     lamps = [(20, 100), (180, 95), (100, 150)]

@@ -20,6 +20,7 @@ from stillmotion.audio import (
 )
 from stillmotion.audio.beds.thunder import DELAY, flash_events
 from stillmotion.audio.reading import Reader, water_shape_kind
+from stillmotion.director.reading import water_sound
 from stillmotion.errors import AudioError, PlanError, StillmotionError
 from stillmotion.plan import Effect, Plan
 
@@ -27,8 +28,10 @@ STREET = "Heavy rain falling, neon lights flickering, steam rising from the stre
 
 
 def make_plan(*effects, prompt="", duration=4.0, seed=3, loop=False, fps=30):
+    """A plan as the director would write it for these effects and words (the water's sound from the words)."""
+    water = water_sound(prompt) if any(e["type"] == "water" for e in effects) else None
     return Plan(photo="photo.png", seed=seed, loop=loop, prompt=prompt, canvas={"duration": duration, "fps": fps},
-                effects=[Effect(**e) for e in effects])
+                effects=[Effect(**e) for e in effects], audio={"water": water})
 
 
 def low_band(audio: np.ndarray, cutoff: float = 150.0, step: int = 2400) -> np.ndarray:
@@ -118,6 +121,24 @@ def test_thunder_low_end_peaks_after_each_flash_within_the_delay():
         assert energy[int((start + DELAY[0]) / step) : int((start + DELAY[1] + 0.4) / step)].max() > 10 * storm
 
 
+def test_thunder_of_a_late_flash_is_heard_before_the_clip_ends():
+    """Across seeds, a flash up to 1.5 s before the end of a clip that does not loop gets its rumble at least a
+    second before the end (a far delay would put it after the last frame)."""
+    heard = 0
+    for seed in range(12):
+        plan = make_plan(dict(type="lightning", strength=1.0), duration=8.0, seed=seed)
+        energy = low_band(soundtrack(plan))
+        step = 2400 / SAMPLE_RATE
+        for start, _ in flash_events(plan.effects[0], 0, plan):
+            if start > plan.canvas.duration - 1.5:
+                continue
+            onset_window = energy[int((start + DELAY[0]) / step): int((plan.canvas.duration - 0.9) / step)]
+            before = np.median(energy[int(0.5 / step): int(start / step)]) if start > 1.0 else energy.min()
+            assert onset_window.max() > 10 * max(before, 1e-12), (seed, start)
+            heard += 1
+    assert heard >= 12
+
+
 def test_thunder_follows_the_flashes_of_the_picture():
     """The soundtrack reads the very flashes the lightning effect draws."""
     from stillmotion.effects.light.lightning import flash_events as picture
@@ -185,12 +206,12 @@ def test_a_region_on_the_left_sounds_from_the_left():
 
 
 def test_water_kind_from_words_then_shape():
-    plan = make_plan(dict(type="water"), prompt="gentle waves rolling onto the shore")
-    assert Reader(plan).water_kind(plan.effects[0]) == "surf"
-    plan = make_plan(dict(type="water"), prompt="waves on the lake")  # the place decides
-    assert Reader(plan).water_kind(plan.effects[0]) == "lapping"
+    # The director reads the words into plan.audio.water; the soundtrack takes it from there.
+    assert water_sound("gentle waves rolling onto the shore") == "surf"
+    assert water_sound("waves on the lake") == "lapping"  # the place decides
+    assert water_sound("a river") == "stream" and water_sound("clouds drifting") is None
     plan = make_plan(dict(type="water"), prompt="a river")
-    assert Reader(plan).water_kind(plan.effects[0]) == "stream"
+    assert plan.audio.water == "stream" and AudioSettings.of(plan).water == "stream"
     assert Reader(plan).water_kind(plan.effects[0], "surf") == "surf"  # the settings say
     rushing = make_plan(dict(type="water", speed=1.8, strength=0.6))
     assert Reader(rushing).water_kind(rushing.effects[0]) == "stream"
@@ -413,7 +434,7 @@ def test_seed_scenes_on_real_photos(shared_photos, name, prompt, kind):
     assert has_soundtrack(plan)
     if kind is not None:
         water = next(e for e in plan.effects if e.type == "water")
-        assert Reader(plan, analysis).water_kind(water) == kind
+        assert Reader(plan, analysis).water_kind(water, plan.audio.water) == kind
     audio = soundtrack(plan, analysis)
     integrated, peak = ffmpeg_ebur128(audio)
     assert -18.0 <= integrated <= -14.0 and peak < -1.0, (integrated, peak)

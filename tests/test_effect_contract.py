@@ -124,5 +124,7 @@ class TestEffectContract:
         with_effect = Renderer(plan, photo, scene.analysis)
         camera_only = Renderer(plan.with_changes(effects=[]), photo, scene.analysis)
         assert np.array_equal(with_effect.frame(0), camera_only.frame(0))
-        shows = [mad(with_effect.frame(i), camera_only.frame(i)) for i in range(4, 48, 5)]
-        assert max(shows) > 0.01, f"{kind} does not show under a moving camera"
+        # Shows: clearly changed pixels (a sparse effect such as a few glints changes few of them).
+        shows = [int((np.abs(with_effect.frame(i).astype(np.int16) - camera_only.frame(i)).max(axis=2) > 8).sum())
+                 for i in range(4, 48, 5)]
+        assert max(shows) >= 4, f"{kind} does not show under a moving camera"

@@ -2,9 +2,9 @@
 
 Layers, bottom to top (a unit may import only from lower layers):
   errors, yesno, effects.registry, the package face  <  plan, photo, progress  <  analysis  <  canvas
-  <  director, effects  <  encode, audio  <  frames  <  engines  <  api, options (the one schema of
-  every option, for the shells)  <  cli (the stillmotion command and its flag kit)  <  batch, server
-  (its subcommands, each with its own flags)  <  __main__
+  <  director, effects  <  encode, audio  <  provenance (what a video says about itself)  <  frames
+  <  engines  <  api, options (the one schema of every option, for the shells)  <  cli (the stillmotion
+  command and its flag kit)  <  batch, server (its subcommands, each with its own flags)  <  __main__
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ LAYERS = [
     {"canvas"},
     {"director", "effects"},
     {"encode", "audio"},
+    {"provenance"},
     {"frames"},
     {"engines"},
     {"api", "options"},

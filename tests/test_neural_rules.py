@@ -494,13 +494,10 @@ def test_engine_flags(capsys):
     add_options(parser, ENGINE_OPTIONS)
     assert option_values(parser.parse_args([]), ENGINE_OPTIONS) == {}  # the library decides (low_vram None: auto)
     assert option_values(parser.parse_args(["--low-vram"]), ENGINE_OPTIONS) == {"low_vram": True}
-    assert option_values(parser.parse_args(["--no-offload", "--audio", "model"]), ENGINE_OPTIONS) == {
-        "low_vram": False, "audio": "model"}
+    assert option_values(parser.parse_args(["--no-offload"]), ENGINE_OPTIONS) == {"low_vram": False}
     with pytest.raises(SystemExit):
         parser.parse_args(["--low-vram", "--no-offload"])
     assert "not allowed with" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        parser.parse_args(["--audio", "loud"])
     assert flag_for("low_vram", True) == "--low-vram" and flag_for("low_vram", False) == "--no-offload"
 
 

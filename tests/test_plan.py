@@ -70,3 +70,13 @@ def test_with_changes_returns_new_validated_plan():
     with pytest.raises(PlanError):
         plan.with_changes(seed=-1)
     assert json.loads(other.to_json())["seed"] == 7
+
+
+def test_a_deeply_nested_plan_is_one_clear_error(tmp_path):
+    nested = '{"photo": "p.jpg", "camera": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(PlanError, match="nested too deeply"):
+        Plan.from_json(nested)
+    path = tmp_path / "plan.json"
+    path.write_text(nested)
+    with pytest.raises(PlanError, match="nested too deeply"):
+        Plan.load(path)

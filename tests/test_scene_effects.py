@@ -177,3 +177,69 @@ def test_rivers_flow_along_their_banks_seas_toward_the_viewer():
     sea[25:] = 1.0
     b = river_angle(sea, down)[sea > 0.5]
     assert np.sin(b).mean() > 0.99  # straight toward the viewer
+
+
+# --- issue 14: compact distinct things inside a flowing region stay single ----------------------
+
+def _storm_scene(effect: Effect, loop: bool) -> Scene:
+    """A cloudy night sky (top) with a sun-like disc and a lightning bolt, over dark water (bottom)
+    holding a white post and a lamp's reflection."""
+    rng = np.random.default_rng(5)
+    w, h = 256, 160
+    clouds = cv2.resize(rng.normal(0, 1, (h // 8, w // 8)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    image = np.zeros((h, w, 3), np.float32)
+    image[: h // 2] = np.array([70, 75, 95]) + clouds[: h // 2, :, None] * 18
+    image[h // 2:] = np.array([25, 35, 50]) + rng.normal(0, 5, (h - h // 2, w, 1))
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    cv2.circle(image, (200, 40), 7, (255, 245, 225), -1, cv2.LINE_AA)  # the sun (or the moon)
+    cv2.polylines(image, [np.array([(70, 5), (78, 20), (66, 34), (74, 50), (68, 66)], np.int32)], False, (250, 250, 255), 2)
+    image[100:130, 120:124] = (235, 235, 230)  # a white post in the water
+    for y in range(86, 154, 6):  # a lamp's reflection, broken by ripples
+        image[y:y + 3, 40:48] = (240, 220, 170)
+    sky = np.zeros((h, w), np.float32)
+    sky[: h // 2] = 1.0
+    depth = np.zeros((h, w), np.float32)
+    depth[h // 2:] = np.linspace(0.3, 1.0, h - h // 2, dtype=np.float32)[:, None]
+    analysis = Analysis(depth=depth, subject=np.zeros((h, w), np.float32), sky=sky, regions={"water": 1.0 - sky})
+    plan = Plan(photo="synthetic.png", seed=2, loop=loop, canvas=Canvas(duration=4.0, fps=24, resolution=480), effects=[effect])
+    return Scene(plan=plan, image=image, depth=depth, analysis=analysis, faces=[], canvas_map=CanvasMap.whole((w, h)))
+
+
+def _centre(patch: np.ndarray) -> np.ndarray:
+    """Centroid (x, y) of a patch's bright pixels."""
+    ys, xs = np.nonzero(cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY) > 190)
+    return np.array([xs.mean(), ys.mean()])
+
+
+def _bright_things(frame: np.ndarray, region: np.ndarray) -> tuple[int, int]:
+    """(count, area) of the bright things (luminance above 0.75, 4 pixels or more) inside region."""
+    bright = (cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) > 190) & (region > 0.5)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(bright.astype(np.uint8), connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    return int((areas >= 4).sum()), int(areas.sum())
+
+
+@pytest.mark.parametrize("loop", [True, False])
+@pytest.mark.parametrize("kind", ["clouds", "water"])
+def test_no_compact_feature_is_doubled_or_smeared(kind, loop):
+    effect = Effect(type=kind, strength=1.0, speed=2.0)
+    scene = _storm_scene(effect, loop)
+    fx = effect_class(kind)(effect, scene, 0)
+    region = scene.analysis.sky if kind == "clouds" else scene.analysis.regions["water"]
+    region = cv2.erode((region > 0.5).astype(np.uint8), np.ones((5, 5), np.uint8))
+    count0, area0 = _bright_things(scene.image, region)
+    assert count0 >= 2
+    # The sun, or the post: where its bright pixels are (it may ripple, never travel).
+    boxes = [(28, 54, 186, 214)] if kind == "clouds" else [(96, 134, 114, 130)]
+    centres = [_centre(scene.image[y0:y1, x0:x1]) for y0, y1, x0, x1 in boxes]
+    moved = 0.0
+    for i in range(1, scene.plan.canvas.frame_count, 4):
+        frame = scene.image.copy()
+        fx.apply(frame, i / scene.fps, None)
+        count, area = _bright_things(frame, region)
+        assert count == count0, f"{kind} at {i / scene.fps:.2f} s shows {count} bright things, the photo {count0}"
+        assert 0.6 * area0 <= area <= 1.3 * area0, (i, area, area0)  # ripples resample thin lines a little
+        for (y0, y1, x0, x1), where in zip(boxes, centres):
+            assert np.hypot(*(_centre(frame[y0:y1, x0:x1]) - where)) < 1.5, f"{kind}: a feature was carried off at {i}"
+        moved = max(moved, float(np.abs(frame.astype(np.int16) - scene.image)[region > 0].mean()))
+    assert moved > 0.3, "the region itself still moves"

@@ -20,6 +20,7 @@ import fastapi  # noqa: F401
 import pytest
 import uvicorn  # noqa: F401
 
+from server_probes import leftovers
 from stillmotion.server.launch import start_server, stop_server
 from stillmotion.server.store import Store
 
@@ -127,6 +128,7 @@ def test_kill_9_mid_render_loses_nothing(tmp_path):
         assert len(list((data / "videos").iterdir())) == 4
     finally:
         stop_server(server)
+    assert leftovers(data) == {}  # no .part, no upload or thumbnail without its job
 
 
 def test_a_job_interrupted_twice_fails_with_a_reason(tmp_path):
@@ -173,7 +175,7 @@ def test_oversized_upload_is_refused_while_streaming(tmp_path):
         # 1. Declared too large: refused before the body is sent at all.
         with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
             conn.sendall(
-                b"POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                b"POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
                 b"Content-Length: 104857600\r\n\r\n"
             )
             answer = read_answer(conn)
@@ -181,7 +183,7 @@ def test_oversized_upload_is_refused_while_streaming(tmp_path):
 
         # 2. Chunked (no length given): the server answers 413 long before 50 MB have gone out.
         head = (
-            b"POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
         )
         first = b'--b\r\nContent-Disposition: form-data; name="photo"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n'

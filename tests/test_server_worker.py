@@ -87,10 +87,95 @@ def test_run_job_records_a_library_error_in_words(tmp_path):
     assert failed.status == "failed" and "photo has changed" in failed.error
 
 
+def test_run_job_makes_the_thumbnail_and_a_broken_photo_fails_in_words(tmp_path):
+    """The server only reads a photo's header: the worker's first decode finds what lies past it."""
+    store = Store(tmp_path / "data")
+    good, broken = store.upload_path("2" * 16, ".png"), store.upload_path("3" * 16, ".png")
+    good.write_bytes(PHOTO)
+    broken.write_bytes(PHOTO[: len(PHOTO) // 2])  # the header is whole, the pixels are cut
+    for job_id, photo in (("2" * 16, good), ("3" * 16, broken)):
+        store.create(job_id, photo=photo, prompt="", options={"duration": 1.0, "resolution": 480}, plan=None, fmt="gif")
+    assert run_job(store, store.claim(os.getpid()), threading.Event()) == "done"
+    assert store.thumb_path("2" * 16).read_bytes().startswith(b"\xff\xd8")
+    assert run_job(store, store.claim(os.getpid()), threading.Event()) == "failed"
+    failed = store.get("3" * 16)
+    assert failed.error.startswith("the photo: truncated or corrupt PNG file"), failed.error
+    assert str(tmp_path) not in failed.error  # no server paths in what the client reads
+    assert not store.thumb_path("3" * 16).exists()
+
+
+def test_an_outcome_is_recorded_once_the_store_can_be_written_again(tmp_path, monkeypatch):
+    import sqlite3
+
+    import stillmotion.server.worker as worker
+
+    monkeypatch.setattr(worker, "BACKOFF_S", (0.01, 0.05))
+    store = Store(tmp_path / "data")
+    photo = store.upload_path("4" * 16, ".png")
+    photo.write_bytes(b"not a photo")  # fails at once: what matters here is recording it
+    store.create("4" * 16, photo=photo, prompt="", options={}, plan=None, fmt="mp4")
+    job = store.claim(os.getpid())
+    real_finish, tries = store.finish, []
+
+    def full_disk_twice(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_finish(*args, **kwargs)
+
+    monkeypatch.setattr(store, "finish", full_disk_twice)
+    assert run_job(store, job, threading.Event()) == "failed"
+    assert len(tries) == 3 and store.get(job.id).status == "failed"
+
+
+def test_a_worker_that_cannot_reach_the_store_waits_longer_each_time(tmp_path, monkeypatch):
+    import sqlite3
+
+    import stillmotion.server.worker as worker
+
+    monkeypatch.setattr(worker, "BACKOFF_S", (0.01, 0.04))
+    stop, tries, waits = threading.Event(), [], []
+    store = Store(tmp_path / "data")
+
+    def claim(pid):
+        tries.append(time.monotonic())
+        if len(tries) <= 4:
+            raise sqlite3.OperationalError("database or disk is full")
+        stop.set()  # then the store recovers: the worker carries on taking jobs
+        return None
+
+    monkeypatch.setattr(store, "claim", claim)
+    real_wait = stop.wait
+    monkeypatch.setattr(stop, "wait", lambda seconds: waits.append(seconds) or real_wait(seconds))
+    worker.take_jobs(lambda: store, stop)
+    assert len(tries) == 5 and waits[:4] == [0.01, 0.02, 0.04, 0.04]
+
+
+def test_progress_that_cannot_be_written_does_not_stop_a_render(tmp_path, monkeypatch):
+    import sqlite3
+
+    store = Store(tmp_path / "data")
+    job = store.create("5" * 16, photo=tmp_path / "p.png", prompt="", options={}, plan=None, fmt="mp4")
+    tracker = worker_tracker(store, job)
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "set_progress", full)
+    tracker.progress(type("Event", (), {"stage": "render", "fraction": 0.5})())  # logged, not raised
+    assert tracker.cancelled() is False
+
+
+def worker_tracker(store, job):
+    from stillmotion.server.worker import JobTracker
+
+    return JobTracker(store, job, threading.Event(), None)
+
+
 @pytest.fixture
 def client(tmp_path):
     app = create_app(tmp_path / "data", workers=2)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         yield client
 
 

@@ -25,6 +25,8 @@ _EXPORTS = {
     "iter_frames": "stillmotion.api",
     "make_plan": "stillmotion.api",
     "prepare": "stillmotion.api",
+    "read_plan": "stillmotion.api",
+    "load_plan_photo": "stillmotion.api",
     "load_photo": "stillmotion.photo",
     "Photo": "stillmotion.photo",
     "analyse": "stillmotion.analysis",

@@ -1,8 +1,10 @@
-"""The library's front door: prepare, make_plan, render, animate, iter_frames.
+"""The library's front door: prepare, make_plan, render, animate, iter_frames, and a video's own
+plan (read_plan, load_plan_photo).
 
 Every shell (CLI, studio, batch, Ray) calls these; no logic lives only in a shell. Each starts
 with prepare(), so the same photo and options give the same plan and the same pixels whichever
-shell they come through, and `render plan.json` starts from those pixels too.
+shell they come through, and `render plan.json` starts from those pixels too. Every video
+carries its plan (provenance.py), so a video and its photo can be rendered again, or edited.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import numpy as np
 
 from .analysis import Analysis, analyse
 from .director import direct
-from .errors import PlanError
+from .errors import PhotoError, PlanError
 from .photo import DEFAULT_MAX_SIDE, Photo, load_photo
 from .plan import Plan
 from .progress import CancelCheck, ProgressCallback, Reporter
+from .provenance import read_plan  # noqa: F401 (a video's own plan: shells read it here)
 
 PhotoLike = str | Path | Photo
 
@@ -73,25 +76,27 @@ def render(
     engine: str = "cpu",
     model: str | None = None,
     low_vram: bool | None = None,
-    audio: str = "none",
 ) -> Path:
     """Render a plan to a video file (format from the extension). Returns the output path.
 
     The file appears only when complete: it is written under a temporary name and renamed.
-    Neural engine: low_vram None chooses offloading from the free GPU memory (True: offload,
-    False: none); audio "model" keeps the model's own sound (LTX-2) as the soundtrack.
+    The soundtrack is the plan's (plan.audio); its mode "model" keeps a neural model's own sound
+    (LTX-2) and needs the neural engine. Neural engine: low_vram None chooses offloading from the
+    free GPU memory (True: offload, False: none).
     """
     from .encode import check_output
     from .frames.video import write_video
 
     output = check_output(output, force=force)
+    _check_audio(plan)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
-    if engine != "cpu" or audio != "none":  # the neural engine (stillmotion.engines); the CPU path never imports it
+    model_sound = "model" if plan.audio.mode == "model" else "none"
+    if engine != "cpu" or model_sound != "none":  # the neural engine (stillmotion.engines); the CPU path never imports it
         from .engines import render_with_engine
 
         done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model,
-                                  low_vram=low_vram, audio=audio)
+                                  low_vram=low_vram, audio=model_sound)
         if done is not None:
             return done
     return write_video(plan, photo, analysis, output, reporter, encoder or {})
@@ -111,7 +116,6 @@ def animate(
     engine: str = "cpu",
     model: str | None = None,
     low_vram: bool | None = None,
-    audio: str = "none",
     **options: Any,
 ) -> Path:
     """Photo (and sentence) in, video out: make_plan then render, in one call."""
@@ -121,13 +125,38 @@ def animate(
     if output is None:
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
-    if engine != "cpu" or audio != "none":
+    model_sound = "model" if options.get("audio") == "model" else "none"
+    if engine != "cpu" or model_sound != "none":
         from .engines import preflight
 
-        preflight(engine, model, audio)
+        preflight(engine, model, model_sound)
     plan, photo, analysis = _prepare(photo, prompt, (depth, segmentation), reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
-                  engine=engine, model=model, low_vram=low_vram, audio=audio)
+                  engine=engine, model=model, low_vram=low_vram)
+
+
+def load_plan_photo(plan: Plan, photo: str | Path | None = None, *, search: tuple[str | Path, ...] = ()) -> Photo:
+    """The photo a plan was made from, loaded as render() would load it and checked by its content hash.
+
+    photo: the photo's path; None looks for the plan's photo: its path as the plan gives it, then
+    a file of that name in each folder of `search` (a video's plan holds only the file name).
+    A photo with other content is refused, with a message that says so.
+    """
+    side = working_side(plan.canvas.resolution)
+    if photo is not None:
+        return _checked(plan, load_photo(photo, max_side=side))
+    name = Path(plan.photo).name
+    candidates = [Path(plan.photo)] + [Path(folder) / name for folder in search]
+    mismatched = None
+    for candidate in dict.fromkeys(candidates):
+        if candidate.is_file():
+            found = load_photo(candidate, max_side=side)
+            if not plan.photo_sha256 or found.sha256 == plan.photo_sha256:
+                return found
+            mismatched = candidate
+    if mismatched is not None:
+        raise _wrong_photo(plan, mismatched)
+    raise PhotoError(f"{name}: the plan's photo was not found; give the original photo", fix=(("photo", None),))
 
 
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
@@ -168,9 +197,27 @@ def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, repo
     if photo is None:
         reporter("load", 0, 1)
         photo = load_photo(plan.photo, max_side=working_side(plan.canvas.resolution))
-    if plan.photo_sha256 and photo.sha256 != plan.photo_sha256:
-        raise PlanError(f"{plan.photo}: the photo has changed since the plan was made (content hash differs)")
+    _checked(plan, photo)
     if analysis is None:
         reporter("analyse", 0, 1)
         analysis = analyse(photo, depth=plan.depth, segmentation=plan.segmentation)
     return photo, analysis
+
+
+def _checked(plan: Plan, photo: Photo) -> Photo:
+    if plan.photo_sha256 and photo.sha256 != plan.photo_sha256:
+        raise _wrong_photo(plan, photo.path or plan.photo)
+    return photo
+
+
+def _wrong_photo(plan: Plan, given) -> PlanError:
+    return PlanError(f"{given}: not the photo this plan was made from (the photo has changed, or it is another one: its "
+                     f"content hash differs from {Path(plan.photo).name}'s); give the original photo", fix=(("photo", None),))
+
+
+def _check_audio(plan: Plan) -> None:
+    """A user's audio file that cannot be used fails now, before any frame is rendered."""
+    if plan.audio.mode == "file":
+        from .audio.userfile import probe
+
+        probe(plan.audio.file)

@@ -18,12 +18,25 @@ from .analysis.types import Face
 from .plan import Canvas, Rect
 
 ASPECT_RATIOS = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:5": 4 / 5}
+# No canvas is longer than MAX_ASPECT times its short side: a panorama with "original" is cropped
+# around its subject instead of becoming a 20,000-pixel-wide video nothing plays well.
+MAX_ASPECT = 4.0
+
+
+def capped_ratio(ratio: float) -> float:
+    """A width / height ratio held between 1:MAX_ASPECT and MAX_ASPECT:1."""
+    return min(max(ratio, 1 / MAX_ASPECT), MAX_ASPECT)
+
+
+def max_canvas_pixels(resolution: int) -> int:
+    """The most pixels a canvas of this resolution (its short side) can have."""
+    return round(MAX_ASPECT * resolution) * resolution
 
 
 def aspect_ratio(canvas: Canvas, photo_size: tuple[int, int]) -> float:
-    """Width / height of the video; "original" keeps the photo's own shape."""
+    """Width / height of the video; "original" keeps the photo's own shape, up to MAX_ASPECT."""
     if canvas.aspect == "original":
-        return photo_size[0] / photo_size[1]
+        return capped_ratio(photo_size[0] / photo_size[1])
     return ASPECT_RATIOS[canvas.aspect]
 
 
@@ -68,6 +81,18 @@ def crop_and_resize(image: np.ndarray, crop: tuple[int, int, int, int], size: tu
         return np.ascontiguousarray(part)
     shrinking = size[0] < w or size[1] < h
     return cv2.resize(part, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
+
+
+def _within_max_aspect(crop: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A crop (x, y, w, h) narrowed about its centre to at most MAX_ASPECT (a pixel of rounding allowed)."""
+    x, y, w, h = crop
+    if w > h * MAX_ASPECT + 1:
+        narrow = round(h * MAX_ASPECT)
+        return x + (w - narrow) // 2, y, narrow, h
+    if h > w * MAX_ASPECT + 1:
+        short = round(w * MAX_ASPECT)
+        return x, y + (h - short) // 2, w, short
+    return crop
 
 
 def fit_rect(photo_size: tuple[int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -126,6 +151,8 @@ class CanvasMap:
         """The mapping a plan's canvas gives a photo of photo_size (width, height)."""
         blur = canvas.fit == "blur" and canvas.aspect != "original"
         crop = crop_pixels(None if blur else canvas.crop, photo_size)
+        if canvas.aspect == "original":  # a plan made elsewhere may show a longer strip than a canvas can
+            crop = _within_max_aspect(crop)
         size = output_size(canvas, (crop[2], crop[3]))
         rect = fit_rect(photo_size, size) if blur else (0, 0, size[0], size[1])
         return cls(size=size, photo_size=tuple(photo_size), crop=crop, photo_rect=rect, blur=blur)

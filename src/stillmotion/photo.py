@@ -25,8 +25,10 @@ import os
 import re
 import stat
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -113,6 +115,54 @@ def load_photo(path: str | Path, *, max_pixels: int | None = None, max_side: int
     return Photo(pixels=pixels, sha256=hashlib.sha256(data).hexdigest(), path=path, original_size=original)
 
 
+@dataclass(frozen=True)
+class PhotoHeader:
+    """What a photo file's header says, read without decoding its pixels."""
+
+    format: str  # Pillow's name for it: JPEG, PNG, WEBP, ...
+    width: int  # upright: the EXIF orientation applied
+    height: int
+    orientation: int  # EXIF orientation, 1 (upright) to 8
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+
+def read_header(path: str | Path, *, max_pixels: int | None = None) -> PhotoHeader:
+    """A photo's format, upright size and EXIF orientation from its header alone: no pixel is decoded.
+
+    Cheap enough to check an upload with (a server that must not decode), and refuses what
+    load_photo would refuse from the header: not a supported photo, no pixels, over the pixel
+    limit (`max_pixels` as for load_photo). Pixels corrupt past the header pass here and fail
+    in load_photo. A PNG's EXIF stored after its pixels is not read (orientation 1).
+    """
+    from PIL import Image
+
+    path = Path(path)
+    if max_pixels is None:
+        max_pixels = max_pixels_from_env()
+    with _file_errors(path), open(_regular(path), "rb") as stream:
+        head = stream.read(64)
+        if not head:
+            raise PhotoError(f"{path}: file is empty (0 bytes)")
+        stream.seek(0)
+        if _looks_like_heif(head):
+            _register_heif_opener(str(path))
+        _allow_up_to(max_pixels)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = _open(head, str(path), max_pixels, stream=stream)
+            # PNG keeps EXIF after the pixels at times; Pillow would decode them all to find it.
+            exif_in_header = image.format != "PNG" or "exif" in image.info
+            orientation = _orientation(image) if exif_in_header else 1
+            fmt, (width, height) = image.format, image.size
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return PhotoHeader(format=fmt, width=width, height=height, orientation=orientation)
+
+
 def photo_from_array(pixels: np.ndarray, name: str = "array") -> Photo:
     """Wrap an RGB uint8 array (tests, the studio) as a Photo with a content hash."""
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
@@ -126,15 +176,18 @@ def photo_from_array(pixels: np.ndarray, name: str = "array") -> Photo:
 
 def _read_bytes(path: Path) -> bytes:
     """The whole file, once; one clear line for each way that can fail."""
+    with _file_errors(path):
+        data = _regular(path).read_bytes()
+    if not data:  # emptied between stat and read
+        raise PhotoError(f"{path}: file is empty (0 bytes)")
+    return data
+
+
+@contextmanager
+def _file_errors(path: Path) -> Iterator[None]:
+    """Reading a file's bytes: one clear line for each way that can fail."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise PhotoError(f"{path}: is a folder, not a photo")
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            raise PhotoError(f"{path}: not a regular file")
-        if info.st_size == 0:
-            raise PhotoError(f"{path}: file is empty (0 bytes)")
-        data = path.read_bytes()
+        yield
     except FileNotFoundError:
         raise PhotoError(f"{path}: file not found") from None
     except PermissionError:
@@ -143,9 +196,18 @@ def _read_bytes(path: Path) -> bytes:
         raise PhotoError(f"{path}: is a folder, not a photo") from None
     except OSError as exc:
         raise PhotoError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    if not data:  # emptied between stat and read
+
+
+def _regular(path: Path) -> Path:
+    """The path, once it is known to be a non-empty regular file (a FIFO would block, a device never end)."""
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise PhotoError(f"{path}: is a folder, not a photo")
+    if not stat.S_ISREG(info.st_mode):
+        raise PhotoError(f"{path}: not a regular file")
+    if info.st_size == 0:
         raise PhotoError(f"{path}: file is empty (0 bytes)")
-    return data
+    return path
 
 
 def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int | None = None,
@@ -204,12 +266,14 @@ def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int | None = N
     return pixels, original
 
 
-def _open(data: bytes, name: str, max_pixels: int):
-    """Parse the header only (Pillow opens lazily) and check format, size and pixel count."""
+def _open(data: bytes, name: str, max_pixels: int, stream=None):
+    """Parse the header only (Pillow opens lazily) and check format, size and pixel count.
+
+    data: the file's bytes, or only its first bytes when `stream` (an open file) is given."""
     from PIL import Image
 
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(stream if stream is not None else io.BytesIO(data))
     except Image.UnidentifiedImageError:
         known = _signature(data)
         declared = _declared_size(data)

@@ -34,6 +34,10 @@ CAMERA_TYPES = (
 # composition the effect runs.
 EFFECT_FAMILIES: dict[str, tuple[str, ...]] = {family: types_in(family) for family in FAMILIES}
 GRADE_STYLES = ("golden_hour", "warm", "cool", "moody", "vintage", "black_and_white")
+# "stars": every glint of a sparkle gets a soft diffraction star (the user asked for stars or
+# "starry" sparkle); without it only strong point lights get one.
+SPARKLE_STYLES = ("stars",)
+EFFECT_STYLES = {"grade": GRADE_STYLES, "sparkle": SPARKLE_STYLES}
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:5", "original"]
 CameraType = Literal[
@@ -125,17 +129,18 @@ class Effect(_Strict):
     freeze: Region | None = None
     start: Annotated[float, Field(ge=0.0)] = 0.0  # seconds
     end: Annotated[float, Field(gt=0.0)] | None = None  # seconds; None = until the end
-    style: str | None = None  # grade look; see GRADE_STYLES
+    style: str | None = None  # grade look (GRADE_STYLES) or sparkle look (SPARKLE_STYLES)
 
     @model_validator(mode="after")
     def _consistent(self) -> Effect:
         if self.end is not None and self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
         if self.style is not None:
-            if self.type != "grade":
-                raise ValueError(f"style applies to grade only, not to {self.type}")
-            if self.style not in GRADE_STYLES:
-                raise ValueError(f"style {self.style!r} is not one of {', '.join(GRADE_STYLES)}")
+            styles = EFFECT_STYLES.get(self.type)
+            if styles is None:
+                raise ValueError(f"style applies to {' and '.join(EFFECT_STYLES)} only, not to {self.type}")
+            if self.style not in styles:
+                raise ValueError(f"style {self.style!r} is not one of {', '.join(styles)}")
         return self
 
 
@@ -146,10 +151,36 @@ class Unsupported(_Strict):
     note: str = "needs generated motion; a neural engine can do it"
 
 
+AUDIO_MODES = ("auto", "none", "file", "model")
+
+
+class Audio(_Strict):
+    """The soundtrack: scored from the plan's effects, none, the user's own file, or a neural
+    model's own sound (models that make sound, on the neural engine)."""
+
+    mode: Literal["auto", "none", "file", "model"] = "auto"  # auto: sound when the effects make some
+    volume: Annotated[float, Field(ge=0.0, le=4.0)] = 1.0  # a gain on the loudness target
+    file: str | None = None  # the user's audio file (mode "file"): path as given
+    water: Literal["stream", "surf", "lapping"] | None = None  # the water's sound; None: the soundtrack decides
+    mains_hz: Literal[50, 60] = 50  # the hum of electric light
+    room_tone: bool = False  # quiet room air for plans that make no sound (portraits)
+
+    @model_validator(mode="after")
+    def _file_with_mode(self) -> Audio:
+        if (self.mode == "file") != (self.file is not None):
+            raise ValueError("an audio file goes with audio mode 'file', and only with it")
+        return self
+
+
+def audio_choice(value: str) -> dict[str, Any]:
+    """An audio option's value ("auto", "none", "model" or a file's path) as Audio fields."""
+    return {"mode": value, "file": None} if value in AUDIO_MODES and value != "file" else {"mode": "file", "file": value}
+
+
 class Plan(_Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
     photo: str  # path of the photo, as given
-    photo_sha256: str | None = None  # content hash; render refuses a different photo
+    photo_sha256: str | None = None  # content hash of the photo's file; render refuses a different photo
     prompt: Annotated[str, Field(max_length=MAX_PROMPT)] = ""
     # Depth provider the analysis used: "classical" or the path of a neural depth model file.
     depth: str = "classical"
@@ -161,6 +192,7 @@ class Plan(_Strict):
     camera: Camera = Field(default_factory=Camera)
     effects: list[Effect] = Field(default_factory=list)
     unsupported: list[Unsupported] = Field(default_factory=list)
+    audio: Audio = Field(default_factory=Audio)  # absent in older plans: the defaults
     # Plain-words notes from the director (what led to what, what was ignored and why).
     # Informative only: the renderer never reads them.
     explanation: list[str] = Field(default_factory=list)
@@ -189,7 +221,12 @@ class Plan(_Strict):
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise PlanError(f"plan is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-        return cls.from_dict(data)
+        except RecursionError:
+            raise PlanError("plan is nested too deeply to be a plan") from None
+        try:
+            return cls.from_dict(data)
+        except RecursionError:
+            raise PlanError("plan is nested too deeply to be a plan") from None
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:
@@ -204,6 +241,16 @@ class Plan(_Strict):
             return cls.from_json(text)
         except PlanError as exc:
             raise PlanError(f"{path}: {exc}") from None
+
+    def with_audio(self, audio: str | None = None, volume: float | None = None) -> Plan:
+        """A new plan with the audio options applied (None leaves a setting as it is):
+        audio "auto", "none", "model" or the path of an audio file; volume 0..4."""
+        fields = self.audio.model_dump()
+        if audio is not None:
+            fields.update(audio_choice(audio))
+        if volume is not None:
+            fields["volume"] = volume
+        return self.with_changes(audio=fields)
 
     def with_changes(self, **changes: Any) -> Plan:
         """A new, validated plan with some top-level fields replaced (this one is untouched)."""

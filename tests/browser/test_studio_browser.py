@@ -75,6 +75,8 @@ def test_generate_a_clip_in_the_browser(browser, studio, photo, tmp_path):
     page = browser.new_page(viewport={"width": 1360, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # The page's Content-Security-Policy must not block anything the page itself does.
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     page.goto(studio + "/")
     page.wait_for_selector("#camera option[value=orbit]", state="attached")  # /api/info has filled the form
 
@@ -158,3 +160,81 @@ def test_errors_are_shown_in_words(browser, studio, tmp_path):
         focused.append(page.evaluate("() => document.activeElement.id || document.activeElement.textContent.trim()"))
     assert "drop" in focused and "generate" in focused and "prompt" in focused
     page.screenshot(path=str(screenshots_dir(tmp_path) / "studio-error.png"))
+
+
+ATTACK = """<!doctype html><meta charset=utf-8><title>waiting</title>
+<form id=classic method=post enctype=multipart/form-data action="STUDIO/api/jobs" target=sink>
+<input name=photo_from value=JOB><input name=prompt value="a form from another site"></form>
+<iframe name=sink></iframe>
+<script>
+const bytes = Uint8Array.from(atob("PHOTO"), (c) => c.charCodeAt(0));
+const form = new FormData();
+form.append("photo", new Blob([bytes], { type: "image/png" }), "x.png");
+form.append("prompt", "a fetch from another site");
+// A DELETE needs the studio's consent (a CORS preflight it never gives): the browser stops it first.
+fetch("STUDIO/api/jobs", { method: "POST", mode: "no-cors", body: form })
+  .then(() => fetch("STUDIO/api/jobs/JOB", { method: "DELETE" }).catch(() => null))
+  .then(() => { document.getElementById("classic").submit(); document.title = "sent"; },
+        (err) => { document.title = "failed: " + err; });
+</script>"""
+
+
+def test_a_page_from_another_port_cannot_change_the_studio(browser, studio, tmp_path):
+    """A page of another site (here: this machine, another port) posts a job and a cancel to the
+    studio, as a web page can without any token: the studio refuses both, and its own page's
+    same request works."""
+    import base64
+    import io
+    import json
+    import threading
+    import urllib.request
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 140, 200)).save(buffer, format="PNG")
+    photo = base64.b64encode(buffer.getvalue()).decode()
+
+    def jobs() -> dict:
+        with urllib.request.urlopen(studio + "/api/jobs?limit=100") as answer:
+            return json.load(answer)
+
+    # A job of the studio's own, made by its own page: the attack then also tries to cancel it.
+    page = browser.new_page()
+    page.goto(studio + "/")
+    own = page.evaluate("""async (photo) => {
+        const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0));
+        const form = new FormData();
+        form.append("photo", new Blob([bytes], { type: "image/png" }), "x.png");
+        form.append("prompt", "the studio's own page");
+        form.append("duration", "20");
+        const answer = await fetch("/api/jobs", { method: "POST", body: form });
+        return [answer.status, (await answer.json()).id];
+    }""", photo)
+    assert own[0] == 202, own
+    html = ATTACK.replace("STUDIO", studio).replace("PHOTO", photo).replace("JOB", own[1]).encode()
+
+    class Attacker(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        evil = browser.new_page()
+        evil.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        evil.wait_for_function("() => document.title !== 'waiting'", timeout=15_000)
+        assert evil.title() == "sent"
+        evil.wait_for_timeout(1000)  # the classic form's POST lands in the frame
+    finally:
+        server.shutdown()
+    listing = jobs()
+    assert [j["prompt"] for j in listing["jobs"]] == ["the studio's own page"], listing
+    assert listing["jobs"][0]["status"] in ("queued", "running")  # not cancelled by the other site

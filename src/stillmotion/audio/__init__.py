@@ -42,7 +42,8 @@ def soundtrack_blocks(plan, analysis=None, settings: AudioSettings | None = None
                       block_frames: int = 30) -> Iterator[np.ndarray]:
     """The soundtrack as float32 (n, 2) blocks, each the audio of `block_frames` video frames
     (48000 / fps samples a frame; the last block shorter). Silence for mode "none" or a plan
-    that makes no sound (has_soundtrack() tells whether to write an audio stream at all).
+    that makes no sound, and for mode "model" (the neural engine's own sound is not made here);
+    has_soundtrack() tells whether to write an audio stream at all.
 
     settings: AudioSettings; None reads the plan's `audio` field when it has one, else the defaults.
     """
@@ -51,7 +52,7 @@ def soundtrack_blocks(plan, analysis=None, settings: AudioSettings | None = None
     size = max(1, block_frames) * SAMPLE_RATE // plan.canvas.fps
     if settings.mode == "file":
         blocks = _file_blocks(settings, clock)
-    elif settings.mode == "none":
+    elif settings.mode in ("none", "model"):
         blocks = (np.zeros((min(size, clock.samples - start), 2), np.float32) for start in range(0, clock.samples, size))
     else:
         blocks = procedural_blocks(plan, analysis, settings)

@@ -8,8 +8,11 @@
 - Place: the effect's region (its own, or the analysis region it grounds on by default) gives
   a gentle pan from its centre across the frame and a width from its spread; no region, or no
   analysis, puts it in the middle, wide.
-- Water: its kind (stream, surf, lapping) comes from the audio settings when they say, else
-  the plan's words, else the shape of the water region, else the water effect's own speed.
+- Water: its kind (stream, surf, lapping) comes from the audio settings when they say (the
+  director fills plan.audio.water from the prompt's words), else the shape of the water region,
+  else the water effect's own speed.
+- Flames: a flicker the prompt calls a candle or a fire does not hum (is_flame: the one place
+  that still reads the prompt, as the plan has no field for it).
 """
 
 from __future__ import annotations
@@ -27,17 +30,6 @@ from .space import Placement
 
 WATER_KINDS = ("stream", "surf", "lapping")
 
-# Place nouns decide first ("waves on the lake" laps); motion words only when no place is named.
-_WATER_PLACES = {
-    "surf": r"sea|seas|ocean|beach|shore|shoreline|coast|coastline|seaside|bay",
-    "stream": r"river|stream|creek|brook|rapids|waterfall|cascade|whitewater|torrent",
-    "lapping": r"lake|pond|pool|lagoon|canal|harbou?r|marina|pier|dock|jetty",
-}
-_WATER_MOTION = {
-    "surf": r"waves?|surf|tide|breakers|swell",
-    "stream": r"rushing|babbling|gushing|flowing|tumbling",
-    "lapping": r"lapping|ripples?|rippling|still|calm",
-}
 _FLAME_WORDS = r"candles?|candlelight|candlelit|flames?|fire|firelight|lantern|torch|fireplace|campfire"
 
 
@@ -131,11 +123,6 @@ class Reader:
         """"stream", "surf" or "lapping" for a water effect (see the module docstring for the order)."""
         if chosen is not None:
             return chosen
-        for table in (_WATER_PLACES, _WATER_MOTION):
-            found = [(mentions(self.plan, words), kind) for kind, words in table.items()]
-            found = [hit for hit in found if hit[0] >= 0]
-            if found:
-                return min(found)[1]
         mask = self.region(effect)
         if mask is not None:
             kind = water_shape_kind(mask, self.analysis.sky[self._crop_slices()])

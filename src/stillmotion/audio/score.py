@@ -56,7 +56,7 @@ def beds_for(plan, analysis=None, settings: AudioSettings | None = None) -> list
 def makes_sound(plan, settings: AudioSettings | None = None) -> bool:
     """Whether "auto" gives this plan a soundtrack (cheap: builds no sound)."""
     settings = settings or AudioSettings()
-    if settings.mode == "none":
+    if settings.mode in ("none", "model"):  # model: the engine brings its own sound
         return False
     if settings.mode == "file" or settings.room_tone:
         return True

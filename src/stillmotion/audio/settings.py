@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ..errors import PlanError
 
-MODES = ("auto", "none", "file")
+MODES = ("auto", "none", "file", "model")
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,8 @@ class AudioSettings:
     """What the soundtrack is and how loud.
 
     mode: "auto" scores the plan (sound when it has sound-making effects), "none" is silent
-      (no audio stream), "file" plays the user's own audio file `file`.
+      (no audio stream), "file" plays the user's own audio file `file`, "model" is a neural
+      model's own sound (the engine hands it to the encoder: nothing is scored here).
     volume: a gain on top of the loudness target (1 = -16 LUFS for a full scene); the true-peak
       limiter still holds the ceiling.
     water: the water's sound ("stream", "surf", "lapping"); None lets the soundtrack decide.
@@ -24,7 +25,7 @@ class AudioSettings:
     room_tone: quiet room air for portraits and other silent plans (off: silence is honest there).
     """
 
-    mode: Literal["auto", "none", "file"] = "auto"
+    mode: Literal["auto", "none", "file", "model"] = "auto"
     volume: float = 1.0
     file: str | None = None
     water: Literal["stream", "surf", "lapping"] | None = None

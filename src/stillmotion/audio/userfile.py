@@ -54,6 +54,17 @@ def decoded_chunks(path: str | Path) -> Iterator[np.ndarray]:
             raise AudioError(f"{path}: the audio cannot be decoded ({_reason(exc)})") from None
 
 
+def probe(path: str | Path) -> None:
+    """Check, before any work, that the file decodes to sound (AudioError with one line if not)."""
+    chunks = decoded_chunks(path)
+    try:
+        first = next(chunks, None)
+    finally:
+        chunks.close()
+    if first is None:
+        raise AudioError(f"{path}: contains no audio samples")
+
+
 def fitted_audio(path: str | Path, samples: int) -> np.ndarray:
     """The file trimmed or looped to exactly `samples` samples (n, 2) float32, with fades."""
     chunks, got = [], 0

@@ -14,13 +14,14 @@ from ..options import Option, option
 
 # What the commands that make a plan (animate, plan, batch) take, and what the engine takes.
 PLAN_OPTIONS = ("prompt", "duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit",
-                "semantic", "depth")
-ENGINE_OPTIONS = ("engine", "model", "low_vram", "audio")
+                "audio", "audio_volume", "semantic", "depth")
+AUDIO_OPTIONS = ("audio", "audio_volume")  # what `render` may change in a plan
+ENGINE_OPTIONS = ("engine", "model", "low_vram")
 # The analysis's choices that only animate and plan take (batch and the studio use "auto").
 ANALYSIS_OPTIONS = ("segmentation",)
 
 # The commands' own flags that a library error may ask for (see StillmotionError.fix).
-COMMAND_FLAGS = {"force": ("--force", None), "output": ("-o", "OUT"), "jobs": ("-j", "N")}
+COMMAND_FLAGS = {"force": ("--force", None), "output": ("-o", "OUT"), "jobs": ("-j", "N"), "photo": ("--photo", "PHOTO")}
 
 
 def argument_type(opt: Option):

@@ -1,15 +1,18 @@
-"""stillmotion plan PHOTO [options] [--json] [--explain]: print the plan the director makes (nothing is rendered)."""
+"""stillmotion plan PHOTO|VIDEO [options] [--json] [--explain]: print the plan the director makes for a
+photo (nothing is rendered), or the plan a video made by stillmotion carries."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from .options import ANALYSIS_OPTIONS, PLAN_OPTIONS, add_options, option_values
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("plan", help="print the plan for a photo, without rendering", description=__doc__)
-    parser.add_argument("photo", help="the photo")
+    parser = subparsers.add_parser("plan", help="print the plan for a photo (without rendering), or a video's own plan",
+                                   description=__doc__)
+    parser.add_argument("photo", metavar="PHOTO|VIDEO", help="the photo, or a video made by stillmotion (.mp4, .webm, .gif)")
     add_options(parser, PLAN_OPTIONS + ANALYSIS_OPTIONS)
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (for `stillmotion render`)")
     parser.add_argument("--explain", action="store_true",
@@ -19,9 +22,17 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..api import make_plan
+    from ..api import make_plan, read_plan
+    from ..errors import PlanError
 
-    plan = make_plan(args.photo, **option_values(args, PLAN_OPTIONS + ANALYSIS_OPTIONS))
+    options = option_values(args, PLAN_OPTIONS + ANALYSIS_OPTIONS)
+    if is_video(args.photo):
+        if options:
+            raise PlanError(f"{args.photo}: a video's plan is printed as it is; options apply when planning a photo "
+                            f"(render the video with `stillmotion render {args.photo}` to change its sound)")
+        plan = read_plan(args.photo)
+    else:
+        plan = make_plan(args.photo, **options)
     if args.json:
         print(plan.to_json())
     else:
@@ -32,6 +43,16 @@ def run(args) -> int:
     return 0
 
 
+def is_video(path: str) -> bool:
+    """A video made by stillmotion: .mp4 or .webm, or a .gif that carries a plan (else a GIF is a photo)."""
+    from ..provenance import PLAN_TAG, read_tags
+
+    suffix = Path(path).suffix.lower()
+    if suffix in (".mp4", ".webm"):
+        return True
+    return suffix == ".gif" and Path(path).is_file() and PLAN_TAG in read_tags(path)
+
+
 def summary(plan) -> str:
     c = plan.canvas
     effects = ", ".join(_effect_words(e) for e in plan.effects) or "none"
@@ -40,6 +61,7 @@ def summary(plan) -> str:
         f"canvas:   {c.aspect} at {c.resolution}p, {c.fps} fps, {c.duration:g} s{', loop' if plan.loop else ''}",
         f"camera:   {plan.camera.type} (strength {plan.camera.strength:g})",
         f"effects:  {effects}",
+        f"sound:    {_sound_words(plan.audio)}",
     ]
     if plan.unsupported:
         lines.append("not possible on the CPU: " + "; ".join(u.phrase for u in plan.unsupported))
@@ -51,6 +73,11 @@ def explain(plan) -> str:
     head = f'why (prompt: "{plan.prompt}"):' if plan.prompt.strip() else "why (no prompt):"
     lines = plan.explanation or ["nothing to explain: defaults were used"]
     return "\n".join([head] + [f"- {line}" for line in lines])
+
+
+def _sound_words(audio) -> str:
+    what = {"auto": "from the effects", "none": "none", "model": "the neural model's own"}.get(audio.mode, audio.file)
+    return what if audio.volume == 1 or audio.mode == "none" else f"{what} (volume {audio.volume:g})"
 
 
 def _effect_words(effect) -> str:

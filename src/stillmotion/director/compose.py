@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis.types import Analysis
-from ..canvas import CanvasMap, aspect_ratio, crop_around
+from ..canvas import MAX_ASPECT, CanvasMap, aspect_ratio, crop_around
 from ..effects.registry import EFFECT_TYPES, descriptor, types_in
 from ..errors import PlanError
 from ..plan import DIRECTIONS, MAX_PROMPT, RESOLUTIONS, Camera, Canvas, Effect, Plan, Unsupported, _validated
@@ -26,10 +26,11 @@ from ..yesno import env_flag
 from . import vocabulary as V
 from .defaults import DEFAULT_CAMERA, default_effects
 from .grounding import PhotoFacts, photo_facts, place
-from .reading import Intent, Parsed, parse, steerable
+from .reading import Intent, Parsed, parse, steerable, water_sound
 
 # Options a caller (CLI, studio, batch) may pass to direct(); None means "director's choice".
-OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic")
+OPTION_NAMES = ("duration", "aspect", "resolution", "fps", "seed", "loop", "camera", "strength", "fit", "semantic",
+                "audio", "audio_volume")
 NEUTRAL_STRENGTH = 0.5
 _PHRASE_LEADS = {"with", "while", "as", "then", "and", "also", "plus", "but"}
 
@@ -59,6 +60,10 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
     if canvas.aspect != "original" and canvas.fit == "crop":
         canvas.crop = crop_around(photo.size, aspect_ratio(canvas, photo.size), focus)
         explanation.append(f"cropped to {canvas.aspect} around the subject")
+    elif canvas.aspect == "original" and aspect_ratio(canvas, photo.size) != photo.size[0] / photo.size[1]:
+        canvas.crop = crop_around(photo.size, aspect_ratio(canvas, photo.size), focus)
+        longest = f"{MAX_ASPECT:g}:1" if photo.size[0] > photo.size[1] else f"1:{MAX_ASPECT:g}"
+        explanation.append(f"the photo is longer than {longest}, the longest a video frame can be: cropped to {longest} around the subject")
 
     # 2. the sentence and the photo
     parsed = parse(prompt)
@@ -83,7 +88,9 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
 
     # The renderer reads the target in canvas coordinates: with fit "blur" the photo sits inside a fill.
     camera = Camera(type=camera_type, strength=camera_strength, target=CanvasMap.for_plan(canvas, photo.size).point(focus))
-    return Plan(
+    if parsed.sound:
+        explanation.append(f'"{parsed.sound_words}": ' + ("no soundtrack" if parsed.sound == "none" else "a soundtrack from the effects"))
+    plan = Plan(
         photo=str(photo.path) if photo.path else "array",
         photo_sha256=photo.sha256,
         prompt=prompt,
@@ -95,8 +102,18 @@ def direct(photo, analysis: Analysis, prompt: str = "", **options: Any) -> Plan:
         camera=camera,
         effects=effects,
         unsupported=unsupported,
+        audio=_audio(parsed, prompt, effects),
         explanation=explanation,
     )
+    # Given audio options win over the words ("silent" with --audio song.mp3 plays the song).
+    return plan.with_audio(given.get("audio"), given.get("audio_volume")) if {"audio", "audio_volume"} & set(given) else plan
+
+
+def _audio(parsed: Parsed, prompt: str, effects: list[Effect]) -> dict:
+    """The soundtrack the words ask for: silence or not, and the water's sound."""
+    audio = {"mode": parsed.sound} if parsed.sound else {}
+    water = water_sound(prompt) if any(e.type == "water" for e in effects) else None
+    return {**audio, "water": water} if water else audio
 
 
 def _semantic_wanted(option: Any) -> bool:

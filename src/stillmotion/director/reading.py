@@ -75,6 +75,8 @@ class Parsed:
     loose_modifiers: list[tuple[str, str, float | str]]  # modifiers in clauses that ask for nothing
     vague: list[str]  # words like "move", "alive"
     still: str = ""  # the words that asked for everything else to stay still ("nothing else moves")
+    sound: str = ""  # the soundtrack the words ask for: "none" ("silent", "no sound"), "auto" ("with sound"), or ""
+    sound_words: str = ""
 
     def clause_text(self, index: int) -> str:
         start, end = self.clauses[index]
@@ -104,6 +106,7 @@ def parse(prompt: str) -> Parsed:
     intents += _camera_verbs(tokens, clause_of, intents)
     intents.sort(key=lambda it: it.start)
     _drop_weak(intents, tokens)
+    sound, sound_words = _sound(tokens)
     _negations(tokens, clause_of, intents)
     still = _still_all(tokens, clause_of)
     _wave_gestures(tokens, intents)
@@ -122,7 +125,7 @@ def parse(prompt: str) -> Parsed:
         elif tok.text not in V.FILLER_WORDS and tok.text not in V.NEGATIONS and tok.text not in V.CLAUSE_WORDS \
                 and tok.text not in V.BOOSTERS and tok.text not in V.CAMERA_NOUNS and tok.text not in V.SCOPE_ENDS:
             ignored.append(tok.corrected_from or tok.text)
-    return Parsed(prompt, tokens, intents, clauses, corrections, ignored, loose, vague, still)
+    return Parsed(prompt, tokens, intents, clauses, corrections, ignored, loose, vague, still, sound, sound_words)
 
 
 def _clauses(tokens: list[Token]) -> tuple[list[int], list[tuple[int, int]]]:
@@ -197,6 +200,38 @@ def _camera_verbs(tokens: list[Token], clause_of: list[int], intents: list[Inten
                 found.append(Intent("camera", move, join_words(tokens[i:j + 1]), i, j + 1, clause))
                 break
     return found
+
+
+def _sound(tokens: list[Token]) -> tuple[str, str]:
+    """What the words say about the soundtrack (the first that says anything), and those words:
+    "none" for "silent", "mute", "no sound", "without audio"; "auto" for "with the sound of rain"."""
+    for i, tok in enumerate(tokens):
+        if tok.used or not tok.is_word:
+            continue
+        if tok.text in V.SILENCE_WORDS:
+            tok.used = True
+            return "none", tok.text
+        if tok.text in V.SOUND_WORDS:
+            start = i
+            while start > 0 and i - start < 2 and tokens[start - 1].text in ("no", "not", "without", "with", "the", "any"):
+                start -= 1
+            words = tokens[start : i + 2 if i + 1 < len(tokens) and tokens[i + 1].text == "of" else i + 1]
+            for word in words:
+                word.used = True
+            silent = any(word.text in ("no", "not", "without") for word in words)
+            return ("none" if silent else "auto"), join_words(words)
+    return "", ""
+
+
+def water_sound(prompt: str) -> str | None:
+    """The water's sound the words name ("stream", "surf", "lapping"), or None: the first place
+    named decides, else the first motion word."""
+    text = prompt.lower()
+    for table in (V.WATER_SOUND_PLACES, V.WATER_SOUND_MOTION):
+        found = [(hit.start(), kind) for kind, words in table.items() if (hit := re.search(rf"\b(?:{words})\b", text))]
+        if found:
+            return min(found)[1]
+    return None
 
 
 def _negations(tokens: list[Token], clause_of: list[int], intents: list[Intent]) -> None:

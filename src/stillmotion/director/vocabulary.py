@@ -314,6 +314,23 @@ UNSUPPORTED_PHRASES: dict[str, tuple[str, ...]] = {
                 "=shaking", "spin", "spins", "spinning", "roll over", "hold up", "holds up", "grab", "grabs"),
 }
 # Library words, no CLI flags: the shells add how to ask for a neural engine.
+# The soundtrack: words that ask for silence, and nouns that name the sound ("with the sound of
+# rain" asks for it, "no sound" or "without audio" for silence). Read by reading._sound.
+SILENCE_WORDS = ("silent", "silence", "silently", "mute", "muted", "soundless", "noiseless")
+SOUND_WORDS = ("sound", "sounds", "audio", "soundtrack", "ambience")
+# The water's sound (plan.audio.water): a named place decides first ("waves on the lake" laps),
+# motion words only when no place is named. Read by reading.water_sound.
+WATER_SOUND_PLACES = {
+    "surf": r"sea|seas|ocean|beach|shore|shoreline|coast|coastline|seaside|bay",
+    "stream": r"river|stream|creek|brook|rapids|waterfall|cascade|whitewater|torrent",
+    "lapping": r"lake|pond|pool|lagoon|canal|harbou?r|marina|pier|dock|jetty",
+}
+WATER_SOUND_MOTION = {
+    "surf": r"waves?|surf|tide|breakers|swell",
+    "stream": r"rushing|babbling|gushing|flowing|tumbling",
+    "lapping": r"lapping|ripples?|rippling|still|calm",
+}
+
 UNSUPPORTED_NOTE = "needs generated motion that the CPU engine cannot fake; a neural engine can do it"
 # Flow verbs that are not a person's action when a water word is in the same clause ("the river runs").
 FLOW_VERBS = ("run", "runs", "running", "ran", "rush", "rushing", "fall", "falls", "falling", "pour", "pouring")

@@ -6,8 +6,9 @@ sound starts at its first frame's time and is cross-faded with the sound before 
 overlap. A loop's sound wraps without a click: the clip's first moments are cross-faded with the
 sound the model made just past the loop point.
 
-Muxing (`mux_audio`) copies an encoded video's packets and adds AAC (MP4) or Opus (WebM) through
-PyAV; the project's encoder has no audio path yet, and this is the one place to replace by it.
+The encoder (encode.VideoWriter.write_audio) takes the soundtrack next to the frames. `mux_audio`,
+which copied an encoded video's packets and added the sound afterwards, is no longer used by
+write_neural_video.
 """
 
 from __future__ import annotations

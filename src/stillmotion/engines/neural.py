@@ -15,7 +15,6 @@ torch and diffusers are imported only inside functions: the CPU engine never loa
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from ..errors import ModelError
 from ..photo import Photo
 from ..plan import Plan
 from ..progress import Reporter
-from .audio import RATE, Soundtrack, fit, join, mux_audio, stereo_48k
+from .audio import RATE, Soundtrack, fit, join, stereo_48k
 from .calls import call_arguments, check_arguments
 from .colour import lab_stats, match_clip
 from .layering import Layers
@@ -191,6 +190,7 @@ def write_neural_video(plan: Plan, photo: Photo, analysis: Analysis, output: Pat
                        *, model: str | None = None, low_vram: bool | None = None, steps: int | None = None,
                        audio: str = "none") -> Path:
     from ..encode import EncoderSettings, VideoWriter
+    from ..provenance import provenance_for
 
     clip = NeuralClip(plan, photo, analysis, model=model, low_vram=low_vram, steps=steps, audio=audio == "model")
     before = len(clip.notes)
@@ -203,18 +203,15 @@ def write_neural_video(plan: Plan, photo: Photo, analysis: Analysis, output: Pat
     if sound is not None and output.suffix.lower() == ".gif":
         log.warning("a GIF carries no sound: the model's sound was left out")
         sound = None
-    # With sound, the video is written under a hidden name first and the sound muxed into `output`.
-    target = output if sound is None else output.with_name(f".{output.stem}.{os.getpid()}.video{output.suffix}")
     total = clip.schedule.output_frames
     reporter("render", 0, total)
-    try:
-        with VideoWriter(target, clip.canvas_size, plan.canvas.fps, EncoderSettings(**encoder)) as writer:
-            for index, frame in enumerate(clip.output_frames()):
-                writer.write(frame)
-                reporter("render", index + 1, total)
-        if sound is not None:
-            mux_audio(target, sound, output)
-    finally:
-        if target != output:
-            target.unlink(missing_ok=True)
+    # The encoder takes the model's sound next to the frames, cut or padded to the video's length.
+    with VideoWriter(output, clip.canvas_size, plan.canvas.fps, EncoderSettings(**encoder), audio=sound is not None,
+                     frames=total, provenance=provenance_for(plan, engine="neural", title=output.name)) as writer:
+        per_frame = RATE // plan.canvas.fps
+        for index, frame in enumerate(clip.output_frames()):
+            writer.write(frame)
+            if sound is not None:
+                writer.write_audio(sound.samples[index * per_frame : (index + 1) * per_frame])
+            reporter("render", index + 1, total)
     return output

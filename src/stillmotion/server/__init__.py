@@ -5,9 +5,11 @@ Needs the `server` extra: pip install 'stillmotion[server]'.
 
 Modules: app.py (the FastAPI app), studio.py (the Studio object: settings, store, planner,
 workers, and the work behind the routes), routes_jobs.py and routes_files.py (the routes),
-forms.py (request reading, by the option schema), guard.py (the token), store.py (SQLite jobs),
-worker.py (render and planning processes), cli.py (`stillmotion serve`), launch.py (a studio
-in a child process, for tests and scripts).
+forms.py (request reading, by the option schema), guard.py (host names, other sites' pages,
+safety headers, the token), store.py (SQLite jobs), lock.py (one studio per data folder),
+faults.py (the server's own troubles in words: a full disk, a read-only folder), worker.py
+(render and planning processes), cli.py (`stillmotion serve`), launch.py (a studio in a child
+process, for tests and scripts).
 """
 
 from __future__ import annotations

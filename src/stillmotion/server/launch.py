@@ -22,13 +22,14 @@ def free_port() -> int:
 
 
 def start_server(data: Path, *, workers: int = 1, port: int | None = None, token: str | None = None,
-                 extra: list[str] | None = None, timeout_s: float = 60) -> tuple[subprocess.Popen, str]:
-    """`stillmotion serve` in a child process; returns it and its base URL once /api/info answers."""
+                 extra: list[str] | None = None, timeout_s: float = 60, **popen) -> tuple[subprocess.Popen, str]:
+    """`stillmotion serve` in a child process; returns it and its base URL once /api/info answers.
+    popen: more arguments for subprocess.Popen (stderr=..., preexec_fn=... to set limits)."""
     port = port or free_port()
     command = [sys.executable, "-m", "stillmotion", "serve", "--port", str(port), "--data", str(data), "--workers", str(workers)]
     if token:
         command += ["--token", token]
-    process = subprocess.Popen(command + (extra or []), env=os.environ.copy())
+    process = subprocess.Popen(command + (extra or []), env=os.environ.copy(), **popen)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

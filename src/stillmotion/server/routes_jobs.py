@@ -16,9 +16,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..encode import FORMATS
-from .forms import ApiError, form_openapi, read_form
+from .forms import ApiError, error_responses, form_openapi, read_form
 from .store import Job
 from .studio import Studio
+
+MAX_LIMIT = 100
+MAX_OFFSET = 2**31 - 1
 
 
 async def studio_of(request: Request) -> Studio:
@@ -29,8 +32,10 @@ async def studio_of(request: Request) -> Studio:
 
 async def create_job(request: Request, studio: Studio = Depends(studio_of)):
     """Queue a video: a photo and options (or a full plan). Answers 202 with the job's id."""
-    form = await read_form(request, studio.tmp_dir, studio.max_upload_bytes)
-    job = await run_in_threadpool(studio.submit, form)
+    studio.check_writable()
+    async with studio.upload_slot():
+        form = await read_form(request, studio.tmp_dir, studio.max_upload_bytes, idle_s=studio.upload_idle_s)
+        job = await run_in_threadpool(studio.submit, form)
     return JSONResponse(
         {"id": job.id, "status": job.status, "url": f"/api/jobs/{job.id}"},
         status_code=202,
@@ -39,15 +44,15 @@ async def create_job(request: Request, studio: Studio = Depends(studio_of)):
 
 
 def list_jobs(limit: int = 20, offset: int = 0, studio: Studio = Depends(studio_of)):
-    """Jobs, newest first, `limit` (1 to 100) at a time from `offset`."""
-    if not 1 <= limit <= 100:
-        raise ApiError(422, f"limit: {limit} is out of range; use 1 to 100", "limit")
-    if offset < 0:
-        raise ApiError(422, f"offset: {offset} must not be negative", "offset")
+    """Jobs, newest first, `limit` (1 to 100) at a time from `offset` (0 to 2^31 - 1)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(422, f"limit: {limit} is out of range; use 1 to {MAX_LIMIT}", "limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ApiError(422, f"offset: {str(offset)[:20]} is out of range; use 0 to {MAX_OFFSET}", "offset")
     jobs, total = studio.store.list(limit=limit, offset=offset)
     following = offset + limit
     return {
-        "jobs": [job_json(j) for j in jobs],
+        "jobs": [job_json(j, studio) for j in jobs],
         "total": total,
         "limit": limit,
         "offset": offset,
@@ -59,7 +64,7 @@ async def get_job(job_id: str, studio: Studio = Depends(studio_of)):
     """A job's status, progress (0 to 1), error, plan and video URL."""
     # The hottest call, answered on the event loop: one indexed read on a kept-open WAL
     # connection (~0.2 ms; readers never wait for writers), no hop to a worker thread.
-    return JSONResponse(job_json(studio.find(job_id)))
+    return JSONResponse(job_json(studio.find(job_id), studio))
 
 
 async def job_events(job_id: str, request: Request, studio: Studio = Depends(studio_of)):
@@ -77,7 +82,7 @@ async def _events(studio: Studio, job_id: str, request: Request):
         if job is None:
             yield 'event: gone\ndata: {"error": "the job was deleted"}\n\n'
             return
-        data = json.dumps(job_json(job))
+        data = json.dumps(job_json(job, studio))
         if data != last:
             yield f"data: {data}\n\n"
             last, beat = data, time.monotonic()
@@ -106,7 +111,8 @@ def delete_job(job_id: str, studio: Studio = Depends(studio_of)):
 
 async def plan(request: Request, studio: Studio = Depends(studio_of)):
     """The plan (and its explanation) for a photo, prompt and options, without rendering."""
-    form = await read_form(request, studio.tmp_dir, studio.max_upload_bytes)
+    async with studio.upload_slot():
+        form = await read_form(request, studio.tmp_dir, studio.max_upload_bytes, idle_s=studio.upload_idle_s)
     return await run_in_threadpool(studio.plan_now, form)
 
 
@@ -129,18 +135,25 @@ def info(studio: Studio = Depends(studio_of)):
 
 def jobs_router() -> APIRouter:
     router = APIRouter()
-    form = form_openapi()
-    router.add_api_route("/api/jobs", create_job, methods=["POST"], status_code=202, openapi_extra=form, tags=["jobs"])
-    router.add_api_route("/api/jobs", list_jobs, methods=["GET"], tags=["jobs"])
-    router.add_api_route("/api/jobs/{job_id}", get_job, methods=["GET"], tags=["jobs"])
-    router.add_api_route("/api/jobs/{job_id}/events", job_events, methods=["GET"], tags=["jobs"])
-    router.add_api_route("/api/jobs/{job_id}", delete_job, methods=["DELETE"], tags=["jobs"])
-    router.add_api_route("/api/plan", plan, methods=["POST"], openapi_extra=form, tags=["plan"])
-    router.add_api_route("/api/info", info, methods=["GET"], tags=["server"])
+    # Every answer may be refused by the guards (400 host, 403 other site, 401 token) or fail on
+    # the server's side (500, 503; 507 where something is stored).
+    common = (400, 401, 500, 503)
+    upload = (*common, 403, 408, 413, 415, 422, 507)
+    router.add_api_route("/api/jobs", create_job, methods=["POST"], status_code=202, tags=["jobs"],
+                         openapi_extra=form_openapi(), responses=error_responses(*upload, 404, 410))
+    router.add_api_route("/api/jobs", list_jobs, methods=["GET"], tags=["jobs"], responses=error_responses(*common, 422))
+    router.add_api_route("/api/jobs/{job_id}", get_job, methods=["GET"], tags=["jobs"], responses=error_responses(*common, 404))
+    router.add_api_route("/api/jobs/{job_id}/events", job_events, methods=["GET"], tags=["jobs"],
+                         responses=error_responses(*common, 404))
+    router.add_api_route("/api/jobs/{job_id}", delete_job, methods=["DELETE"], tags=["jobs"],
+                         responses=error_responses(*common, 403, 404))
+    router.add_api_route("/api/plan", plan, methods=["POST"], tags=["plan"], openapi_extra=form_openapi(),
+                         responses=error_responses(*upload, 404, 410))
+    router.add_api_route("/api/info", info, methods=["GET"], tags=["server"], responses=error_responses(*common))
     return router
 
 
-def job_json(job: Job) -> dict:
+def job_json(job: Job, studio: Studio) -> dict:
     done = job.status == "done"
     return {
         "id": job.id,
@@ -159,7 +172,8 @@ def job_json(job: Job) -> dict:
         "plan": _public_plan(job.plan),
         "attempts": job.attempts,
         "video_url": f"/api/jobs/{job.id}/video" if done else None,
-        "thumbnail_url": f"/api/jobs/{job.id}/thumbnail",
+        # The worker makes the thumbnail when it takes the job (the server never decodes a photo).
+        "thumbnail_url": f"/api/jobs/{job.id}/thumbnail" if studio.store.thumb_path(job.id).exists() else None,
     }
 
 

@@ -2,9 +2,13 @@
 
 A WorkerPool (a thread in the server) keeps `workers` processes alive. A process that dies
 (a crash, the out-of-memory killer) fails only its own job, with a reason, and is replaced:
-the server itself never runs a render. Workers die with the server (PR_SET_PDEATHSIG, and a
-parent check), so after a `kill -9` nothing renders in the background while a new server
-runs the interrupted job again.
+the server itself never runs a render, nor decodes a photo. A job asked to stop stops at the
+library's next progress call; one that does not within CANCEL_GRACE_S (a long analysis calls
+none) has its process killed, so a DELETE takes effect within 2 s in any stage. Workers and the
+planning process die with the server (PR_SET_PDEATHSIG for the workers, and a parent check in
+both), so after a `kill -9` nothing runs in the background while a new server runs the
+interrupted job again. A worker that cannot reach the job store (a full disk) waits and tries
+again, ever more slowly, instead of crashing in a loop.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import argparse
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,6 +25,7 @@ import time
 import traceback
 from pathlib import Path
 
+from .faults import describe
 from .store import Job, Store
 
 log = logging.getLogger("stillmotion.server")
@@ -27,6 +33,11 @@ log = logging.getLogger("stillmotion.server")
 POLL_S = 0.3  # how often an idle worker looks for a queued job
 WRITE_EVERY_S = 0.2  # progress written (and the cancel flag read) at most this often
 PREPARE_STAGES = {"load": 0.02, "analyse": 0.05, "plan": 0.08}  # share of the bar before rendering
+SUPERVISE_S = 0.25  # how often the pool looks at its processes and at jobs asked to stop
+CANCEL_GRACE_S = 0.75  # a job asked to stop that is still running after this has its process killed
+BACKOFF_S = (0.5, 30.0)  # a worker that cannot reach the store waits from 0.5 s, doubling, up to 30 s
+THUMB_SIDE = 480  # long side of the gallery's thumbnails
+STORE_ERRORS = (sqlite3.Error, OSError)
 
 
 class JobTracker:
@@ -64,7 +75,10 @@ class JobTracker:
         if not force and now - self._last_write < WRITE_EVERY_S:
             return
         self._last_write = now
-        self._stop_asked = self.store.set_progress(self.job, round(self.fraction, 4), self.stage)
+        try:
+            self._stop_asked = self.store.set_progress(self.job, round(self.fraction, 4), self.stage)
+        except STORE_ERRORS as exc:  # progress is not worth a render: carry on, the pool still sees a DELETE
+            log.warning("job %s: progress not recorded (%s)", self.job.id, exc)
 
 
 def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | None = None) -> str:
@@ -77,7 +91,12 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
     tracker = JobTracker(store, job, stop, parent_pid)
     options = by_stage(job.options)  # the director's options, and the engine's for render()
     photo = analysis = None  # a client's plan: render() loads the photo as `render plan.json` does
+
+    def finish(status: str, **fields) -> str:
+        return status if _retrying(stop, f"job {job.id}", store.finish, job, status, **fields) else "running"
+
     try:
+        make_thumbnail(Path(job.photo), store.thumb_path(job.id))  # the first decode: a broken photo fails here
         if job.plan is not None:
             plan = Plan.from_dict(job.plan)
         else:
@@ -90,22 +109,65 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
                cancel=tracker.cancelled, **options[RENDER])
     except Cancelled:
         if stop.is_set():  # the server is shutting down: give the job back for the next start
-            store.requeue(job)
-            return "queued"
-        store.finish(job, "cancelled", error="cancelled")
-        return "cancelled"
+            return "queued" if _retrying(stop, f"job {job.id}", store.requeue, job) else "running"
+        return finish("cancelled", error="cancelled")
     except StillmotionError as exc:
-        store.finish(job, "failed", error=str(exc))
-        return "failed"
+        # The server's paths are nobody's business: the photo is "the photo", the rest relative.
+        message = str(exc).replace(job.photo, "the photo").replace(f"{store.root}{os.sep}", "")
+        return finish("failed", error=message)
     except MemoryError:
-        store.finish(job, "failed", error="out of memory; try a smaller resolution or a shorter clip")
-        return "failed"
+        return finish("failed", error="out of memory; try a smaller resolution or a shorter clip")
+    except STORE_ERRORS as exc:  # the store (or the disk) failed under us: say so, in words
+        known = describe(exc)
+        return finish("failed", error=known[1] if known else f"the render could not be stored ({exc})")
     except Exception as exc:  # a bug in the library fails this job, not the worker
         traceback.print_exc()
-        store.finish(job, "failed", error=f"internal error while rendering ({exc.__class__.__name__}: {exc})")
-        return "failed"
-    store.finish(job, "done", video=output)
-    return "done"
+        return finish("failed", error=f"internal error while rendering ({exc.__class__.__name__}: {exc})")
+    return finish("done", video=output)
+
+
+def _retrying(stop: threading.Event, what: str, call, *args, **kwargs) -> bool:
+    """call(*args), tried again with a back-off while the store cannot be written (a full disk), so
+    an outcome is not lost to a passing fault. False when the worker is told to stop first: the
+    job then stays 'running', and the next start runs it again."""
+    for wait in _backoff():
+        try:
+            call(*args, **kwargs)
+            return True
+        except STORE_ERRORS as exc:
+            log.warning("%s: not recorded yet (%s); trying again in %.1f s", what, exc, wait)
+            if stop.wait(wait):
+                return False
+    return False
+
+
+def _backoff():
+    """Waits between tries: BACKOFF_S[0], doubling, then BACKOFF_S[1] for ever."""
+    wait = BACKOFF_S[0]
+    while True:
+        yield wait
+        wait = min(wait * 2, BACKOFF_S[1])
+
+
+def make_thumbnail(photo: Path, thumb: Path) -> None:
+    """The gallery's small JPEG of a job's photo, made once by the worker that takes the job (the
+    server never decodes photos). A photo that cannot be read raises PhotoError: the job fails
+    in words. A thumbnail that cannot be written (a full disk) is only logged."""
+    import cv2
+
+    from ..photo import load_photo
+
+    if thumb.exists():
+        return
+    small = load_photo(photo, max_side=THUMB_SIDE).pixels  # large JPEGs decode at 1/8 scale
+    part = thumb.with_name(f".{thumb.name}.part")
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 82])
+    try:
+        part.write_bytes(data.tobytes())
+        os.replace(part, thumb)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        log.warning("%s: thumbnail not written (%s)", thumb.name, exc.strerror)
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -121,9 +183,20 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
+def _watch_parent(parent_pid: int) -> None:
+    """Exit as soon as the server is gone (checked twice a second), whatever this process is busy with."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="stillmotion-parent-watch", daemon=True).start()
+
+
 def worker_main(data_dir: str, parent_pid: int) -> None:
     """The loop of one worker process: claim, render, repeat, until SIGTERM or the server dies."""
     _die_with_parent(parent_pid)
+    _watch_parent(parent_pid)
     try:
         os.nice(10)  # renders yield the CPU to the API, so status calls stay fast
     except OSError:
@@ -131,11 +204,26 @@ def worker_main(data_dir: str, parent_pid: int) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us cleanly
-    store = Store(data_dir)
     import stillmotion.api  # noqa: F401  (imported once up front, so the first job starts as fast as the rest)
 
-    while not stop.is_set() and os.getppid() == parent_pid:
-        job = store.claim(os.getpid())
+    take_jobs(lambda: Store(data_dir), stop, parent_pid)
+
+
+def take_jobs(open_store, stop: threading.Event, parent_pid: int | None = None) -> None:
+    """Claim a job, run it, repeat, until `stop` (or the parent is gone). A store that cannot be
+    opened or written (a full disk, a read-only folder) is tried again after a growing wait,
+    never in a tight loop of crashes."""
+    store, waits = None, _backoff()
+    while not stop.is_set() and (parent_pid is None or os.getppid() == parent_pid):
+        try:
+            store = store or open_store()
+            job = store.claim(os.getpid())
+        except STORE_ERRORS as exc:
+            wait = next(waits)
+            log.warning("worker %s: cannot take a job (%s); trying again in %.1f s", os.getpid(), exc, wait)
+            stop.wait(wait)
+            continue
+        waits = _backoff()
         if job is None:
             stop.wait(POLL_S)
             continue
@@ -168,19 +256,45 @@ class WorkerPool:
 
     def _supervise(self) -> None:
         self.processes = [self._spawn() for _ in range(self.count)]
-        while not self._stopping.wait(0.25):
-            for index, process in enumerate(self.processes):
-                code = process.poll()
-                if code is None:
-                    continue
-                how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-                failed = self.store.fail_worker_jobs(
-                    process.pid, f"the render process stopped unexpectedly ({how}); the server is fine: try again, smaller or shorter"
-                )
-                log.warning("worker %s stopped (%s); failed jobs: %s; starting a new one", process.pid, how, failed or "none")
-                self.restarts += 1
-                self.processes[index] = self._spawn()
+        asked: dict[str, float] = {}  # job id -> when the pool first saw it asked to stop
+        while not self._stopping.wait(SUPERVISE_S):
+            try:
+                self._stop_cancelled(asked)
+                self._replace_dead()
+            except STORE_ERRORS as exc:  # the store is unreachable for now: look again at the next turn
+                log.warning("worker pool: cannot read the job store (%s)", exc)
         self._shutdown()
+
+    def _stop_cancelled(self, asked: dict[str, float]) -> None:
+        """Kill the process of a job asked to stop that has not stopped by itself within CANCEL_GRACE_S
+        (an analysis runs long without a progress call); _replace_dead records it as cancelled."""
+        now = time.monotonic()
+        cancelling = dict(self.store.cancelling())
+        for job_id in set(asked) - set(cancelling):
+            del asked[job_id]
+        for job_id, pid in cancelling.items():
+            first = asked.setdefault(job_id, now)
+            process = next((p for p in self.processes if p.pid == pid), None)
+            if process is None or now - first < CANCEL_GRACE_S or process.poll() is not None:
+                continue
+            current = self.store.get(job_id)  # still that process's job? (it may have just ended and taken another)
+            if current is not None and current.status == "running" and current.worker_pid == pid:
+                log.warning("job %s: still running %.1f s after it was cancelled; stopping its worker %s", job_id, now - first, pid)
+                process.kill()
+                process.wait()
+
+    def _replace_dead(self) -> None:
+        for index, process in enumerate(self.processes):
+            code = process.poll()
+            if code is None:
+                continue
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            ended = self.store.fail_worker_jobs(
+                process.pid, f"the render process stopped unexpectedly ({how}); the server is fine: try again, smaller or shorter"
+            )
+            log.warning("worker %s stopped (%s); its jobs: %s; starting a new one", process.pid, how, ended or "none")
+            self.restarts += 1
+            self.processes[index] = self._spawn()
 
     def _shutdown(self, grace_s: float = 10.0) -> None:
         for process in self.processes:
@@ -212,27 +326,29 @@ class Planner:
         self._lock = threading.Lock()
 
     def plan(self, photo_path: str, prompt: str, options: dict, timeout_s: float = 300) -> dict:
-        """The plan as a dict; raises PlanError (bad options) or StudioError (the process died)."""
+        """The plan as a dict; raises the library's error (PhotoError, PlanError, ...) or StudioError
+        (the process died)."""
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
         from multiprocessing import get_context
 
-        from ..errors import PlanError, StudioError
+        from ..errors import StudioError
 
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_planner_init)
+                self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_planner_init,
+                                                 initargs=(os.getpid(),))
             pool = self._pool
         try:
-            plan, error = pool.submit(_plan_in_child, photo_path, prompt, options).result(timeout=timeout_s)
+            # A StillmotionError raised there (a bad photo, a bad option) is raised here as it was.
+            return pool.submit(_plan_in_child, photo_path, prompt, options).result(timeout=timeout_s)
         except BrokenProcessPool:
             with self._lock:
                 if self._pool is pool:
                     self._pool = None
             raise StudioError("the planning process stopped unexpectedly; the server is fine: try again") from None
-        if error is not None:
-            raise PlanError(error)
-        return plan
+        except TimeoutError:
+            raise StudioError(f"planning took longer than {timeout_s:g} s; try a smaller photo") from None
 
     def close(self) -> None:
         with self._lock:
@@ -241,7 +357,10 @@ class Planner:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _planner_init() -> None:
+def _planner_init(parent_pid: int) -> None:
+    # Not PR_SET_PDEATHSIG: it follows the thread that started us, one of the server's pool threads,
+    # which retire when idle. A parent check follows the server itself.
+    _watch_parent(parent_pid)
     try:
         os.nice(5)
     except OSError:
@@ -249,15 +368,11 @@ def _planner_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which closes us
 
 
-def _plan_in_child(photo_path: str, prompt: str, options: dict) -> tuple[dict | None, str | None]:
+def _plan_in_child(photo_path: str, prompt: str, options: dict) -> dict:
     from ..api import prepare
-    from ..errors import StillmotionError
 
-    try:
-        plan, _, _ = prepare(photo_path, prompt, **options)  # as a job would start, without rendering
-        return plan.to_dict(), None
-    except StillmotionError as exc:
-        return None, str(exc)
+    plan, _, _ = prepare(photo_path, prompt, **options)  # as a job would start, without rendering
+    return plan.to_dict()
 
 
 def _main(argv: list[str] | None = None) -> None:
@@ -265,6 +380,7 @@ def _main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
+    logging.basicConfig(format="stillmotion: %(levelname)s: %(message)s", level=logging.WARNING)  # as the server's lines
     worker_main(args.data, args.parent)
 
 

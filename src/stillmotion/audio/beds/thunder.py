@@ -36,8 +36,12 @@ def thunder_events(ctx: Context, effect, index: int) -> list[tuple[float, float,
     rng = ctx.rng(index, "thunder")
     level = ctx.level(effect)
     found = []
+    duration = ctx.plan.canvas.duration
     for start, pulses in flash_events(effect, index, ctx.plan):
-        delay = rng.uniform(*DELAY)
+        # A clip that does not loop ends: a late flash gets nearer thunder, so at least a second of
+        # it is heard (a loop wraps the rumble round to the start instead).
+        latest = DELAY[1] if ctx.plan.loop else min(DELAY[1], max(DELAY[0], duration - start - 1.0))
+        delay = rng.uniform(DELAY[0], latest)
         near = 1.0 - (delay - DELAY[0]) / (DELAY[1] - DELAY[0])
         brightness = min(1.0, sum(amplitude for _, amplitude, _ in pulses) / 2.5)
         loudness = brightness * float(level(np.array([start]))[0]) * (0.45 + 0.55 * near)

@@ -1,11 +1,14 @@
-"""fog: drifting, layered mist, denser far away.
+"""fog: drifting, layered mist that sits in depth: dense far away, thin around near objects.
 
 Two layers of smooth tileable noise (a large slow one and a smaller faster one) drift sideways
 in canvas space and are seen through the camera (so the mist stays attached to the scene).
-Density grows with distance (1 - nearness on screen) and a little toward the horizon band;
-near objects stay clear. Everything is computed on a low-resolution grid (about 480 pixels
-wide), upsampled once, and composited over the frame with one uint8 blend. Looping uses two
-time-shifted scroll phases cross-faded, so any drift speed loops without a seam.
+How much mist lies between the lens and a surface grows with that surface's distance, as light
+is scattered along the way: opacity 1 - exp(-k d^2) of the on-screen distance d (1 - nearness),
+so near objects stand clear in it and the far scene fades into it; the drifting banks show most
+where the mist is thin. Its colour is the scene's own light (its bright tones: white by day,
+grey-blue at dusk, dim at night). Everything is computed on a low-resolution grid (about 480
+pixels wide), upsampled once, and composited over the frame with one uint8 blend. Looping uses
+two time-shifted scroll phases cross-faded, so any drift speed loops without a seam.
 Strength sets the density; speed the drift; direction left/right which way it drifts.
 """
 
@@ -23,6 +26,7 @@ from ..regions import Freeze
 from ..timing import looped_scroll
 
 SIGN = {"left": -1.0, "right": 1.0}
+DEPTH_FALLOFF = 3.0  # opacity 1 - exp(-k d^2) at distance d: 0.03 at d = 0.1, 0.53 at 0.5, 0.95 at 1
 
 
 class Fog(Effect):
@@ -39,12 +43,13 @@ class Fog(Effect):
         # Drift in low-res pixels per second: far layer slow, near layer a little faster.
         self.velocity = [sign * lw * 0.025 * spec.speed, sign * lw * 0.045 * spec.speed]
         self.grid_x, self.grid_y = np.meshgrid(np.arange(lw, dtype=np.float32), np.arange(lh, dtype=np.float32))
-        self.density = 0.25 + 0.75 * spec.strength
-        # The colour of the mist: a light grey tinted by the photo's own bright tones.
-        image = scene.image.reshape(-1, 3).astype(np.float32)
+        self.density = 0.3 + 0.7 * spec.strength
+        # The colour of the mist: the light it scatters, from the photo's own bright tones (a
+        # little lifted: mist glows by day, at night it stays dim).
+        image = scene.image.reshape(-1, 3)[:: max(1, scene.image.shape[0] * scene.image.shape[1] // 60000)].astype(np.float32)
         lum = image.mean(axis=1)
         bright = image[lum >= np.percentile(lum, 80)].mean(axis=0)
-        self.colour = tuple(float(c) for c in np.clip(0.45 * bright + 0.55 * 225.0, 0, 255))
+        self.colour = tuple(float(c) for c in np.clip(0.85 * bright + 0.15 * float(bright.max()) + 12.0, 0, 255))
         self.blender = Blender()
         self.keep = Freeze(spec, scene).low((lw, lh))
 
@@ -63,14 +68,16 @@ class Fog(Effect):
     def draw(self, frame, t, amount, view):
         screen = ScreenMap(view, self.scene)
         noise = self._noise(t)
-        if self.keep is not None:  # no mist over the frozen region
-            noise = noise * self.keep
         noise = screen.field(noise, self.scale)
         lh, lw = noise.shape
         nearness = screen.depth_low((lw, lh))
         distance = np.clip(1.0 - nearness, 0.0, 1.0)
-        # Mist thickens with distance; the noise breaks it into drifting banks.
-        alpha = self.density * amount * (0.4 + 0.6 * distance) * np.clip(0.2 + 1.8 * (noise - 0.3), 0.0, 1.0)
-        alpha = np.clip(alpha, 0.0, 0.92)
+        # Mist between the lens and each surface: thin in front of near things, dense far away.
+        depth = 1.0 - np.exp(-DEPTH_FALLOFF * distance * distance)
+        # The banks: the noise modulates the mist, less where it is already thick (far away).
+        banks = 1.0 + (np.clip(0.2 + 1.8 * (noise - 0.3), 0.0, 1.0) - 0.6) * (1.2 - 0.7 * depth)
+        alpha = np.clip(self.density * amount * depth * banks, 0.0, 0.92)
+        if self.keep is not None:  # no mist over the frozen region
+            alpha = alpha * screen.field(self.keep, self.scale)
         h, w = frame.shape[:2]
         self.blender.composite(frame, self.colour, self.blender.upsample(alpha, (w, h)))

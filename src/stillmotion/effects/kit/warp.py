@@ -11,6 +11,8 @@ Two kinds of motion, both drawn as one backward warp (cv2.remap) of the region's
   period P (chosen to divide the clip length when the plan loops).
 * Oscillating motion (sway, ripples, breeze): a displacement D(x, t) = sum of waves minus its
   value at t = 0, so frame 0 is the photo and, with whole cycles per clip, the loop closes.
+* Water (LayeredFlow) uses both: its fine texture flows (two phases), its broad layer and what
+  must stay whole (reflected edges, compact features) only ripple, so nothing is seen twice.
 
 Displacements are built at low resolution (FIELD_SCALE of the canvas) and upsampled per
 frame; the warp and blend only touch the region's bounding box, in uint8, into buffers made
@@ -88,6 +90,12 @@ class RoiWarp:
         self.alpha = np.ascontiguousarray(m)
         self.beta = np.ascontiguousarray(1.0 - m)
         self.bufs = [np.empty((rh, rw, 3), np.uint8) for _ in range(3)]
+
+    def hold(self, still: np.ndarray) -> None:
+        """Show the photo, not the warp, where still (canvas-size 0..1) is: those things stay put."""
+        x0, y0, x1, y1 = self.box
+        self.alpha = np.ascontiguousarray(self.alpha * (1.0 - np.clip(still[y0:y1, x0:x1], 0, 1)))
+        self.beta = np.ascontiguousarray(1.0 - self.alpha)
 
     def low(self, full: np.ndarray, interpolation=cv2.INTER_AREA) -> np.ndarray:
         """A canvas-size map cut to the box and brought to the low resolution."""
@@ -175,6 +183,64 @@ class FlowLoop:
         cv2.subtract(self.sum16, self.mean, dst=self.diff16)
         cv2.multiply(self.diff16, self.unrelated, dst=self.diff16, scale=(k - 1.0) / 256.0)
         return cv2.add(self.sum16, self.diff16, dst=w.bufs[2], dtype=cv2.CV_8U)
+
+
+class LayeredFlow:
+    """Flowing water without doubles: the photo split in two layers, only the fine one flows.
+
+    The broad layer (a blur of the photo: reflections, colour, light) plus whatever must stay whole
+    (`still`, 0..1: distinct features such as a boat or a lamp's reflection, and the upright edges
+    of reflected things) only ripples: one warp by ripple(t). The fine layer elsewhere (wave
+    texture, foam) flows along flow_low with two cross-faded phases (FlowLoop's scheme, with its
+    contrast kept). Two copies of a reflection, a post or the sun's glitter are never blended, so
+    nothing is ghosted: a reflection ripples, the water's texture flows past it.
+    """
+
+    def __init__(self, warp: RoiWarp, flow_low: np.ndarray, period: float, ripple, image: np.ndarray,
+                 sigma: float, still: np.ndarray):
+        self.warp = warp
+        self.flow = np.ascontiguousarray(flow_low.astype(np.float32))
+        self.period = period
+        self.ripple = ripple
+        self.tmp = np.empty_like(self.flow)
+        broad = cv2.GaussianBlur(image, (0, 0), sigma)
+        fine = cv2.subtract(image, broad, dtype=cv2.CV_16S)
+        keep = np.clip(still, 0, 1).astype(np.float32)
+        keep3 = cv2.merge([keep, keep, keep])
+        kept_fine = cv2.multiply(fine, keep3, dtype=cv2.CV_16S)
+        # What only ripples, and what flows (zero-mean, stored as uint8 around 128: warps of uint8
+        # images cost half those of int16 ones).
+        self.rippled = cv2.add(broad, kept_fine, dtype=cv2.CV_8U)
+        self.flowing = cv2.add(cv2.subtract(fine, kept_fine), 128, dtype=cv2.CV_8U)
+        # Contrast kept in the cross-fade where the copies are unrelated (see FlowLoop).
+        apart = np.hypot(self.flow[..., 0], self.flow[..., 1]) * period / 2
+        c = cv2.resize(np.clip(apart / 6.0, 0.0, 1.0), warp.roi_size, interpolation=cv2.INTER_LINEAR)
+        self.unrelated = np.round(cv2.merge([c, c, c]) * 256).astype(np.int16)
+        rw, rh = warp.roi_size
+        self.fine_bufs = [np.empty((rh, rw, 3), np.uint8) for _ in range(2)]
+        self.fine = np.empty((rh, rw, 3), np.int16)
+        self.boost = np.empty((rh, rw, 3), np.int16)
+
+    def render(self, t: float) -> np.ndarray:
+        """The water's box at time t (uint8, box-size; a buffer of the RoiWarp)."""
+        w = self.warp
+        ripple = self.ripple(t)
+        base = w.warp(self.rippled, ripple, w.bufs[0])
+        outs = []
+        for (age, weight), buf in zip(two_phases(t, self.period), self.fine_bufs[:2]):
+            if weight <= 1e-3:
+                continue
+            # The texture moves along F: the pixel at x shows what was at x - F * age (then rippled).
+            cv2.scaleAdd(self.flow, -age, ripple, dst=self.tmp)
+            outs.append((w.warp(self.flowing, self.tmp, buf), weight))
+        if len(outs) == 1:
+            return cv2.addWeighted(base, 1.0, outs[0][0], 1.0, -128.0, dst=w.bufs[2])
+        (a, wa), (b, wb) = outs
+        cv2.addWeighted(a, wa, b, wb, -128.0, dst=self.fine, dtype=cv2.CV_16S)
+        k = 1.0 / math.sqrt(wa * wa + wb * wb)
+        cv2.multiply(self.fine, self.unrelated, dst=self.boost, scale=(k - 1.0) / 256.0)
+        cv2.add(self.fine, self.boost, dst=self.fine)
+        return cv2.add(base, self.fine, dst=w.bufs[2], dtype=cv2.CV_8U)
 
 
 class Oscillation:

@@ -18,6 +18,7 @@ from ..regions import effect_mask
 from ..timing import periodic_signal, whole_cycles
 
 MAX_SOURCES = 12
+DARK_SCENE = 0.35  # mean brightness (0..1) under which a scene is lit by its lamps
 
 
 def light_sources(spec, scene) -> np.ndarray:
@@ -33,6 +34,19 @@ def light_sources(spec, scene) -> np.ndarray:
     return cv2.GaussianBlur(bright.astype(np.float32), (0, 0), 1.5) * keep
 
 
+def emits_light(image: np.ndarray, lum: np.ndarray, part: np.ndarray, dark_scene: bool) -> bool:
+    """Whether a bright part of the photo can be a light that flickers: clearly brighter than what
+    is around it, and either in a dark scene (lamps, windows at night) or coloured light (neon);
+    in daylight a white panel, a window reflecting the sky or a pale sign is not a light."""
+    ring = cv2.dilate(part.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool) & ~part
+    if not ring.any():
+        return False
+    standout = float(lum[part].mean() - lum[ring].mean())
+    colour = image[part].mean(axis=0)
+    saturation = 1.0 - float(colour.min()) / max(1e-3, float(colour.max()))
+    return standout >= 0.12 and (dark_scene or (saturation > 0.45 and float(colour.max()) > 0.85))
+
+
 class Flicker(Effect):
     """Each light source flickers on its own: a neon tube buzzes and drops out in short bursts,
     a candle or bulb wavers smoothly. Brightening spills a tinted glow on nearby surfaces.
@@ -46,9 +60,12 @@ class Flicker(Effect):
         sources = cv2.resize(light_sources(spec, scene), (lw, lh), interpolation=cv2.INTER_AREA)
         image = cv2.resize(scene.image, (lw, lh), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
         count, labels, stats, _ = cv2.connectedComponentsWithStats((sources > 0.3).astype(np.uint8))
-        # The largest, brightest components: lamps and signs before merely light-coloured things.
+        # The largest, brightest components: lamps and signs before merely light-coloured things;
+        # and only things that can give light (emitters), never a white wall in the sun.
         lum = image.mean(axis=2)
-        score = [stats[k, cv2.CC_STAT_AREA] * max(0.0, float(lum[labels == k].mean()) - 0.5) for k in range(1, count)]
+        dark_scene = float(lum.mean()) < DARK_SCENE
+        score = [stats[k, cv2.CC_STAT_AREA] * max(0.0, float(lum[labels == k].mean()) - 0.5)
+                 * emits_light(image, lum, labels == k, dark_scene) for k in range(1, count)]
         order = [k + 1 for k in np.argsort(score)[::-1][:MAX_SOURCES] if score[k] > 0]
         period = scene.duration
         self.glow, self.spill, self.tint, self.signals = [], [], [], []

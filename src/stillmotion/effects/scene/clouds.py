@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from ..base import Effect
+from ..kit.features import distinct_features
 from ..kit.warp import FlowLoop, Oscillation, RoiWarp, fill_outside
 from ..noise import smooth_noise
 from ..regions import effect_mask
@@ -56,7 +57,10 @@ class Clouds(Effect):
             omega = loop_frequency(rng.uniform(0.08, 0.15) * spec.speed, scene.duration, scene.plan.loop)
             phase = 3.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 4))
             billow.add(omega, np.full((lh, lw), amp, np.float32), np.full((lh, lw), 0.5 * amp, np.float32), phase)
-        self.plate = fill_sky_plate(scene.image, mask)
+        # The sun, the moon, bolts and birds stand far out of the sky; a small cloud does not.
+        still = distinct_features(scene.image, mask, size=0.1, bright=0.4, dark=0.25)
+        self.warp.hold(still)
+        self.plate = fill_sky_plate(scene.image, mask * (1.0 - (still > 0.05)))
         # Plain cross-fade: the contrast-keeping blend overshoots where two copies of a big
         # cloud disagree by tens of pixels (bright halos).
         self.loop = FlowLoop(self.warp, flow, period, extra=billow.at)

@@ -1,10 +1,13 @@
-"""Water: the surface flows along a direction field, with small ripples; reflections move with it.
+"""Water: the surface's texture flows along a direction field; reflections ripple, never ghost.
 
-The water region is advected along a constant flow field with two cross-faded phases (see
-kit/warp.py), so the texture keeps its detail. Flow speed follows perspective (near water moves
-faster on screen) and wanders a little in direction and speed, so it reads as a current rather
-than a conveyor belt. Ripples are small oscillating displacements that travel across the
-surface; they make reflections shimmer.
+The water is split in two layers (kit/warp.LayeredFlow): its fine texture (wave crests, foam,
+glitter) is advected along a constant flow field with two cross-faded phases, so it keeps its
+detail; its broad layer (reflections, colour, the light's column) and whatever must stay whole
+(distinct compact features such as a boat, a post or a lamp's reflection, kit/features.py, and
+the upright edges of reflected things) only ripple, so nothing shows twice. Flow speed follows
+perspective (near water moves faster on screen) and wanders a little in direction and speed, so
+it reads as a current rather than a conveyor belt. Ripples are small oscillating displacements
+that travel across the surface; they make reflections shimmer.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import cv2
 import numpy as np
 
 from ..base import Effect
-from ..kit.warp import FlowLoop, Oscillation, RoiWarp, inside_distance
+from ..kit.features import distinct_features
+from ..kit.image import luminance
+from ..kit.warp import LayeredFlow, Oscillation, RoiWarp, inside_distance
 from ..noise import smooth_noise
 from ..regions import effect_mask
-from ..timing import loop_frequency, loop_period
+from ..timing import loop_frequency, loop_period, smoothstep
 
 # Direction words as unit screen vectors: "in" is away from the viewer (up the frame).
 DIRECTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0), "in": (0.0, -1.0), "out": (0.0, 1.0)}
@@ -77,12 +82,33 @@ class Water(Effect):
             phase = k * (xs * math.cos(theta) + ys * math.sin(theta)) + 2.0 * smooth_noise(rng, (lh, lw), max(4.0, lw / 5))
             omega = loop_frequency(rng.uniform(0.5, 0.9) * spec.speed, scene.duration, scene.plan.loop)
             ripples.add(omega, (0.4 * amp / (1 + i)).astype(np.float32), (amp / (1 + i)).astype(np.float32), phase.astype(np.float32))
-        self.loop = FlowLoop(self.warp, flow, period, extra=ripples.at, image=scene.image)
+        still = np.maximum(distinct_features(scene.image, mask), reflected_edges(scene.image, mask))
+        self.loop = LayeredFlow(self.warp, flow, period, ripples.at, scene.image, sigma=max(1.5, 0.01 * short), still=still)
 
     def draw(self, frame: np.ndarray, t: float, amount: float, view=None) -> None:
+        # The water's layers come from the photo (as the sky plate of clouds does): water runs first.
         if self.warp.empty:
             return
-        self.warp.composite(frame, self.loop.render(frame, t), amount)
+        self.warp.composite(frame, self.loop.render(t), amount)
+
+
+def reflected_edges(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """0..1 where the water shows the upright edges of reflected things (trees, walls, posts: edges
+    that run up and down), as opposed to wave crests (which run across): those stay whole."""
+    lum = luminance(image)
+    sigma = max(1.0, 0.004 * max(lum.shape))
+    gx = cv2.Sobel(lum, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(lum, cv2.CV_32F, 0, 1, ksize=3)
+    across = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
+    along = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
+    upright = across / (across + along + 1e-6)
+    inside = mask > 0.5
+    if not inside.any():
+        return np.zeros(mask.shape, np.float32)
+    energy = across + along
+    strong = energy / (float(np.percentile(energy[inside], 90)) + 1e-6)
+    edges = smoothstep(0.6, 0.85, upright, np.float32) * smoothstep(0.15, 0.5, strong, np.float32)
+    return (cv2.GaussianBlur(edges, (0, 0), sigma) * np.clip(mask, 0, 1)).astype(np.float32)
 
 
 def river_angle(mask: np.ndarray, default: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ const state = {
   offset: 0,
   planFromPreview: false,
   options: {},       // the server's option schema, from /api/info
+  localPhoto: null,  // {id, url}: the photo this page sent for a job, shown until the server's thumbnail exists
 };
 const PAGE = 12;
 const STAGES = {
@@ -151,6 +152,7 @@ async function submitJob(fields, usePhoto = true) {
   if (usePhoto) photoFields(form);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   const answer = await api("/api/jobs", { method: "POST", body: form });
+  if (usePhoto && state.file) state.localPhoto = { id: answer.id, url: $("preview").dataset.url };
   await openJob(answer.id);
   loadGallery(true);
 }
@@ -323,9 +325,13 @@ function showJob(job) {
   } else {
     video.hidden = true;
     video.removeAttribute("src");
-    poster.src = job.thumbnail_url;
+    // The worker makes the thumbnail when it takes the job; until then, the photo sent from here.
+    const local = state.localPhoto && state.localPhoto.id === job.id ? state.localPhoto.url : null;
+    const picture = job.thumbnail_url || local;
+    if (picture && poster.getAttribute("src") !== picture) poster.src = picture;
     poster.style.filter = "";
-    poster.hidden = false;
+    poster.hidden = !picture;
+    $("placeholder").hidden = Boolean(picture);
   }
   $("result-actions").hidden = false;
   $("download").hidden = job.status !== "done";
@@ -404,10 +410,10 @@ function tile(job) {
   open.type = "button";
   const label = job.prompt || "No prompt";
   open.setAttribute("aria-label", `Open: ${label}, ${job.status}`);
-  const img = document.createElement("img");
-  img.src = job.thumbnail_url;
-  img.alt = "";
-  img.loading = "lazy";
+  // No thumbnail until a worker takes the job: an empty frame stands in for it.
+  const img = document.createElement(job.thumbnail_url ? "img" : "div");
+  if (job.thumbnail_url) Object.assign(img, { src: job.thumbnail_url, alt: "", loading: "lazy" });
+  else img.className = "thumb-pending";
   const meta = document.createElement("div");
   meta.className = "meta";
   const prompt = document.createElement("div");
@@ -431,8 +437,9 @@ function tile(job) {
   open.addEventListener("click", () => {
     state.file = null;
     state.sourceJob = job.id;
-    $("preview").src = job.thumbnail_url;
     showPhotoChosen(`photo of “${label}”`);
+    if (job.thumbnail_url) $("preview").src = job.thumbnail_url;
+    else $("preview").hidden = true;
     if (job.prompt) $("prompt").value = job.prompt;
     openJob(job.id).catch((err) => showError($("job-error"), err.message));
     if (window.matchMedia("(max-width: 920px)").matches) $("result").scrollIntoView({ block: "start" });
