@@ -173,20 +173,12 @@ class Studio:
         the job is recorded."""
         stored: list[Path] = []
         try:
-            fields = dict(form.fields)
-            audio_name = _stored_audio_field(fields)
-            options = read_options(fields)
+            fields, options, audio_name, upload, source = _read_job_form(form)
             plan_text = fields.get("plan", "").strip()
             given = options.given + (["audio"] if audio_name else [])
             if plan_text and given:
                 raise ApiError(422, f"send either a plan or options ({', '.join(given)}), not both", "plan")
-            upload = form.files.get(AUDIO_FIELD)
-            if upload is not None and (audio_name or "audio" in options.direct):
-                raise ApiError(422, "send either an audio file or the audio option (auto, none, model), not both", "audio")
             job_id = new_job_id()
-            source = fields.get("photo_from", "").strip()
-            if source and PHOTO_FIELD in form.files:
-                raise ApiError(422, "send either a photo or photo_from, not both", "photo_from")
             photo, sha256 = self.reuse_photo(source, job_id, stored) if source else self.accept_photo(form, job_id, stored)
             audio = None
             if upload is not None:
@@ -215,15 +207,7 @@ class Studio:
         """The plan (and its explanation) for a form's photo (or an earlier job's), options and audio
         file, made in the planning process. The audio file is checked there too, and not kept."""
         try:
-            fields = dict(form.fields)
-            audio_name = _stored_audio_field(fields)
-            options = read_options(fields)
-            upload = form.files.get(AUDIO_FIELD)
-            if upload is not None and (audio_name or "audio" in options.direct):
-                raise ApiError(422, "send either an audio file or the audio option (auto, none, model), not both", "audio")
-            source = fields.get("photo_from", "").strip()
-            if source and PHOTO_FIELD in form.files:
-                raise ApiError(422, "send either a photo or photo_from, not both", "photo_from")
+            _, options, audio_name, upload, source = _read_job_form(form)
             if source:
                 path = Path(self.find(source).photo)
                 shown = path.name  # as the job shows it
@@ -383,6 +367,21 @@ class Studio:
             return plan.with_audio(str(audio)) if audio is not None else plan
         except PlanError as exc:
             raise ApiError(422, str(exc), "plan") from None
+
+
+def _read_job_form(form: Form) -> tuple[dict[str, str], FormOptions, str | None, Upload | None, str]:
+    """A job's (or a plan preview's) form: its fields, its options, the stored audio file it names,
+    the audio file it brings, and the earlier job whose photo it reuses; checked against each other."""
+    fields = dict(form.fields)
+    audio_name = _stored_audio_field(fields)
+    options = read_options(fields)
+    upload = form.files.get(AUDIO_FIELD)
+    if upload is not None and (audio_name or "audio" in options.direct):
+        raise ApiError(422, "send either an audio file or the audio option (auto, none, model), not both", "audio")
+    source = fields.get("photo_from", "").strip()
+    if source and PHOTO_FIELD in form.files:
+        raise ApiError(422, "send either a photo or photo_from, not both", "photo_from")
+    return fields, options, audio_name, upload, source
 
 
 def _stored_audio_field(fields: dict[str, str]) -> str | None:
