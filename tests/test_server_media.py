@@ -112,6 +112,14 @@ def test_an_audio_file_over_the_limit_is_refused_while_streaming(studio):
     assert leftovers(data) == []
 
 
+def test_a_body_over_what_its_files_may_take_together_is_refused_before_reading(studio):
+    client, data = studio
+    answer = post(client, photo=b"\0" * (1024 * 1024), sound=b"\0" * (1024 * 1024), prompt="x" * (1024 * 1024 + 10))
+    assert answer.status_code == 413
+    assert answer.json()["error"] == "the upload is too large: the photo and the audio file have a 1 MB limit each"
+    assert leftovers(data) == []
+
+
 @pytest.mark.parametrize("name", ["../song.wav", "a/b.wav", "..\\song.wav"])
 def test_an_audio_file_name_with_path_components_is_refused(studio, name):
     client, data = studio
@@ -373,3 +381,17 @@ def test_a_video_over_its_limit_is_refused_while_streaming(studio):
     answer = from_video(client, b"\0" * (4 * 1024 * 1024 + 1))
     assert answer.status_code == 413 and answer.json()["error"] == "the video is larger than the 4 MB limit"
     assert leftovers(data) == []
+
+
+def test_an_audio_file_spoiled_after_it_was_accepted_fails_its_job_in_words(tmp_path):
+    from stillmotion.server.worker import run_job
+
+    data = tmp_path / "data"
+    with TestClient(create_app(data, start_workers=False, max_upload_mb=1), base_url=LOCAL) as client:
+        job_id = post(client, sound=TONE, duration=1, resolution=480).json()["id"]
+    (data / "uploads" / f"{job_id}-audio.wav").write_bytes(b"no longer a sound")
+    store = Store(data)
+    assert run_job(store, store.claim(pid=0), threading.Event()) == "failed"
+    error = store.get(job_id).error
+    assert error.startswith("the audio file: not an audio file FFmpeg can read"), error
+    assert str(data) not in error and "uploads" not in error

@@ -91,6 +91,16 @@ def _too_large(file_field: str, limit: int) -> ApiError:
                     file_field)
 
 
+def _all_too_large(limits: dict[str, int]) -> ApiError:
+    """The whole body is over what its files may take together: each file's limit, in words."""
+    sizes = {name: f"{limit / 1024 / 1024:g} MB" for name, limit in limits.items()}
+    nouns = [f"the {FILE_NOUNS.get(name, name)}" for name in limits]
+    if len(set(sizes.values())) == 1:
+        return ApiError(413, f"the upload is too large: {' and '.join(nouns)} have a {next(iter(sizes.values()))} limit each")
+    each = ", ".join(f"{noun} has a {size} limit" for noun, size in zip(nouns, sizes.values()))
+    return ApiError(413, f"the upload is too large: {each}")
+
+
 async def read_form(request, tmp_dir: Path, limits: dict[str, int], idle_s: float = UPLOAD_IDLE_S) -> Form:
     """Parse a multipart/form-data body, writing each file part straight to a file in tmp_dir.
 
@@ -107,8 +117,7 @@ async def read_form(request, tmp_dir: Path, limits: dict[str, int], idle_s: floa
     if content_type != b"multipart/form-data" or b"boundary" not in params:
         raise ApiError(415, f"send the request as multipart/form-data (a {main!r} file and option fields)")
     body_limit = sum(limits.values()) + FORM_OVERHEAD
-    too_large = _too_large(main, limits[main]) if len(limits) == 1 else ApiError(
-        413, f"the upload is larger than the {body_limit / 1024 / 1024:g} MB its files may take together")
+    too_large = _too_large(main, limits[main]) if len(limits) == 1 else _all_too_large(limits)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > body_limit:
         raise too_large  # refused before reading a byte

@@ -114,8 +114,11 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
             return "queued" if _retrying(stop, f"job {job.id}", store.requeue, job) else "running"
         return finish("cancelled", error="cancelled")
     except StillmotionError as exc:
-        # The server's paths are nobody's business: the photo is "the photo", the rest relative.
-        message = str(exc).replace(job.photo, "the photo").replace(f"{store.root}{os.sep}", "")
+        # The server's paths are nobody's business: "the photo", "the audio file", the rest relative.
+        message = str(exc).replace(job.photo, "the photo")
+        if job.audio:
+            message = message.replace(job.audio, "the audio file")
+        message = message.replace(f"{store.root}{os.sep}", "")
         return finish("failed", error=message)
     except MemoryError:
         return finish("failed", error="out of memory; try a smaller resolution or a shorter clip")
