@@ -2,8 +2,8 @@
 # Set up stillmotion in ./.venv on a fresh Debian machine with Python 3.11.
 #   bash scripts/setup.sh          the library and CLI, with face animation (light: no torch, no jax)
 #   bash scripts/setup.sh --dev    plus everything the whole test suite needs: the studio, Ray, ONNX,
-#                                  the sentence embedder and the neural engine on the CPU torch wheel,
-#                                  and Debian's chromium for the browser test
+#                                  the segmentation runtime, C2PA, the sentence embedder and the neural
+#                                  engine on the CPU torch wheel, and Debian's chromium for the browser test
 # Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ if [ "$dev" = 1 ]; then
   # torch first, pinned: this CPU wheel is on the machine; any looser request for torch would fetch
   # the newest CUDA build (gigabytes). Once 2.13.0 is installed, the extras below accept it.
   pip install torch==2.13.0
-  pip install -e ".[faces,test,depth,server,browser,ray,semantic,neural]"
+  pip install -e ".[faces,test,depth,segment,server,browser,ray,semantic,neural,c2pa]"
 else
   pip install -e ".[faces]"
 fi

@@ -274,3 +274,98 @@ def test_vegetation_keeps_rock_skin_and_red_fabric_out():
     foliage = find_regions(np.clip(img, 0, 255).astype(np.uint8))["foliage"]
     assert foliage[:, 8:quarter - 8].mean() > 0.7
     assert foliage[:, quarter + 8:].mean() < 0.05
+
+
+def test_a_thin_frame_around_a_scan_is_replaced_by_the_picture_edge():
+    from stillmotion.analysis.imaging import without_frame
+
+    rng = np.random.default_rng(5)
+    picture = np.clip(rng.normal(120, 30, (100, 140, 3)), 0, 255).astype(np.uint8)
+    framed = picture.copy()
+    framed[:2] = 99  # a grey frame line and a blended one along the top, one down the left
+    framed[2] = (framed[2].astype(np.int16) // 2 + 50).astype(np.uint8)
+    framed[:, 0] = 99
+    out = without_frame(framed)
+    assert (out[:4] == out[4]).all() and (out[:, :2] == out[:, 2:3]).all()
+    assert (out[5:, 3:] == framed[5:, 3:]).all()
+    flat = np.full((100, 140, 3), (110, 160, 225), np.uint8)  # a clear sky is flat, not a frame
+    assert without_frame(flat) is flat and without_frame(picture) is picture
+
+
+def rock_and_sea() -> np.ndarray:
+    """A blue sky over two streaky halves below the horizon: brown striated rock (left) and
+    grey-blue rippled water (right), touching."""
+    rng = np.random.default_rng(11)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:110] = (95, 145, 215)
+    streaks = cv2.GaussianBlur(rng.random((H - 110, W)).astype(np.float32), (0, 0), sigmaX=12, sigmaY=1)
+    streaks = (streaks - streaks.mean()) / streaks.std()
+    img[110:, : W // 2] = np.dstack([150 + 25 * streaks, 105 + 20 * streaks, 60 + 12 * streaks])[:, : W // 2]
+    img[110:, W // 2:] = np.dstack([90 + 20 * streaks, 115 + 22 * streaks, 140 + 25 * streaks])[:, W // 2:]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_striated_rock_is_not_water_but_rippled_grey_blue_water_is():
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = rock_and_sea()
+    cues = compute_cues(rgb, [])
+    water = classical_regions(rgb, cues.sky)["water"].mask
+    assert water[140:, W // 2 + 20:].mean() > 0.6
+    assert water[140:, : W // 2 - 20].mean() < 0.1
+
+
+def test_no_water_in_a_black_and_white_photo_with_a_note():
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    gray = cv2.cvtColor(cv2.cvtColor(landscape(), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    cues = compute_cues(gray, [])
+    water = classical_regions(gray, cues.sky if cues.has_sky else None)["water"]
+    assert water.mask.mean() < 0.01
+    assert cues.has_sky and any("black-and-white" in note for note in water.notes)
+
+
+def test_no_water_without_a_sky_across_the_photo():
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = landscape()
+    sky = np.zeros((H, W), np.float32)
+    sky[:100, : W // 4] = 1.0  # a patch of sky in one corner: no horizon to be below
+    assert classical_regions(rgb, sky)["water"].mask.mean() < 0.01
+    sky[:100] = 1.0
+    assert classical_regions(rgb, sky)["water"].mask[HORIZON + 20:, 20:-20].mean() > 0.7
+
+
+def test_vegetation_keeps_smooth_paint_and_brown_rock_out():
+    rng = np.random.default_rng(6)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 1.0)
+    third = W // 3
+    img = np.zeros((H, W, 3), np.float32)
+    img[:, :third] = np.dstack([70 + 60 * noise, 95 + 80 * noise, 35 + 25 * noise])[:, :third]  # olive leaves
+    img[:, third:2 * third] = (205, 180, 70)  # a smooth yellow wall
+    streaks = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), sigmaX=6, sigmaY=1.5)
+    img[:, 2 * third:] = np.dstack([110 + 60 * streaks, 95 + 50 * streaks, 55 + 30 * streaks])[:, 2 * third:]  # lichen rock
+    foliage = find_regions(np.clip(img, 0, 255).astype(np.uint8))["foliage"]
+    assert foliage[:, 8:third - 8].mean() > 0.7
+    assert foliage[:, third + 8:2 * third - 8].mean() < 0.05 and foliage[:, 2 * third + 8:].mean() < 0.1
+
+
+def test_flowers_sway_with_the_leaves_that_surround_them_a_red_wall_does_not():
+    rng = np.random.default_rng(8)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 1.0)
+    leaves = np.dstack([40 + 50 * noise, 90 + 100 * noise, 30 + 30 * noise])
+    img = np.full((H, W, 3), 128.0, np.float32)  # a grey facade...
+    img[:, : W // 2] = leaves[:, : W // 2]  # ...beside a bush
+    cv2.circle(img, (W // 4, H // 2), 9, (220, 40, 90), -1)  # a flower in the bush
+    img[100:160, 255:315] = (160, 45, 40)  # a red door in the facade...
+    branch = np.zeros((H, W), np.uint8)
+    cv2.line(branch, (270, 60), (300, 200), 1, 10)  # ...crossed by a leafy branch: small red pieces touch it
+    img[branch > 0] = leaves[branch > 0]
+    foliage = find_regions(np.clip(img, 0, 255).astype(np.uint8))["foliage"]
+    assert foliage[H // 2, W // 4] > 0.5
+    door = np.zeros((H, W), bool)
+    door[100:160, 255:315] = True
+    door &= cv2.dilate(branch, np.ones((15, 15), np.uint8)) == 0
+    assert (foliage[door] > 0.5).mean() < 0.02

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .faces import detect_faces_safely, trusted_faces
-from .imaging import GuidedFilter, crisp, edge_guide, is_grayscale, refine, refiner, resize_long, resize_to
+from .imaging import GuidedFilter, crisp, edge_guide, is_grayscale, refine, refiner, resize_long, resize_to, without_frame
 from .people import find_people
 from .sky import estimate_horizon, find_sky
 from .subject import subject_mask
@@ -44,6 +44,7 @@ def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
     h, w = rgb.shape[:2]
     if faces is None:
         faces = detect_faces_safely(rgb)
+    rgb = without_frame(rgb)  # a scan's frame line would cut the sky off the top edge
     people = trusted_faces(faces)
     gray_photo = is_grayscale(rgb)
     small = resize_long(rgb, WORK_LONG_SIDE)

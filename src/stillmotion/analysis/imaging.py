@@ -28,6 +28,42 @@ def resize_to(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def without_frame(rgb: np.ndarray, max_share: float = 0.02) -> np.ndarray:
+    """The image with a thin frame (scanner or print borders: a few nearly uniform rows or columns
+    along an edge, up to max_share of the size) replaced by the nearest picture line; the image
+    itself when it has none. A frame line would cut the sky off from the top edge."""
+    out = None
+    h, w = rgb.shape[:2]
+    for axis, size in ((0, h), (1, w)):
+        limit = max(1, int(max_share * size))
+        for from_end in (False, True):
+            count = _frame_lines(rgb, axis, from_end, limit)
+            if count:
+                # The lines where frame and picture meet (resampled, demosaiced) blend both: they go too.
+                count += 2
+                out = rgb.copy() if out is None else out
+                inner = size - 1 - count if from_end else count
+                span = slice(size - count, size) if from_end else slice(0, count)
+                if axis == 0:
+                    out[span] = out[inner]
+                else:
+                    out[:, span] = out[:, inner:inner + 1]
+    return rgb if out is None else out
+
+
+def _frame_lines(rgb: np.ndarray, axis: int, from_end: bool, limit: int) -> int:
+    """How many lines along one edge are nearly uniform (90 % of a line within 8 levels of its
+    median) before the picture starts; 0 when none is, or when the uniform run goes on past
+    `limit` (a flat area of the picture, not a frame)."""
+    size = rgb.shape[axis]
+    for count in range(limit + 1):
+        i = size - 1 - count if from_end else count
+        line = (rgb[i] if axis == 0 else rgb[:, i]).astype(np.float32)
+        if float(np.percentile(np.abs(line - np.median(line, axis=0)), 90, axis=0).max()) > 8:
+            return count
+    return 0
+
+
 def is_grayscale(rgb: np.ndarray) -> bool:
     """True for black-and-white and sepia photos (tiny chroma everywhere)."""
     small = resize_long(rgb, 128).astype(np.int16)
@@ -174,14 +210,44 @@ class Measures:
         s = self.sigma(4)
         jxx = cv2.GaussianBlur(gx * gx, (0, 0), s)
         jyy = cv2.GaussianBlur(gy * gy, (0, 0), s)
+        self._structure = (gx, gy, jxx, jyy)
         # Texture: local gradient energy; anisotropy: how much edges run horizontally
         # (ripples and reflections are streaks along x, so their gradient points along y).
         self.texture = np.sqrt(jxx + jyy)
         self.horizontal = jyy / (jxx + jyy + 1e-4)
         self.ys = np.linspace(0.0, 1.0, self.h, dtype=np.float32)[:, None] * np.ones((1, self.w), np.float32)
+        self._rgb, self._lab, self._coherence, self._fine = rgb, None, None, None
 
     def sigma(self, px: float) -> float:
         return max(0.5, px * self.scale)
+
+    @property
+    def lab(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CIE Lab as (L 0..100, a, b) with a and b centred on 0 (grey), computed once when asked."""
+        if self._lab is None:
+            lab = cv2.cvtColor(self._rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+            self._lab = (lab[..., 0] * (100.0 / 255.0), lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+        return self._lab
+
+    @property
+    def coherence(self) -> np.ndarray:
+        """How much the local edges share one direction (0: every way, as in leaves; 1: one way,
+        as along a wall's edge or a ripple), computed once when asked."""
+        if self._coherence is None:
+            gx, gy, jxx, jyy = self._structure
+            jxy = cv2.GaussianBlur(gx * gy, (0, 0), self.sigma(4))
+            self._coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (jxx + jyy + 1e-4)
+        return self._coherence
+
+    @property
+    def fine_texture(self) -> np.ndarray:
+        """Local contrast of the finest detail (a few pixels across), relative to the brightness:
+        high in leaves and foam, low on smooth paint and blurred backgrounds. Computed once."""
+        if self._fine is None:
+            detail = self.lum - cv2.GaussianBlur(self.lum, (0, 0), self.sigma(2))
+            energy = np.sqrt(cv2.GaussianBlur(detail * detail, (0, 0), self.sigma(3)))
+            self._fine = energy / (cv2.GaussianBlur(self.lum, (0, 0), self.sigma(3)) + 0.05)
+        return self._fine
 
     def blur(self, a: np.ndarray, px: float) -> np.ndarray:
         return cv2.GaussianBlur(a.astype(np.float32), (0, 0), self.sigma(px))

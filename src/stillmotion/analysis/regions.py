@@ -126,28 +126,75 @@ def people_mask(analysis, shape) -> np.ndarray:
 
 
 def _foliage(cues: Measures, sky: np.ndarray) -> np.ndarray:
-    # Leaves and grass: yellow-green to green hues (photographed foliage sits at 45-90 degrees;
-    # skin, red fabric and bare rock fall outside or lack the saturation), leafy texture, and
-    # no streaks along x (ripples on water are as textured and often as green).
+    # Leaves and grass, by either of two readings of their colour, both on leafy texture:
+    # - HSV: yellow-green to green hues (photographed foliage sits at 45-90 degrees; skin, red
+    #   fabric and bare rock fall outside or lack the saturation), without streaks along x
+    #   (ripples on water are as textured and often as green);
+    # - Lab after the photo's colour cast is taken out: a clear yellow-green to green chroma,
+    #   which keeps dark and olive foliage (palms, shaded grass) that HSV misses, while grey
+    #   stone under a green cast and fluorescent paint stay out.
     green = np.clip(1.5 * hue_near(cues.hue, 85, 60), 0, 1) * ramp(cues.sat, 0.18, 0.35) * ramp(cues.val, 0.06, 0.18)
     leafy = ramp(cues.texture, 0.06, 0.2)
     streaky = ramp(cues.blur(cues.horizontal, 6), 0.5, 0.7)
     score = cues.blur(green * (0.3 + 0.7 * leafy) * (1.0 - streaky), 3) * (1.0 - sky)
-    leaves = _keep_large(score, 0.3, 0.004, cues, 3)
+    by_hue = _keep_large(score, 0.3, 0.004, cues, 3)
+    # Only clear streaks count against the chroma reading: a thin band of palms along a horizon
+    # runs along x too, if less than ripples and mirrored trees do.
+    rippled = ramp(cues.blur(cues.horizontal, 6), 0.65, 0.85)
+    by_chroma = _keep_large(_plant_chroma(cues) * (1.0 - rippled) * (1.0 - sky), 0.3, 0.004, cues, 3)
+    leaves = np.maximum(by_hue, by_chroma)
     if leaves.max() < 0.5:
         return leaves
-    # Flowers and berries on the plant sway with it: saturated, non-green blobs that touch
-    # the leaves and are small next to them.
+    # Flowers and berries on the plant sway with it: saturated, non-green blobs, small next to
+    # the leaves and set among them (leaves around most of their outline: a red wall seen
+    # through the branches is bordered by the rest of the house).
     colourful = ((cues.sat > 0.4) & (cues.val > 0.35) & (hue_near(cues.hue, 100, 65) == 0)).astype(np.uint8)
+    leafy_area = (leaves > 0.5).astype(np.uint8)
     k = max(3, int(round(15 * cues.scale)) | 1)
-    near = cv2.dilate((leaves > 0.5).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(colourful, connectivity=8)
-    touching = np.zeros(n, bool)
-    touching[np.unique(labels[(near > 0) & (colourful > 0)])] = True
-    touching[0] = False
-    touching &= stats[:, cv2.CC_STAT_AREA] < 0.03 * cues.h * cues.w
-    flowers = cues.blur(touching[labels].astype(np.float32), 2)
-    return np.maximum(leaves, flowers)
+    flowers = np.zeros((cues.h, cues.w), np.float32)
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        if area < 4 or area >= 0.03 * cues.h * cues.w:
+            continue
+        x0, y0, x1, y1 = max(0, x - k), max(0, y - k), min(cues.w, x + bw + k), min(cues.h, y + bh + k)
+        part = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
+        ring = cv2.dilate(part, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool) & (part == 0)
+        if ring.any() and leafy_area[y0:y1, x0:x1][ring].mean() >= 0.4:
+            flowers[y0:y1, x0:x1][part > 0] = 1.0
+    return np.maximum(leaves, cues.blur(flowers, 2))
+
+
+def _plant_chroma(cues: Measures) -> np.ndarray:
+    """Plant colour in Lab, the cast removed, weighted by leafy texture (blurred score, 0..1)."""
+    _, a, b = cues.lab
+    a, b = _without_cast(cues, a, b)
+    angle = np.degrees(np.arctan2(b, a))  # 90: yellow, 135: green, 180: bluish green
+    chroma = np.hypot(a, b)
+    # Greens count fully; yellow-greens, common in sunlit leaves but also in paint, sand and
+    # lichen-covered rock, count in part and need the leafy texture to pass.
+    plant_hue = (0.7 * ramp(angle, 70, 85) + 0.3 * ramp(angle, 95, 110)) * (1.0 - ramp(angle, 150, 170))
+    # Clear but natural chroma: fluorescent caps and paint are far above what leaves reach.
+    plant = plant_hue * ramp(chroma, 10, 18) * (1.0 - ramp(chroma, 55, 70)) * ramp(cues.val, 0.06, 0.18)
+    # Leafy: fine detail in every direction (a wall's or a roof's edges run one way).
+    leafy = ramp(cues.fine_texture, 0.03, 0.08) * (1.0 - ramp(cues.coherence, 0.55, 0.85))
+    return cues.blur(plant * (0.3 + 0.7 * leafy), 3)
+
+
+def _without_cast(cues: Measures, a: np.ndarray, b: np.ndarray, most: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
+    """a and b with the photo's colour cast taken out: the median chroma of its least colourful
+    30 % (the greys it should have), limited to `most` units so that a scene that is colourful
+    all over (sand and shallow water) is not read as a cast."""
+    L = cues.lab[0]
+    chroma = np.hypot(a, b)
+    grey = (chroma <= np.percentile(chroma, 30)) & (L > 15) & (L < 95)
+    if grey.sum() < 100:
+        return a, b
+    cast_a, cast_b = float(np.median(a[grey])), float(np.median(b[grey]))
+    size = float(np.hypot(cast_a, cast_b))
+    if size > most:
+        cast_a, cast_b = cast_a * most / size, cast_b * most / size
+    return a - cast_a, b - cast_b
 
 
 def _fire(cues: Measures) -> np.ndarray:

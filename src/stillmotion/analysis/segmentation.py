@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import PlanError
+from .imaging import without_frame
 from .models import MODELS, model_path
 from .types import Segmentation
 
@@ -41,7 +42,7 @@ class ClassicalSegmentation:
         from .regions import classical_regions
 
         h, w = rgb.shape[:2]
-        found = classical_regions(rgb, cues.sky if cues.has_sky else None)
+        found = classical_regions(without_frame(rgb), cues.sky if cues.has_sky else None)
         foliage, water = found["foliage"], found["water"]
         masks = {"sky": cues.sky.astype(np.float32), "water": water.mask, "foliage": foliage.mask,
                  "person": cues.people_mask if cues.people_mask is not None else np.zeros((h, w), np.float32)}

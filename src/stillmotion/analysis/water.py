@@ -1,14 +1,16 @@
 """Finding water without a model: precise before complete.
 
-Water is called only below the horizon and only where the photo shows evidence for it:
-- a reflection: what stands above the waterline, mirrored below it;
+Water is called only below a horizon (a sky across a good part of the width) and only where the
+photo shows evidence for it:
+- a reflection: what stands above the waterline, mirrored below it, darker and of its colours;
 - the sky's colour continued below the horizon, on a smooth surface;
-- ripples: fine streaks running along x on a smooth, bluish surface;
-- white water: bright, colourless, churning texture low in the frame (rapids, surf).
-A dark night sky is never reflected into water here, dark pixels and lights are never water,
-and without a sky (so without a horizon) only white water counts. A bluish band below the
-horizon without evidence is kept apart as "unsure", with a note: the director uses it only when
-a sentence asks for water.
+- ripples: fine streaks running along x, in water's colours (grey, blue, the sky's own colours
+  or those of what the water mirrors; striated rock and sand are brown or ochre).
+A dark night sky is never reflected into water here, dark pixels and lights are never water;
+without a horizon there is no water, and in a black-and-white photo neither (without colour a
+plain or a desert streaks and shines as a calm sea does). A bluish band below the horizon
+without evidence is kept apart as "unsure", with a note: the director uses it only when a
+sentence asks for water.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .imaging import Measures, hue_near, ramp
+from .imaging import Measures, hue_near, is_grayscale, ramp
 
 NIGHT_SKY = 0.3  # a sky darker than this (mean value) is a night sky
 REFLECTION = 0.3  # normalised cross-correlation of the mirrored strips that counts as a reflection
@@ -35,11 +37,15 @@ class Found:
 
 
 def horizon_of(sky: np.ndarray) -> float | None:
-    """The row (fraction of the height) below which the sky ends, or None without a sky."""
+    """The row (fraction of the height) below which the sky ends, or None without a sky that
+    spans a good part of the width (a patch of sky above a street is no horizon: the facades
+    under it would all count as "below the horizon")."""
     hard = sky > 0.5
     if hard.mean() < 0.01:
         return None
     cols = hard.any(axis=0)
+    if cols.mean() < 0.4:
+        return None
     lowest = hard.shape[0] - 1 - np.argmax(hard[::-1, cols], axis=0)
     return float(np.percentile(lowest, 75) + 1) / hard.shape[0]
 
@@ -56,15 +62,10 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # Dark pixels are not water here (night scenes, shadows), nor are lights and their glow.
     visible = ramp(m.val, 0.12, 0.22) * (1.0 - m.blur(np.clip(lit * 3.0, 0, 1), 6))
     smooth = 1.0 - ramp(m.texture, 0.08, 0.2)
-    white = ramp(m.val, 0.7, 0.85) * (1.0 - ramp(m.sat, 0.12, 0.25)) * ramp(m.texture, 0.06, 0.14)
-    white = m.blur(white, 4)
     if horizon is None:
-        # No horizon: only churning white water low in the frame, and the calm water between.
-        score = white * ramp(m.ys, 0.3, 0.5) * visible
-        sure = _parts(score, 0.35, m, min_share=0.05, fill=0.02)
-        if not sure.any():
-            return Found(np.zeros((h, w), np.float32))
-        return Found(m.blur(sure.astype(np.float32), 2))
+        # No horizon, no water: without one, white shirts, snow and lace churn as white water
+        # does, and a plain shines as a calm lake.
+        return Found(np.zeros((h, w), np.float32))
 
     below = ramp(m.ys, horizon + 0.005, horizon + 0.03) * (1.0 - sky)
     # Right under the sky is its edge (a horizontal line) and haze the sky finder left out: not water.
@@ -75,14 +76,16 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # a sea's median anisotropy is above 0.9, foliage, facades and lawns stay under 0.45).
     ripples = m.blur(ramp(m.horizontal, 0.6, 0.85), 3) * ramp(m.texture, 0.04, 0.1)
     mirrored, axis = _reflection(m.lum, horizon)
-    if axis is not None and not _keeps_colour(rgb, mirrored > 0.5, axis):
+    # ...in water's colours (those of the sky, or of what it mirrors): striated rock and sand
+    # are as streaky, but brown or ochre.
+    ripples *= m.blur(_water_colours(m, sky_hard, axis), 2)
+    if axis is not None and not _looks_mirrored(rgb, mirrored > 0.5, axis):
         mirrored[:] = 0.0  # the shapes match but the colours do not: shadows, stripes, not a mirror
     sky_colour = np.zeros((h, w), np.float32)
     if night:
         notes.append("water: the sky is dark, so nothing below the horizon was taken for water by its colour")
     else:
         sky_colour = _sky_colour(rgb, sky_hard, m) * smooth
-    # White water counts only without a horizon: below one, sunlit pavement looks the same.
     evidence = np.maximum(ripples, np.maximum(mirrored, sky_colour))
     # Mirrored trees look like trees: the plant finder's green is no argument against a reflection.
     evidence = m.blur(evidence * below * visible, 3) * (1.0 - 0.8 * foliage * (1.0 - mirrored))
@@ -107,7 +110,49 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     if unsure.mean() > MIN_SHARE:
         notes.append(f"water: a smooth, bluish area below the horizon ({unsure.mean():.0%} of the photo) shows no "
                      "reflection, ripples or sky colour; it is left out unless asked for")
+    if is_grayscale(rgb) and sure.any():
+        # Without colour, a dusty plain, a desert or the lunar ground streaks and shines as a calm
+        # sea does, and a mirror cannot be checked by its colours: nothing here is sure of water.
+        notes.append(f"water: in a black-and-white photo water cannot be told from a plain by these rules "
+                     f"({sure.mean():.0%} of the photo looked like it); left out")
+        sure = np.zeros_like(sure)
     return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+
+
+def _water_colours(m: Measures, sky: np.ndarray, axis: int | None = None) -> np.ndarray:
+    """How much each pixel has a colour open water can have (0..1): grey to faintly tinted, blue to
+    cyan, among the colours of the sky it reflects, or (below a waterline `axis`) the colour of
+    what stands mirrored above it. Brown, ochre, red and saturated greens are not, otherwise."""
+    _, a, b = m.lab
+    chroma = np.hypot(a, b)
+    greyish = 1.0 - ramp(chroma, 8.0, 14.0)
+    bluish = ramp(-b, 2.0, 6.0) * (1.0 - ramp(a, 10.0, 20.0))
+    out = np.maximum(greyish, bluish)
+    if sky.sum() > 50:
+        out = np.maximum(out, _among_sky_colours(a, b, sky))
+    if axis is not None and 0 < axis < m.h:
+        # The row mirrored about the waterline, its colours softened (a reflection is a little
+        # blurred and shifted by the ripples): a reflection keeps the hue of what it mirrors,
+        # duller and tinted by the water.
+        rows = np.clip(2 * axis - np.arange(axis, m.h), 0, m.h - 1)
+        a_blur, b_blur = m.blur(a, 3), m.blur(b, 3)
+        hue = np.degrees(np.arctan2(b_blur, a_blur))
+        turn = np.abs((hue[axis:] - hue[rows] + 180.0) % 360.0 - 180.0)
+        mirrored = 1.0 - ramp(turn, 20.0, 35.0)
+        out[axis:] = np.maximum(out[axis:], mirrored)
+    return out
+
+
+def _among_sky_colours(a: np.ndarray, b: np.ndarray, sky: np.ndarray, step: float = 3.0) -> np.ndarray:
+    """How common each pixel's chroma (a, b) is in the sky (0..1): water mirrors its sky, blue
+    patches and sunlit clouds alike. A 2D histogram of the sky's (a, b), spread by a few units."""
+    bins = int(128 / step)
+    ia = np.clip(((a + 64.0) / step).astype(np.int32), 0, bins - 1)
+    ib = np.clip(((b + 64.0) / step).astype(np.int32), 0, bins - 1)
+    hist = np.bincount((ia[sky] * bins + ib[sky]).ravel(), minlength=bins * bins).astype(np.float32).reshape(bins, bins)
+    hist = cv2.GaussianBlur(hist / hist.sum(), (0, 0), 1.5)
+    # A colour held by at least a few per mille of the sky is one of its colours.
+    return ramp(hist[ia, ib], 0.0005, 0.002)
 
 
 def _sky_colour(rgb: np.ndarray, sky: np.ndarray, m: Measures) -> np.ndarray:
@@ -150,18 +195,21 @@ def _parts(score: np.ndarray, threshold: float, m: Measures, min_share: float = 
     return keep[labels]
 
 
-def _keeps_colour(rgb: np.ndarray, where: np.ndarray, axis: int) -> bool:
-    """Whether the pixels below a waterline keep the hue of those they mirror (a reflection is
-    darker but of the same colours; a shadow under coloured things is grey)."""
+def _looks_mirrored(rgb: np.ndarray, where: np.ndarray, axis: int) -> bool:
+    """Whether the pixels below a waterline look like a reflection of those they mirror: of the
+    same colours (a shadow under coloured things is grey) and darker (water gives back only part
+    of the light; a symmetric facade or a row of windows below another is as bright)."""
     ys, xs = np.nonzero(where)
     mirror = 2 * axis - ys
     inside = (mirror >= 0) & (mirror < rgb.shape[0])
     if inside.sum() < 50:
         return False
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    below = lab[ys[inside], xs[inside], 1:]
-    above = lab[mirror[inside], xs[inside], 1:]
-    return float(np.median(np.linalg.norm(below - above, axis=1))) < 12.0
+    below = lab[ys[inside], xs[inside]]
+    above = lab[mirror[inside], xs[inside]]
+    same_colours = float(np.median(np.linalg.norm(below[:, 1:] - above[:, 1:], axis=1))) < 12.0
+    darker = float(np.mean(below[:, 0])) < 0.92 * float(np.mean(above[:, 0]))
+    return same_colours and darker
 
 
 def _reflection(lum: np.ndarray, horizon: float) -> tuple[np.ndarray, int | None]:
