@@ -1,4 +1,4 @@
-"""Render + encode vs encode only, for a camera move with parallax (issue 2's targets).
+"""Render + encode vs encode only, for a camera move with parallax (issue 13's target: a ratio of at most 1.6).
 
     python benchmarks/bench_render.py [--photo PATH] [--camera dolly_in] [--prompt TEXT] [--duration 10] [--resolution 1080] [--long]
 

@@ -187,7 +187,7 @@ def test_openapi_and_info_describe_the_plans_own_ranges_and_choices(tmp_path):
             for key in ("minimum", "maximum", "enum", "type"):
                 assert described.get(key) == truth.get(key), (name, key)
     assert body["format"]["enum"] == info["options"]["format"]["enum"] == info["choices"]["format"] == list(FORMATS)
-    assert set(body) == {o.name for o in options_for(FORM)} | {"photo", "plan", "photo_from"}
+    assert set(body) == {o.name for o in options_for(FORM)} | {"photo", "plan", "photo_from", "audio_file"}
 
 
 # --- the yes/no reading, errors -----------------------------------------------------------------

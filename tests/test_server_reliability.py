@@ -378,3 +378,59 @@ def test_kill_9_of_a_worker_mid_render_ends_its_job_once_and_leaves_nothing(stud
     ids = [j["id"] for j in json.loads(listing)["jobs"]]
     assert sorted(ids) == sorted([doomed["id"], *queued]) and len(ids) == len(set(ids))
     assert leftovers(data) == {}
+
+
+def whole_response(conn: socket.socket) -> bytes:
+    """One HTTP response with a Content-Length, read to its last byte."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        body += conn.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_a_request_head_that_never_completes_is_dropped(tmp_path):
+    """Slowloris: a request's head sent a byte at a time, or a connection that says nothing, is
+    closed at the header deadline (a started head with a 408 in JSON); descriptors come back, and
+    a slow client that does finish its head in time is answered."""
+    data = tmp_path / "data"
+    process, base = start_server(data, workers=1, extra=["--header-timeout", "1.5"])
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        baseline = open_files(process.pid)
+        dribbling = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(20)]
+        silent = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(20)]
+        started = time.monotonic()
+        head = f"GET /api/info HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ".encode()
+        for index in range(4):  # a byte every 0.4 s, until just before the deadline: never idle for long
+            for conn in dribbling:
+                conn.sendall(head if index == 0 else b"a")
+            time.sleep(0.35)
+        answers = [conn.recv(4096) for conn in dribbling]
+        closed = [conn.recv(4096) for conn in silent]
+        waited = time.monotonic() - started
+        assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers), answers[:2]
+        assert json.loads(answers[0].split(b"\r\n\r\n", 1)[1]) == {
+            "error": "the request's headers did not arrive within 1.5 s; send it again"}
+        assert closed == [b""] * len(silent)  # nothing asked, nothing answered: just closed
+        assert waited < 5, waited
+        for conn in dribbling + silent:
+            conn.close()
+        time.sleep(0.3)
+        assert open_files(process.pid) <= baseline + 2
+
+        # A slow client that completes its head in time, then keeps the connection for a second request.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            request = f"GET /api/info HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+            conn.sendall(request[:10])
+            time.sleep(0.8)
+            conn.sendall(request[10:])
+            assert whole_response(conn).startswith(b"HTTP/1.1 200 ")
+            time.sleep(0.5)
+            conn.sendall(request)
+            assert whole_response(conn).startswith(b"HTTP/1.1 200 ")
+    finally:
+        stop_server(process)

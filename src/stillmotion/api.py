@@ -16,10 +16,11 @@ from typing import Any, Iterator
 import numpy as np
 
 from .analysis import Analysis, analyse
+from .canvas import output_size
 from .director import direct
 from .errors import PhotoError, PlanError
 from .photo import DEFAULT_MAX_SIDE, Photo, load_photo
-from .plan import Plan
+from .plan import Canvas, Plan
 from .progress import CancelCheck, ProgressCallback, Reporter
 from .provenance import read_plan  # noqa: F401 (a video's own plan: shells read it here)
 
@@ -142,15 +143,14 @@ def load_plan_photo(plan: Plan, photo: str | Path | None = None, *, search: tupl
     a file of that name in each folder of `search` (a video's plan holds only the file name).
     A photo with other content is refused, with a message that says so.
     """
-    side = working_side(plan.canvas.resolution)
     if photo is not None:
-        return _checked(plan, load_photo(photo, max_side=side))
+        return _checked(plan, _load_for(photo, plan.canvas))
     name = Path(plan.photo).name
     candidates = [Path(plan.photo)] + [Path(folder) / name for folder in search]
     mismatched = None
     for candidate in dict.fromkeys(candidates):
         if candidate.is_file():
-            found = load_photo(candidate, max_side=side)
+            found = _load_for(candidate, plan.canvas)
             if not plan.photo_sha256 or found.sha256 == plan.photo_sha256:
                 return found
             mismatched = candidate
@@ -169,10 +169,42 @@ def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | Non
         yield renderer.frame(index).copy()
 
 
-def working_side(resolution: int | None) -> int:
-    """The long side a photo is loaded at for an output resolution (short side; None = up to 1080):
-    enough for the tallest crop (9:16 out of a 4:3 photo), so large photos are decoded small."""
-    return min(DEFAULT_MAX_SIDE, max(2048, math.ceil((resolution or 1080) * 16 / 9 * 4 / 3)))
+def working_side(canvas: Canvas, photo_size: tuple[int, int]) -> int:
+    """The long side to load a photo of `photo_size` (its own upright width, height) at for a canvas.
+
+    Enough for the part of the photo the canvas shows to reach the video at full resolution,
+    however long the photo: a 65535 x 1525 panorama cropped to 4:1 at 480p loads 480 px tall
+    (20628 wide), not 48. Never less than the floor every photo gets (2048 px on the long side,
+    2560 for 1080p; enough for a 9:16 crop of a 4:3 photo), and never more than the photo has
+    (the header's pixel limit bounds that). Only the crop's size matters, not where it sits, so
+    the load made before the director places the crop is the one `render plan.json` makes.
+    """
+    floor = min(DEFAULT_MAX_SIDE, max(2048, math.ceil(canvas.resolution * 16 / 9 * 4 / 3)))
+    width, height = photo_size
+    blur = canvas.fit == "blur" and canvas.aspect != "original"
+    crop = canvas.crop if canvas.crop is not None and not blur else None
+    shown = (crop.w * width, crop.h * height) if crop is not None else (width, height)
+    out_w, out_h = output_size(canvas, shown)
+    # Cropped: the crop fills the frame (its longer need decides). Blur: the photo fits inside it.
+    pick = min if blur else max
+    scale = pick(out_w / shown[0], out_h / shown[1])
+    needed = math.ceil(max(width, height) * scale - 1e-6)
+    return max(floor, min(needed, max(width, height)))
+
+
+def _load_for(path: str | Path, canvas: Canvas) -> Photo:
+    """The photo loaded at the working size a canvas needs (api's one rule: prepare, render, load_plan_photo)."""
+    return load_photo(path, max_side=lambda size: working_side(canvas, size))
+
+
+def _canvas_for(options: dict) -> Canvas:
+    """The canvas the options ask for, before the director fills in the rest (resolution: up to
+    1080, as its default). Bad values are the director's to refuse: here they fall back."""
+    fields = {k: options[k] for k in ("aspect", "resolution", "fit") if options.get(k) is not None}
+    try:
+        return Canvas(**{"resolution": 1080, **fields})
+    except ValueError:
+        return Canvas()
 
 
 def _prepare(photo: PhotoLike, prompt: str, providers: tuple[str, str], reporter: Reporter,
@@ -181,14 +213,15 @@ def _prepare(photo: PhotoLike, prompt: str, providers: tuple[str, str], reporter
     path = None
     if not isinstance(photo, Photo):
         path = photo
-        photo = load_photo(path, max_side=working_side(options.get("resolution")))
+        first = _canvas_for(options)
+        photo = _load_for(path, first)
     reporter("analyse", 0, 1)
     analysis = analyse(photo, depth=providers[0], segmentation=providers[1])
     reporter("plan", 0, 1)
     plan = direct(photo, analysis, prompt, **options)
-    if path is not None and working_side(plan.canvas.resolution) != working_side(options.get("resolution")):
-        # The director chose another resolution: load as `render PLAN.json` will, so frames match.
-        photo = load_photo(path, max_side=working_side(plan.canvas.resolution))
+    if path is not None and working_side(plan.canvas, photo.original_size) != working_side(first, photo.original_size):
+        # The director chose a canvas that needs another working size: load as `render PLAN.json` will, so frames match.
+        photo = _load_for(path, plan.canvas)
     return plan, photo, analysis
 
 
@@ -196,7 +229,7 @@ def _inputs_for(plan: Plan, photo: Photo | None, analysis: Analysis | None, repo
     """The photo and analysis a plan was made from, loaded (and checked) if not given."""
     if photo is None:
         reporter("load", 0, 1)
-        photo = load_photo(plan.photo, max_side=working_side(plan.canvas.resolution))
+        photo = _load_for(plan.photo, plan.canvas)
     _checked(plan, photo)
     if analysis is None:
         reporter("analyse", 0, 1)

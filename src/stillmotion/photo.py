@@ -9,7 +9,8 @@
 4. bring the pixels to 8 bits: 16-bit and float data are scaled (not clipped), palettes expanded;
 5. flatten: alpha composited over white (what image viewers show behind a transparent photo),
    CMYK to RGB (through its ICC profile when it has one);
-6. downscale once to `max_side` (long side) by area averaging (OpenCV INTER_AREA);
+6. downscale once to `max_side` (long side; or a rule's answer for the header's size, so a
+   caller loads what it will show) by area averaging (OpenCV INTER_AREA);
 7. a non-sRGB RGB profile (Display P3, Adobe RGB) converted to sRGB, on the smaller image;
 8. grey to RGB, and the EXIF orientation applied last, where it is cheapest.
 
@@ -28,7 +29,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -60,6 +61,10 @@ _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", 
 _ORIENTATION_TAG = 0x0112  # EXIF orientation: 1 upright, 2-8 flips and quarter turns
 
 _heif_registered = False
+
+# The long side to load at: a number, or a rule of the photo's upright (width, height) from its
+# header, so a caller can size the load by what it will show (api.working_side) in one decode.
+SideRule = int | Callable[[tuple[int, int]], int]
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,9 +103,11 @@ def max_pixels_from_env() -> int:
     return value
 
 
-def load_photo(path: str | Path, *, max_pixels: int | None = None, max_side: int = DEFAULT_MAX_SIDE) -> Photo:
+def load_photo(path: str | Path, *, max_pixels: int | None = None, max_side: SideRule = DEFAULT_MAX_SIDE) -> Photo:
     """Load a photo file as upright 8-bit RGB, at most `max_side` pixels on its long side.
 
+    `max_side` may also be a rule: a function of the photo's upright (width, height), read from
+    its header, that gives the long side (a JPEG then decodes at the scale the rule asks for).
     `max_pixels` (default: $STILLMOTION_MAX_PIXELS, else 100 million) refuses larger images from
     their header, before decoding. Raises PhotoError with a one-line reason when the file cannot
     be used, or MissingDependency for a HEIC photo without pillow-heif.
@@ -108,7 +115,7 @@ def load_photo(path: str | Path, *, max_pixels: int | None = None, max_side: int
     path = Path(path)
     if max_pixels is None:
         max_pixels = max_pixels_from_env()
-    if max_pixels < 1 or max_side < 1:
+    if max_pixels < 1 or (not callable(max_side) and max_side < 1):
         raise PhotoError(f"max_pixels and max_side must be at least 1, got {max_pixels} and {max_side}")
     data = _read_bytes(path)
     pixels, original = decode_photo(data, str(path), max_pixels=max_pixels, max_side=max_side)
@@ -154,13 +161,9 @@ def read_header(path: str | Path, *, max_pixels: int | None = None) -> PhotoHead
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = _open(head, str(path), max_pixels, stream=stream)
-            # PNG keeps EXIF after the pixels at times; Pillow would decode them all to find it.
-            exif_in_header = image.format != "PNG" or "exif" in image.info
-            orientation = _orientation(image) if exif_in_header else 1
-            fmt, (width, height) = image.format, image.size
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
-    return PhotoHeader(format=fmt, width=width, height=height, orientation=orientation)
+            orientation = _header_orientation(image)
+            fmt, size = image.format, _upright(image.size, orientation)
+    return PhotoHeader(format=fmt, width=size[0], height=size[1], orientation=orientation)
 
 
 def photo_from_array(pixels: np.ndarray, name: str = "array") -> Photo:
@@ -211,10 +214,10 @@ def _regular(path: Path) -> Path:
 
 
 def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int | None = None,
-                 max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.ndarray, tuple[int, int]]:
+                 max_side: SideRule = DEFAULT_MAX_SIDE) -> tuple[np.ndarray, tuple[int, int]]:
     """Encoded image bytes -> (H x W x 3 uint8 RGB upright pixels, upright (width, height) before downscaling).
 
-    `name` is only used in messages. `max_pixels` as for load_photo.
+    `name` is only used in messages. `max_pixels` and `max_side` as for load_photo.
     """
     from PIL import Image
 
@@ -232,7 +235,7 @@ def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int | None = N
         image = _open(data, name, max_pixels)
         width, height = image.size
         fmt = image.format or "image"
-        target = _fit((width, height), max_side)
+        target = _fit((width, height), _side(max_side, image, name))
         if target != (width, height) and fmt in ("JPEG", "MPO"):
             image.draft("RGB", target)  # libjpeg decodes at 1/2, 1/4 or 1/8 scale: no larger than needed
         try:
@@ -335,6 +338,29 @@ def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     if width >= height:
         return max_side, max(1, round(height * scale))
     return max(1, round(width * scale)), max_side
+
+
+def _side(rule: SideRule, image, name: str) -> int:
+    """The long side to load an opened (not yet decoded) image at: the number given, or the
+    rule's answer for the photo's upright size."""
+    if not callable(rule):
+        return rule
+    side = rule(_upright(image.size, _header_orientation(image)))
+    if side < 1:
+        raise PhotoError(f"{name}: the long side to load at must be at least 1, got {side}")
+    return side
+
+
+def _header_orientation(image) -> int:
+    """The EXIF orientation as the header tells it, before any pixel is decoded: a PNG's EXIF
+    stored after its pixels is not read (Pillow would decode them all to find it)."""
+    exif_in_header = image.format != "PNG" or "exif" in image.info
+    return _orientation(image) if exif_in_header else 1
+
+
+def _upright(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    """(width, height) once the EXIF orientation is applied: quarter turns swap them."""
+    return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
 
 
 def _orientation(image) -> int:

@@ -238,3 +238,154 @@ def test_a_page_from_another_port_cannot_change_the_studio(browser, studio, tmp_
     listing = jobs()
     assert [j["prompt"] for j in listing["jobs"]] == ["the studio's own page"], listing
     assert listing["jobs"][0]["status"] in ("queued", "running")  # not cancelled by the other site
+
+
+def wav_file(path: Path, seconds: float = 1.5, rate: int = 22050, freq: float = 330.0) -> Path:
+    import wave
+
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((0.3 * 32767 * np.sin(2 * np.pi * freq * t)).astype("<i2").tobytes())
+    return path
+
+
+def audio_streams(path: Path) -> list[str]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [stream.codec_context.name for stream in container.streams.audio]
+
+
+def choose(page, name: str, value: str) -> None:
+    """Pick a segmented choice as a person does: a click on it (its radio button lies over its label),
+    where nothing else covers it."""
+    page.check(f'input[name="{name}"][value="{value}"]')
+
+
+def wait_done(page, count: int, timeout_ms: int = 180_000) -> None:
+    """Until `count` gallery tiles say done (a failed one fails the test with its error)."""
+    page.wait_for_function(f"() => document.querySelectorAll('.tile .badge.done').length >= {count} || "
+                           "document.querySelector('.tile .badge.failed')", timeout=timeout_ms)
+    assert not page.query_selector(".tile .badge.failed"), page.text_content("#job-error")
+
+
+def test_sound_in_the_studio_and_a_videos_plan_edited(browser, studio, photo, tmp_path):
+    import json
+    import urllib.request
+
+    def api(path: str) -> dict:
+        with urllib.request.urlopen(studio + path) as answer:
+            return json.load(answer)
+
+    shots = screenshots_dir(tmp_path)
+    page = browser.new_page(viewport={"width": 1360, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
+
+    # "The model's sound" is offered only for the neural engine with a model that makes sound, and the
+    # engine only where it is installed (the info is made to say so either way).
+    def info_saying(installed: bool):
+        def fake_info(route):
+            answer = route.fetch()
+            route.fulfill(response=answer, json={**answer.json(), "neural_installed": installed})
+        return fake_info
+
+    for installed in (False, True):
+        page.route("**/api/info", info_saying(installed))
+        page.goto(studio + "/")
+        page.wait_for_selector("#camera option[value=orbit]", state="attached")
+        assert page.is_hidden("#sound-model")
+        assert page.is_visible("#engine-row") is installed
+        page.unroute("**/api/info")
+    page.select_option("#engine", "neural")
+    page.select_option("#model", "ltx-2")
+    assert page.is_visible("#sound-model")
+    choose(page, "sound", "model")
+    page.select_option("#model", "ltx-video")  # makes no sound: the choice goes, back to automatic
+    assert page.is_hidden("#sound-model") and page.is_checked('input[name="sound"][value="auto"]')
+    page.select_option("#engine", "cpu")
+    assert page.is_hidden("#model-wrap") and page.is_hidden("#sound-model")
+
+    # Sound off: the job says so and its video has no audio stream.
+    page.set_input_files("#file", str(photo))
+    page.fill("#prompt", "gentle waves, clouds drifting")
+    choose(page, "duration", "custom")
+    page.fill("#custom-duration", "1")
+    page.select_option("#resolution", "480")
+    choose(page, "sound", "none")
+    assert page.is_hidden("#volume-wrap")
+    page.click("#generate")
+    wait_done(page, 1)
+    (silent,) = api("/api/jobs")["jobs"]
+    assert silent["options"]["audio"] == "none"
+    urllib.request.urlretrieve(studio + silent["video_url"], tmp_path / "silent.mp4")
+    assert audio_streams(tmp_path / "silent.mp4") == []
+
+    # My music: the file goes with the job, and the video plays it (Chromium decodes the track).
+    choose(page, "sound", "file")
+    page.click("#generate")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "Choose a sound file" in page.text_content("#error")
+    page.set_input_files("#audio-input", str(wav_file(tmp_path / "my song.wav")))
+    assert page.text_content("#audio-name") == "my song.wav"
+    page.fill("#volume", "0.5")
+    page.click("#generate")
+    wait_done(page, 2)
+    music = api("/api/jobs")["jobs"][0]
+    assert music["options"]["audio"] == f"{music['id']}-audio.wav" and music["options"]["audio_volume"] == 0.5
+    assert music["plan"]["audio"]["mode"] == "file"
+    video = tmp_path / "music.mp4"
+    urllib.request.urlretrieve(studio + music["video_url"], video)
+    assert audio_streams(video) == ["aac"]
+    heard = page.evaluate("""async (url) => {
+        const bytes = await (await fetch(url)).arrayBuffer();
+        const audio = await new OfflineAudioContext(2, 48000, 48000).decodeAudioData(bytes);
+        const left = audio.getChannelData(0);
+        let sum = 0;
+        for (const x of left) sum += x * x;
+        return {duration: audio.duration, rms: Math.sqrt(sum / left.length)};
+    }""", music["video_url"])
+    assert abs(heard["duration"] - 1.0) < 0.1 and heard["rms"] > 0.01, heard
+    page.screenshot(path=str(shots / "studio-sound.png"), full_page=True)
+
+    # The video, opened on the page, gives back its plan; its photo and sound are found in the studio.
+    choose(page, "sound", "auto")
+    page.set_input_files("#video-input", str(video))
+    page.wait_for_function("() => document.getElementById('plan-source').textContent.includes('in the gallery')")
+    plan_text = page.input_value("#plan-json")
+    plan = json.loads(plan_text)
+    assert plan["audio"]["file"] == f"{music['id']}-audio.wav" and plan["photo_sha256"] == music["plan"]["photo_sha256"]
+    page.fill("#plan-json", json.dumps({**plan, "seed": 7}, indent=2))
+    page.click("#rerender")
+    wait_done(page, 3)
+    again = api("/api/jobs")["jobs"][0]
+    assert again["plan"]["seed"] == 7 and again["plan"]["audio"]["file"] == f"{again['id']}-audio.wav"
+    page.screenshot(path=str(shots / "studio-video-plan.png"), full_page=True)
+
+    # Once the studio has neither its photo nor its sound, the video's plan asks for both.
+    for job in api("/api/jobs")["jobs"]:
+        page.evaluate("async (id) => { await fetch(`/api/jobs/${id}`, {method: 'DELETE'}); }", job["id"])
+    page.reload()
+    page.wait_for_selector("#camera option[value=orbit]", state="attached")
+    page.set_input_files("#video-input", str(video))
+    page.wait_for_function("() => document.getElementById('plan-source').textContent.includes('Choose its original photo')")
+    assert "which this studio does not have" in page.text_content("#plan-source")
+    assert page.is_checked('input[name="sound"][value="file"]') and page.is_visible("#choose-audio")
+    page.click("#rerender")
+    page.wait_for_function("() => document.getElementById('plan-error').textContent.includes('Choose the original photo')")
+    page.set_input_files("#file", str(photo))
+    page.click("#rerender")  # the plan's sound file is gone from the studio: said in words
+    page.wait_for_function("() => document.getElementById('plan-error').textContent.includes(\"not one of this studio's audio files\")")
+    page.set_input_files("#audio-input", str(tmp_path / "my song.wav"))
+    page.click("#rerender")
+    page.wait_for_function("() => document.querySelectorAll('.tile').length === 1")
+    page.screenshot(path=str(shots / "studio-video-plan-asks.png"), full_page=True)
+    (remade,) = api("/api/jobs")["jobs"]
+    assert remade["plan"]["camera"] == plan["camera"] and remade["plan"]["audio"]["file"] == f"{remade['id']}-audio.wav"
+    assert not errors, errors

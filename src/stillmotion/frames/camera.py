@@ -10,7 +10,22 @@ point (u, w) of the photo to the screen:
 - `push` moves it forward (dolly): near things grow more than far ones;
 - `zoom` changes the focal length (no parallax);
 - `pan` turns the camera a little: everything slides together.
-At t = 0 every path is the identity pose, so frame 0 is the photo.
+
+The moves, as a viewer names them (amounts at strength a, 0.5 by default; a is the amount, the
+clip's length is the time it takes):
+- pan_* / tilt_*: the view sweeps: the farthest things slide 8 % x a of the frame (4 % by default)
+  against the camera, near things half as far again (parallax); the leading edge of the photo stays
+  on screen through a small zoom (parallax.cover_zoom), so nothing beyond the photo shows;
+- zoom_*: the field of view narrows (zoom_in: 1 + 0.3 a) or widens, without parallax;
+- dolly_*: the camera travels in or out: near things grow more than far ones;
+- orbit: sideways travel round the subject, turning to keep it in place: what is behind it sweeps
+  the other way;
+- dolly_zoom: pull back while zooming in, so the subject keeps its size and the background looms;
+- ken_burns: a slow push toward the subject with a slight sideways drift.
+Moves that widen the view (zoom_out, dolly_out) cannot start on the whole photo without showing
+what lies beyond its border, so they start inside it and end on the whole photo: their last frame
+is the photo (`CameraPath.photo_time`). Every other path starts on the photo. Loops are closed:
+straight moves go out and back, orbit runs once round its circle.
 """
 
 from __future__ import annotations
@@ -21,6 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..plan import Camera
+
+WIDENING = ("zoom_out", "dolly_out")  # these end on the photo instead of starting on it
+SWEEP = 0.08  # pans and tilts: the far view slides this fraction of the frame at strength 1
+SWEEP_PARALLAX = 0.5  # the nearest things slide this much further than the farthest
 
 
 @dataclass(frozen=True)
@@ -53,64 +72,104 @@ def ease_in_out(s: float) -> float:
 class CameraPath:
     """pose(t) for one camera spec over a clip of `duration` seconds.
 
-    Without loop the move eases from rest to its end pose. With loop the path is closed:
-    straight moves go out and come back (a smooth ping-pong), orbit runs once round a circle,
-    so the last frame flows into the first.
+    Without loop the move eases from rest to its end pose (widening moves: from their start pose
+    to rest). With loop the path is closed: straight moves go out and come back (a smooth
+    ping-pong), orbit runs once round a circle, so the last frame flows into the first.
     """
 
     def __init__(self, camera: Camera, duration: float, loop: bool, target: tuple[float, float] = (0.0, 0.0),
-                 subject_depth: float = 0.5, far_depth: float = 0.0):
+                 subject_depth: float = 0.5, far_depth: float = 0.0, half_size: tuple[float, float] = (1.0, 0.5625),
+                 near_depth: float = 1.0):
         self.camera = camera
         self.duration = duration
         self.loop = loop
         self.target = target  # normalised (u, v) of the point the move heads to / pivots on
         self.subject_depth = subject_depth  # nearness of the target: orbit and dolly_zoom pivot there
-        self.far_depth = far_depth  # nearness of the farthest things: pans keep them still
+        self.far_depth = far_depth  # nearness of the farthest things: pans slide them by the named amount
+        self.near_depth = near_depth  # nearness of the nearest things
+        self.half_size = half_size  # the frame's half width and half height, normalised (1 on the long side)
+
+    @property
+    def widens(self) -> bool:
+        return self.camera.type in WIDENING
+
+    @property
+    def photo_time(self) -> float:
+        """When the frame is the photo itself: the start, or the end of a widening move
+        (the middle of a widening loop)."""
+        if not self.widens:
+            return 0.0
+        return self.duration / 2 if self.loop else self.duration
 
     def progress(self, t: float) -> float:
-        """0 at the start, 1 at the far end of the move (and back to 0 at the end of a loop)."""
+        """0 on the photo, 1 at the far end of the move (for a loop, back to 0 at its end)."""
         s = t / self.duration if self.duration > 0 else 0.0
-        if self.loop:
-            return 0.5 - 0.5 * math.cos(2 * math.pi * s)
-        return ease_in_out(s)
+        p = 0.5 - 0.5 * math.cos(2 * math.pi * s) if self.loop else ease_in_out(s)
+        return 1.0 - p if self.widens else p
 
     def pose(self, t: float) -> Pose:
         kind = self.camera.type
         a = self.camera.strength
         p = self.progress(t)
-        tu, tv = self.target
         if kind == "static" or a == 0:
             return IDENTITY
         if kind in ("zoom_in", "zoom_out"):
-            sign = 1 if kind == "zoom_in" else -1
-            return Pose(zoom=1.0 + sign * 0.30 * a * p)
+            return Pose(zoom=1.0 + 0.30 * a * p)
         if kind in ("dolly_in", "dolly_out"):
-            sign = 1 if kind == "dolly_in" else -1
-            return Pose(push=sign * 0.30 * a * p, zoom=1.0 + sign * 0.04 * a * p)
+            # Travel in: near things grow much more than far ones; a little focal change makes
+            # the far view grow too, as it does when a real camera walks toward a nearby subject.
+            return Pose(push=0.24 * a * p, zoom=1.0 + 0.10 * a * p)
         if kind in ("pan_left", "pan_right", "tilt_up", "tilt_down"):
-            # Camera moves left -> the scene slides right on screen; near things slide further and
-            # the farthest things stay put (a small turn keeps them): the least border is exposed.
-            amount = 0.12 * a * p
-            dx = {"pan_left": -1, "pan_right": 1}.get(kind, 0) * amount
-            dy = {"tilt_up": -1, "tilt_down": 1}.get(kind, 0) * amount
-            return Pose(shift_x=dx, shift_y=dy, pan_x=dx * self.far_depth, pan_y=dy * self.far_depth)
+            return self._sweep(kind, a * p)
         if kind == "orbit":
-            # Round the subject: sideways travel with a turn that keeps the subject's depth still.
-            phase = 2 * math.pi * t / self.duration if self.loop else 0.5 * math.pi * ease_in_out(t / self.duration)
-            radius = 0.12 * a
-            sx = radius * math.sin(phase)
-            push = 0.06 * a * (1 - math.cos(phase)) / 2
-            return Pose(shift_x=sx, push=push, pan_x=sx * self.subject_depth)
+            return self._orbit(t, a)
         if kind == "dolly_zoom":
-            # Pull back while zooming in so the subject keeps its size and the background looms.
-            push = -0.30 * a * p
-            return Pose(push=push, zoom=1.0 - push * self.subject_depth)
+            # Pull back while zooming in so the subject keeps its size and the background looms
+            # (grows by 0.1 x a; a subject nearer than 0.3 keeps its size only roughly).
+            zoom = 1.0 + 0.10 * a * p
+            return Pose(push=-(zoom - 1.0) / max(self.subject_depth, 0.3), zoom=zoom)
         if kind == "ken_burns":
-            # A slow push toward the subject with a slight drift toward it.
-            push = 0.22 * a * p
-            drift = 0.10 * a * p
-            return Pose(push=push, zoom=1.0 + 0.03 * a * p, shift_x=drift * tu, shift_y=drift * tv)
+            return self._ken_burns(a * p)
         raise ValueError(f"unknown camera type {kind!r}")
+
+    def _sweep(self, kind: str, amount: float) -> Pose:
+        """A pan or tilt: the camera turns (everything slides) and travels a little the same way
+        (near things slide further). The farthest things slide by the named amount of the frame."""
+        horizontal = kind.startswith("pan")
+        sign = 1.0 if kind in ("pan_right", "tilt_down") else -1.0  # the camera's direction on screen
+        half = self.half_size[0] if horizontal else self.half_size[1]
+        slide = SWEEP * amount * 2 * half  # normalised units: the far view's slide
+        # On screen a point at nearness w moves by -sign * slide * (1 + SWEEP_PARALLAX * (w - far)).
+        shift = sign * SWEEP_PARALLAX * slide
+        turn = -sign * slide * (1 - SWEEP_PARALLAX * self.far_depth)
+        if horizontal:
+            return Pose(shift_x=shift, pan_x=turn)
+        return Pose(shift_y=shift, pan_y=turn)
+
+    def _orbit(self, t: float, a: float) -> Pose:
+        """Round the subject: sideways travel with a turn that keeps the subject's depth still, so
+        what lies behind it sweeps one way and what lies before it the other; the side farther
+        from the subject's depth sweeps 6 % of the width at the default strength."""
+        s = t / self.duration if self.duration > 0 else 0.0
+        phase = 2 * math.pi * s if self.loop else 0.5 * math.pi * ease_in_out(s)
+        depth_gap = max(self.subject_depth - self.far_depth, self.near_depth - self.subject_depth, 0.25)
+        radius = min(0.3 * a, 1.5 * SWEEP * a * 2 * self.half_size[0] / depth_gap)
+        sx = radius * math.sin(phase)
+        push = 0.06 * a * (1 - math.cos(phase)) / 2
+        return Pose(shift_x=sx, push=push, pan_x=sx * self.subject_depth)
+
+    def _ken_burns(self, amount: float) -> Pose:
+        """A slow push toward the subject with a slight sideways drift (toward the subject, or to
+        the right when it is in the middle)."""
+        tu, tv = self.target
+        length = math.hypot(tu, tv)
+        du, dv = (tu / length, tv / length) if length > 0.05 else (1.0, 0.0)
+        drift = 0.05 * amount
+        return Pose(push=0.16 * amount, zoom=1.0 + 0.08 * amount, shift_x=drift * du, shift_y=drift * dv)
+
+    def poses(self, count: int = 33) -> list[Pose]:
+        """Poses sampled evenly over the clip (sizing what the whole path needs)."""
+        return [self.pose(self.duration * k / (count - 1)) for k in range(count)]
 
 
 def forward(pose: Pose, u: np.ndarray, v: np.ndarray, w: np.ndarray, target: tuple[float, float]):

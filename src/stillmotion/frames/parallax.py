@@ -1,12 +1,15 @@
-"""Depth-parallax reprojection: the photo seen from a moved camera, with revealed areas filled.
+"""Depth-parallax reprojection: the photo seen from a moved camera, in two layers.
 
-Per video (once): a background layer (the photo with near objects' edges inpainted, and a
-depth map with near objects removed) and the grids the per-frame work reuses.
-Per frame: for every screen pixel, march along its ray through the depth map (at a low
-resolution) to find the nearest surface it meets; where the ray slips behind a near object's
-edge (a disocclusion), take the background layer instead. The maps are upsampled and one
-cv2.remap per layer makes the frame. The visible frame never leaves the photo: a tiny extra
-zoom, computed per frame from where the background's borders land, keeps the borders covered.
+Per video (once, layers.py): a front layer (the photo, transparent on the far side of depth
+edges, with a soft matte snapped to colour edges) and a back layer (near objects removed and
+filled from far-side pixels), each with a continuous depth.
+Per frame: for each layer, every point of a low-resolution screen grid finds the photo point
+that lands on it (a few fixed-point steps along its ray through the layer's continuous depth);
+the grid map is upsampled and one cv2.remap per layer (four-channel, the fast path) makes the
+layer; the back is only reprojected on the rows where the front is not opaque, and the front is
+composited over it with its alpha. A pure zoom is one affine warp. The visible frame never
+leaves the photo: a small extra zoom, computed per frame from where the photo's borders land,
+keeps them covered.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ import cv2
 import numpy as np
 
 from .camera import IDENTITY, Pose, backward, forward
+from .layers import WORK_SIDE, build_layers
 
-MAX_RAY_STEPS = 12  # nearness samples per ray at most; refined by interpolation between the bracketing two
-STEP_PIXELS = 3.0  # a ray advances at most this many grid pixels per step (thinner things may be skipped)
-WALL_JUMP = 0.12  # a depth jump larger than this inside one ray step is an object's edge, not a slope
+STRIP = 8  # grid rows per block of the screen that composites the back layer
+SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
+SETTLE_STEPS = 2  # plain fixed-point steps after them
 
 
 class ParallaxWarp:
-    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], reach: float,
+    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], poses: list[Pose],
                  map_scale: float = 0.25):
         """image: canvas RGB uint8; depth: canvas-size nearness; target: normalised canvas point (0..1);
-        reach: the largest parallax shift of the whole path, in normalised units (sizes the background band)."""
+        poses: the path's poses, sampled (they size how far behind near objects the back layer must reach)."""
         self.image = image
         self.height, self.width = image.shape[:2]
         self.scale = max(self.width, self.height) / 2.0  # S: pixels per normalised unit
@@ -35,48 +39,51 @@ class ParallaxWarp:
         self.target = ((target[0] * (self.width - 1) - self.cx) / self.scale, (target[1] * (self.height - 1) - self.cy) / self.scale)
         self.map_scale = map_scale
         self.grid_size = (max(8, math.ceil(self.width * map_scale)), max(8, math.ceil(self.height * map_scale)))
-        # Depth is sampled from a half-size copy: sharper edges than the ray grid, still cheap to sample.
-        self.depth_scale = 0.5
-        dsize = (max(8, round(self.width * self.depth_scale)), max(8, round(self.height * self.depth_scale)))
-        self.depth = cv2.resize(depth, dsize, interpolation=cv2.INTER_AREA).astype(np.float32)
-        self.bg_depth, self.bg_image = self._background(image, self.depth, reach)
+        f = min(1.0, WORK_SIDE / max(self.width, self.height))
+        work = (max(8, round(self.width * f)), max(8, round(self.height * f)))
+        self.depth_scale = work[0] / self.width
+        self.depth = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
+        self.layers = None
+        if any(p.has_parallax for p in poses):
+            self.layers = build_layers(image, depth, self.reach(poses))
+        if self.layers is not None:
+            self.front, self.back = self.layers.front, self.layers.back
+            self.front_depth, self.back_depth = self.layers.front_depth, self.layers.back_depth
+            # The front's alpha at grid size, its least value per cell: where the back may show.
+            self._alpha_grid = cv2.resize(cv2.erode(self.layers.front[..., 3], np.ones((5, 5), np.uint8)), self.grid_size,
+                                          interpolation=cv2.INTER_AREA)
+        else:
+            self.front, self.back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), None
+            self.front_depth = self.back_depth = cv2.GaussianBlur(self.depth, (0, 0), 1.0)
         gw, gh = self.grid_size
         xs = (np.arange(gw, dtype=np.float32) + 0.5) / gw * self.width - 0.5
         ys = (np.arange(gh, dtype=np.float32) + 0.5) / gh * self.height - 0.5
         self.grid_u = np.ascontiguousarray(np.broadcast_to((xs - self.cx) / self.scale, (gh, gw)), np.float32)
         self.grid_v = np.ascontiguousarray(np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)), np.float32)
         self._border = self._border_samples()
-        self._nearest = float(self.depth.max())
-        self._map_buffer = None  # full-size remap coordinates, reused every frame
-        self.last_source_bounds = None  # set by each frame's remap (see _remap)
+        # Buffers reused every frame: a full-size map, and the layers as reprojected.
+        self._map = np.empty((self.height, self.width, 2), np.float32)
+        self._front_out = np.empty((self.height, self.width, 4), np.uint8)
+        self._back_out = np.empty((self.height, self.width, 4), np.uint8)
+        self._front_src = self._back_src = None  # the layers of a frame changed by scene effects
+        self.last_source_bounds = None  # set by each frame's reprojection (see _note_bounds)
 
     # --- once per video ---------------------------------------------------------------------
-    def _background(self, image: np.ndarray, depth: np.ndarray, reach: float):
-        """Depth with near objects pushed back to what surrounds them, and the photo with those
-        objects' edge bands inpainted: what a moving camera may see behind an edge."""
-        band_px = max(3, math.ceil(reach * self.scale * self.depth_scale * 1.5) + 2)
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band_px + 1, 2 * band_px + 1))
-        far = cv2.erode(depth, kernel)
-        far = cv2.GaussianBlur(far, (0, 0), band_px / 2)
-        bg_depth = np.minimum(far, depth)
-        occluder = ((depth - bg_depth) > WALL_JUMP * 0.5).astype(np.uint8)
-        if not occluder.any():
-            return bg_depth, image
-        # Inpaint at a quarter of the canvas size: the fill is soft anyway, and Telea is costly.
-        small_size = (max(8, self.width // 4), max(8, self.height // 4))
-        small = cv2.resize(image, small_size, interpolation=cv2.INTER_AREA)
-        hole = cv2.resize(occluder, small_size, interpolation=cv2.INTER_NEAREST)
-        hole = cv2.dilate(hole, np.ones((3, 3), np.uint8))
-        filled = cv2.inpaint(small, hole, 5, cv2.INPAINT_TELEA)
-        filled = cv2.resize(filled, (self.width, self.height), interpolation=cv2.INTER_CUBIC)
-        alpha = cv2.resize(hole.astype(np.float32), (self.width, self.height), interpolation=cv2.INTER_LINEAR)
-        alpha = cv2.GaussianBlur(alpha, (0, 0), 2)[..., None]
-        bg_image = (image * (1 - alpha) + filled * alpha).astype(np.uint8)
-        return bg_depth, bg_image
+    def reach(self, poses: list[Pose]) -> float:
+        """The largest on-screen displacement of the nearest things against the farthest over the
+        poses, in canvas pixels (how far the back layer may show behind a near object's edge)."""
+        hu, hv = self.cx / self.scale, self.cy / self.scale
+        u, v = np.meshgrid(np.linspace(-hu, hu, 5), np.linspace(-hv, hv, 5))
+        largest = 0.0
+        for pose in poses:
+            nu, nv = forward(pose, u, v, 1.0, self.target)
+            fu, fv = forward(pose, u, v, 0.0, self.target)
+            largest = max(largest, float(np.hypot(nu - fu, nv - fv).max()))
+        return largest * self.scale
 
     def _border_samples(self):
-        """Points along the photo's border (normalised), with the depth there (near things at a border
-        move the most, and nothing exists beyond the border to show in their place)."""
+        """Points along the photo's border (normalised), with each layer's depth there (near things
+        at a border move the most, and nothing exists beyond the border to show in their place)."""
         n = 64
         xs = np.linspace(0, self.width - 1, n, dtype=np.float32)
         ys = np.linspace(0, self.height - 1, n, dtype=np.float32)
@@ -86,18 +93,15 @@ class ParallaxWarp:
         }
         samples = {}
         for side, (px, py) in sides.items():
-            w = self._sample_at_pixels(self.depth, px, py)
-            samples[side] = ((px - self.cx) / self.scale, (py - self.cy) / self.scale, w)
+            u, v = (px - self.cx) / self.scale, (py - self.cy) / self.scale
+            # Both layers' border points: either may move the more, and either may show.
+            w = np.concatenate([self._sample(self.front_depth, u, v), self._sample(self.back_depth, u, v)])
+            samples[side] = (np.concatenate([u, u]), np.concatenate([v, v]), w)
         return samples
-
-    def _sample_at_pixels(self, depth: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-        dx = (px + 0.5) * self.depth_scale - 0.5
-        dy = (py + 0.5) * self.depth_scale - 0.5
-        return cv2.remap(depth, dx.reshape(1, -1), dy.reshape(1, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
 
     # --- per frame ---------------------------------------------------------------------------
     def cover_zoom(self, pose: Pose) -> float:
-        """The smallest extra zoom (>= 1) that keeps the photo's background covering the screen."""
+        """The smallest extra zoom (>= 1) that keeps the photo covering the screen."""
         half_u, half_v = self.cx / self.scale, self.cy / self.scale
         needed = 1.0
         for side, (u, v, w) in self._border.items():
@@ -126,13 +130,17 @@ class ParallaxWarp:
         su, sv = self.grid_u / zoom, self.grid_v / zoom
         if not pose.has_parallax:
             u, v = backward(pose, su, sv, 0.0, self.target)
-            self._remap(source, u, v, out)
-            return self._sample_norm(self.depth, u, v), (u, v)
-        u, v, w, behind = self._march(pose, su, sv)
-        self._remap(source, u, v, out)
-        if behind.any():
-            bu, bv = self._background_rays(pose, su, sv)
-            self._blend_background(bu, bv, behind, out)
+            self._affine(pose, zoom, source, out)
+            self._note_bounds(u, v)
+            return self._sample(self.depth, u, v), (u, v)
+        front, back = self._sources(source)
+        u, v, w = self._solve(pose, su, sv, self.front_depth)
+        self._note_bounds(u, v)
+        cv2.remap(front, self._full_map(u, v), None, cv2.INTER_LINEAR, dst=self._front_out, borderMode=cv2.BORDER_REFLECT)
+        blocks = self._see_through(u, v) if back is not None else []
+        if blocks:
+            self._composite(pose, su, sv, back, blocks, start=w)
+        cv2.cvtColor(self._front_out, cv2.COLOR_RGBA2RGB, dst=out)
         return w, (u, v)
 
     def screen_to_canvas(self, coords: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -140,66 +148,109 @@ class ParallaxWarp:
         u, v = coords
         return np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
 
-    def _march(self, pose: Pose, su: np.ndarray, sv: np.ndarray):
-        """Nearest surface along each screen pixel's ray, and where the ray passed behind an edge."""
-        # backward() is affine in w for a fixed screen point: u(w) = a + b * w. Precompute a and b.
+    def _sources(self, source: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The layers to reproject: made once from the photo, or per frame from a changed source."""
+        if source is self.image or np.shares_memory(source, self.image):
+            return self.front, self.back
+        if self._front_src is None:
+            self._front_src = np.empty_like(self.front)
+            self._back_src = None if self.back is None else np.empty_like(self.back)
+        if self.layers is None:
+            cv2.cvtColor(source, cv2.COLOR_RGB2RGBA, dst=self._front_src)
+        else:
+            self.layers.from_source(source, self._front_src, self._back_src)
+        return self._front_src, self._back_src
+
+    def _solve(self, pose: Pose, su: np.ndarray, sv: np.ndarray, depth: np.ndarray, start: np.ndarray | None = None):
+        """For each screen grid point, the photo point (u, v) at nearness w = depth(u, v) that lands
+        on it: fixed-point steps along the ray, which is a straight line u = a + b w. `start`: a
+        first guess of w (the back layer starts from the front's: they agree away from edges)."""
         a_u, a_v = backward(pose, su, sv, 0.0, self.target)
         one_u, one_v = backward(pose, su, sv, 1.0, self.target)
-        b_u, b_v = one_u - a_u, one_v - a_v
-        # As many steps as the longest ray needs, from the nearest depth present down to 0.
-        reach_px = float(max(np.abs(b_u).max(), np.abs(b_v).max())) * self._nearest * self.scale * self.map_scale
-        count = int(min(MAX_RAY_STEPS, max(4, math.ceil(reach_px / STEP_PIXELS) + 1)))
-        steps = np.linspace(self._nearest, 0.0, count, dtype=np.float32)
-        step = float(steps[0] - steps[1])
-        # Rays in depth-map pixels: x(w) = ax + bx * w; one cv2.scaleAdd per axis and step.
         s, ox, oy = self._depth_transform()
         ax, ay = (a_u * s + ox).astype(np.float32), (a_v * s + oy).astype(np.float32)
-        bx, by = (b_u * s).astype(np.float32), (b_v * s).astype(np.float32)
-        x, y = np.empty(ax.shape, np.float32), np.empty(ay.shape, np.float32)
-        shape = su.shape
-        found = np.zeros(shape, bool)
-        hit = np.empty(shape, bool)
-        hit_index = np.zeros(shape, np.float32)  # the step at which the ray met a surface
-        f_hit = np.zeros(shape, np.float32)  # how far past the surface the ray was then (>= 0)
-        f_before = np.zeros(shape, np.float32)  # and the step before (< 0: still in front of it)
-        behind = np.zeros(shape, bool)
-        prev_f = prev_d = None
-        for i, w in enumerate(steps):
-            cv2.scaleAdd(bx, float(w), ax, dst=x)
-            cv2.scaleAdd(by, float(w), ay, dst=y)
-            d = cv2.remap(self.depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            f = d - w
-            np.greater_equal(f, 0, out=hit)
-            hit &= ~found
-            if prev_f is not None:
-                np.copyto(f_before, prev_f, where=hit)
-                # A big depth jump inside one step: the ray slipped behind a near object's edge.
-                behind |= hit & ((d - prev_d) > WALL_JUMP)
-            np.copyto(f_hit, f, where=hit)
-            np.copyto(hit_index, np.float32(i), where=hit)
-            found |= hit
-            prev_f, prev_d = f, d
-            if i % 3 == 2 and found.all():
-                break
-        # A revealed band narrower than about one grid cell cannot be drawn as a band: it would
-        # come out as isolated specks (a cloud's rim against the sky). Keep only wider ones.
-        band = np.hypot(bx, by) * (self.map_scale / self.depth_scale) * WALL_JUMP
-        behind &= band >= 1.0
-        # Refine between the step in front of the surface and the step at it (linear in f).
-        frac = np.clip(f_before / np.minimum(f_before - f_hit, -1e-6), 0.0, 1.0)
-        frac[hit_index == 0] = 1.0  # met at the very first step: nothing in front to refine with
-        hit_w = (steps[0] - (hit_index - 1.0 + frac) * step).astype(np.float32)
-        u = a_u + b_u * hit_w
-        v = a_v + b_v * hit_w
-        return u, v, hit_w, behind
+        bx, by = ((one_u - a_u) * s).astype(np.float32), ((one_v - a_v) * s).astype(np.float32)
+        x, y = np.empty_like(ax), np.empty_like(ay)
 
-    def _background_rays(self, pose: Pose, su: np.ndarray, sv: np.ndarray):
-        """Rays against the smooth background layer: a few fixed-point steps converge there."""
-        w = self._sample_norm(self.bg_depth, *backward(pose, su, sv, 0.0, self.target))
-        for _ in range(3):
-            u, v = backward(pose, su, sv, w, self.target)
-            w = self._sample_norm(self.bg_depth, u, v)
-        return backward(pose, su, sv, w, self.target)
+        def depth_along(w: np.ndarray) -> np.ndarray:
+            np.multiply(bx, w, out=x)
+            x.__iadd__(ax)
+            np.multiply(by, w, out=y)
+            y.__iadd__(ay)
+            return cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+        # Fixed-point steps w <- depth(a + b w), each pair followed by Aitken's extrapolation: where
+        # the depth ramps (across a layer's band) plain steps converge slowly; the extrapolation
+        # lands on the fixed point of the locally linear map in one go.
+        w = depth_along(np.zeros_like(ax)) if start is None else start
+        for _ in range(SOLVE_ROUNDS if start is None else SOLVE_ROUNDS - 1):
+            w1 = depth_along(w)
+            w2 = depth_along(w1)
+            bend = w2 - 2.0 * w1 + w
+            steady = np.abs(bend) > 1e-6
+            w = np.where(steady, w2 - (w2 - w1) ** 2 / np.where(steady, bend, 1.0), w2)
+            np.clip(w, 0.0, 1.0, out=w)
+        # Plain steps last: they settle any point the extrapolation overshot, continuously.
+        for _ in range(SETTLE_STEPS):
+            w = depth_along(w)
+        u = a_u + (one_u - a_u) * w
+        v = a_v + (one_v - a_v) * w
+        return u, v, w
+
+    def _see_through(self, u: np.ndarray, v: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Blocks of the screen (y0, y1, x0, x1 in full-size pixels) where the front is not opaque:
+        one per strip of STRIP grid rows, spanning the columns that need the back layer."""
+        gx = (u * self.scale + self.cx) * self.map_scale
+        gy = (v * self.scale + self.cy) * self.map_scale
+        alpha = cv2.remap(self._alpha_grid, gx.astype(np.float32) - 0.5 + 0.5 * self.map_scale,
+                          gy.astype(np.float32) - 0.5 + 0.5 * self.map_scale, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+        open_ = alpha < 255
+        gh, gw = alpha.shape
+        blocks = []
+        for r0 in range(0, gh, STRIP):
+            cols = np.flatnonzero(open_[max(0, r0 - 1):r0 + STRIP + 1].any(axis=0))
+            if len(cols) == 0:
+                continue
+            y0, y1 = r0 * self.height // gh, min(gh, r0 + STRIP) * self.height // gh
+            x0 = max(0, math.floor((cols[0] - 1) / gw * self.width))
+            x1 = min(self.width, math.ceil((cols[-1] + 2) / gw * self.width))
+            blocks.append((y0, y1, x0, x1))
+        return blocks
+
+    def _composite(self, pose: Pose, su: np.ndarray, sv: np.ndarray, back: np.ndarray,
+                   blocks: list[tuple[int, int, int, int]], start: np.ndarray) -> None:
+        """The back layer reprojected in the given blocks, with the front over it: front + (1 - alpha) x back."""
+        bu, bv, _ = self._solve(pose, su, sv, self.back_depth, start=start)
+        top, bottom = blocks[0][0], blocks[-1][1]
+        rows = self._full_map(bu, bv, (top, bottom))
+        for y0, y1, x0, x1 in blocks:
+            full = rows[y0 - top:y1 - top, x0:x1]
+            layer = self._back_out[y0:y1, x0:x1]
+            cv2.remap(back, full, None, cv2.INTER_LINEAR, dst=layer, borderMode=cv2.BORDER_REFLECT)
+            front = self._front_out[y0:y1, x0:x1]
+            see_through = cv2.cvtColor(cv2.bitwise_not(front[..., 3]), cv2.COLOR_GRAY2RGBA)
+            cv2.multiply(layer, see_through, dst=layer, scale=1.0 / 255.0)
+            cv2.add(front, layer, dst=front)
+
+    def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> None:
+        """A pose without parallax is one similarity: warp the source with it directly."""
+        # Screen pixel -> normalised screen -> (cover zoom) -> backward at w=0 -> canvas pixel, all affine.
+        k = 1.0 / (pose.zoom * zoom)
+        tu, tv = self.target
+        matrix = np.array([
+            [k, 0.0, self.cx + self.scale * (tu - (tu + pose.pan_x) / pose.zoom) - k * self.cx],
+            [0.0, k, self.cy + self.scale * (tv - (tv + pose.pan_y) / pose.zoom) - k * self.cy],
+        ])
+        cv2.warpAffine(source, matrix, (self.width, self.height), dst=out, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                       borderMode=cv2.BORDER_REFLECT)
+
+    def _note_bounds(self, u: np.ndarray, v: np.ndarray) -> None:
+        # Where this frame samples the photo, in pixels (x min, x max, y min, y max): tests check
+        # that it never leaves the photo (no holes, no mirrored borders).
+        self.last_source_bounds = (
+            float(u.min() * self.scale + self.cx), float(u.max() * self.scale + self.cx),
+            float(v.min() * self.scale + self.cy), float(v.max() * self.scale + self.cy),
+        )
 
     def _depth_transform(self) -> tuple[float, float, float]:
         """Scale and offsets from normalised coordinates to depth-map pixels."""
@@ -208,41 +259,25 @@ class ParallaxWarp:
         oy = self.cy * self.depth_scale + 0.5 * self.depth_scale - 0.5
         return s, ox, oy
 
-    def _sample_norm(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """Sample a half-size depth map at normalised coordinates."""
+    def _sample(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Sample a work-size depth map at normalised coordinates."""
         s, ox, oy = self._depth_transform()
-        return cv2.remap(depth, (u * s + ox).astype(np.float32), (v * s + oy).astype(np.float32),
-                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        x = np.ascontiguousarray(np.atleast_2d(u * s + ox), np.float32)
+        y = np.ascontiguousarray(np.atleast_2d(v * s + oy), np.float32)
+        return cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(np.shape(u))
 
-    def _full_map(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def _full_map(self, u: np.ndarray, v: np.ndarray, rows: tuple[int, int] | None = None) -> np.ndarray:
         """Low-res normalised coordinates -> a full-size float map for cv2.remap (into a reused
-        buffer; converting it to fixed point costs more than it saves in the remap)."""
+        buffer; converting it to fixed point costs more than it saves in the remap), or only its
+        rows y0..y1: when the grid divides the height, upsampling the grid rows around them gives
+        the very same values at a fraction of the cost."""
         grid = self.screen_to_canvas((u, v))
-        if self._map_buffer is None:
-            self._map_buffer = np.empty((self.height, self.width, 2), np.float32)
-        return cv2.resize(grid, (self.width, self.height), dst=self._map_buffer, interpolation=cv2.INTER_LINEAR)
-
-    def _remap(self, source: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
-        # Where this frame samples the photo, in pixels (x min, x max, y min, y max): tests check
-        # that it never leaves the photo (no holes, no mirrored borders).
-        self.last_source_bounds = (
-            float(u.min() * self.scale + self.cx), float(u.max() * self.scale + self.cx),
-            float(v.min() * self.scale + self.cy), float(v.max() * self.scale + self.cy),
-        )
-        cv2.remap(source, self._full_map(u, v), None, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
-
-    def _blend_background(self, u: np.ndarray, v: np.ndarray, behind: np.ndarray, out: np.ndarray) -> None:
-        """Fill disoccluded pixels from the background layer, softly, inside their bounding box only."""
-        alpha_lo = cv2.GaussianBlur(behind.astype(np.float32), (3, 3), 0)
-        rows = np.flatnonzero(alpha_lo.max(axis=1) > 0)
-        cols = np.flatnonzero(alpha_lo.max(axis=0) > 0)
-        gh, gw = behind.shape
-        y0 = max(0, math.floor(rows[0] / gh * self.height) - 4)
-        y1 = min(self.height, math.ceil((rows[-1] + 1) / gh * self.height) + 4)
-        x0 = max(0, math.floor(cols[0] / gw * self.width) - 4)
-        x1 = min(self.width, math.ceil((cols[-1] + 1) / gw * self.width) + 4)
-        roi_map = self._full_map(u, v)[y0:y1, x0:x1]
-        roi_out = out[y0:y1, x0:x1]
-        bg = cv2.remap(self.bg_image, roi_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        alpha = cv2.resize(alpha_lo, (self.width, self.height), interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
-        np.copyto(roi_out, cv2.blendLinear(roi_out, bg, 1.0 - alpha, alpha))
+        gh = grid.shape[0]
+        if rows is None or self.height % gh:
+            full = cv2.resize(grid, (self.width, self.height), dst=self._map, interpolation=cv2.INTER_LINEAR)
+            return full if rows is None else full[rows[0]:rows[1]]
+        k = self.height // gh
+        y0, y1 = rows
+        g0, g1 = max(0, y0 // k - 1), min(gh, -(-y1 // k) + 1)  # one grid row more each side: no clamping
+        part = cv2.resize(grid[g0:g1], (self.width, (g1 - g0) * k), dst=self._map[g0 * k:g1 * k], interpolation=cv2.INTER_LINEAR)
+        return part[y0 - g0 * k:y1 - g0 * k]

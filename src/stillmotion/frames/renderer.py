@@ -36,21 +36,16 @@ class Renderer:
         subject_depth = float(depth[ty, tx])
         scale = max(self.size) / 2
         target_norm = ((target[0] - 0.5) * self.size[0] / scale, (target[1] - 0.5) * self.size[1] / scale)
-        far_depth = float(np.percentile(depth[::8, ::8], 2))
-        self.path = CameraPath(plan.camera, canvas.duration, plan.loop, target_norm, subject_depth, far_depth)
+        far_depth, near_depth = (float(q) for q in np.percentile(depth[::8, ::8], [2, 98]))
+        half_size = ((self.size[0] - 1) / 2 / scale, (self.size[1] - 1) / 2 / scale)
+        # A loop's path closes on the frame after the last; a clip's ends on its last frame.
+        span = canvas.duration if plan.loop else max(self.frame_count - 1, 1) / self.fps
+        self.path = CameraPath(plan.camera, span, plan.loop, target_norm, subject_depth, far_depth, half_size, near_depth)
         self.warp = None
         if plan.camera.type != "static" and plan.camera.strength > 0:
-            self.warp = ParallaxWarp(image, depth, target, reach=self._reach())
+            self.warp = ParallaxWarp(image, depth, target, self.path.poses())
         self._source = np.empty_like(image)
         self._identity_map = None  # screen-to-canvas map of a still camera, made on first use
-
-    def _reach(self) -> float:
-        """The largest parallax displacement along the path, in normalised units."""
-        reach = 0.0
-        for k in range(33):
-            pose = self.path.pose(self.plan.canvas.duration * k / 32)
-            reach = max(reach, abs(pose.shift_x) + abs(pose.shift_y) + abs(pose.push) * 1.5)
-        return reach
 
     def frame(self, index: int, out: np.ndarray | None = None) -> np.ndarray:
         """Frame `index` as an RGB uint8 array (written into `out` when given)."""

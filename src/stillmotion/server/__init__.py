@@ -8,7 +8,8 @@ workers, and the work behind the routes), routes_jobs.py and routes_files.py (th
 forms.py (request reading, by the option schema), guard.py (host names, other sites' pages,
 safety headers, the token), store.py (SQLite jobs), lock.py (one studio per data folder),
 faults.py (the server's own troubles in words: a full disk, a read-only folder), worker.py
-(render and planning processes), cli.py (`stillmotion serve`), launch.py (a studio in a child
+(render processes, and the planning process, which also reads what the server must not parse:
+an uploaded audio file, a video's embedded plan), cli.py (`stillmotion serve`), launch.py (a studio in a child
 process, for tests and scripts).
 """
 

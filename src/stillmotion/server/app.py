@@ -1,7 +1,7 @@
 """The studio's HTTP side: the FastAPI app over a Studio (settings, job store, planner, workers).
 
-The server never renders, nor decodes a photo: it checks input, stores the job, and answers;
-worker processes (worker.py) do the work. The routes are module functions (routes_jobs.py for
+The server never renders, nor decodes a photo, an audio file or a video: it checks input, stores
+the job, and answers; worker processes and the planning process (worker.py) do the work. The routes are module functions (routes_jobs.py for
 the API, routes_files.py for videos and the page) over the Studio object (studio.py). Every
 error is JSON with one sentence, {"error": "..."}: 4xx for what the user can fix, 503 or 507
 for the server's own trouble (a read-only data folder, a full disk), 500 for a bug.

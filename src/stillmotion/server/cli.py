@@ -15,6 +15,7 @@ from ..cli.options import add_flag
 from ..errors import StillmotionError, missing
 from ..options import CLI, SETTING, Option
 from .guard import LOOPBACK_NAMES, allowed_hosts_for
+from .headers import HEADER_TIMEOUT_S, header_deadline_protocol
 
 
 def default_data_dir() -> Path:
@@ -31,6 +32,9 @@ MAX_UPLOAD_MB = Option("max_upload_mb", float, "largest photo accepted", SETTING
                        low_open=True, unit=" MB", default=50, flags=("--max-upload-mb",), metavar="MB")
 UPLOAD_TIMEOUT = Option("upload_timeout", float, "an upload that sends nothing for this long is dropped", SETTING, _SERVE,
                         low=0, high=3600, low_open=True, unit=" s", default=30, flags=("--upload-timeout",), metavar="SECONDS")
+HEADER_TIMEOUT = Option("header_timeout", float, "a request whose headers have not all arrived this long after its "
+                        "connection opened (or its last answer) is dropped", SETTING, _SERVE, low=0, high=3600,
+                        low_open=True, unit=" s", default=HEADER_TIMEOUT_S, flags=("--header-timeout",), metavar="SECONDS")
 
 
 def add_parser(subparsers) -> None:
@@ -47,6 +51,7 @@ def add_parser(subparsers) -> None:
                         help="listen beyond this machine without a token: anyone who can reach it can use it")
     add_flag(parser, MAX_UPLOAD_MB, default=MAX_UPLOAD_MB.default)
     add_flag(parser, UPLOAD_TIMEOUT, default=UPLOAD_TIMEOUT.default)
+    add_flag(parser, HEADER_TIMEOUT, default=HEADER_TIMEOUT.default)
     parser.set_defaults(run=run)
 
 
@@ -76,7 +81,8 @@ def run(args) -> int:
     if args.host not in LOOPBACK_NAMES and not token:
         print("stillmotion: warning: listening beyond this machine without a token (--insecure-no-token); "
               "anyone who can reach it can use it", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=15)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=15,
+                http=header_deadline_protocol(args.header_timeout))
     return 0
 
 

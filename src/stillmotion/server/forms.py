@@ -1,15 +1,16 @@
 """Reading the studio's requests: multipart streamed to disk with a size limit, then the option
 fields read and checked by the option schema (stillmotion.options), as the CLI reads its flags.
 
-The upload is parsed as it arrives (python-multipart), so an oversized photo is refused after
-at most the limit has been read, never after buffering the whole body, and an upload that
-stalls is dropped. A plan sent as JSON is held to limits of size, nesting and text length
-before it is parsed.
+The upload is parsed as it arrives (python-multipart), so an oversized file (the photo, an
+audio file, a video) is refused after at most its limit has been read, never after buffering
+the whole body, and an upload that stalls is dropped. Each file is hashed as it streams in. A
+plan sent as JSON is held to limits of size, nesting and text length before it is parsed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import secrets
@@ -31,6 +32,9 @@ MAX_PLAN_DEPTH = 12
 MAX_PLAN_TEXT = MAX_PROMPT  # characters in any one text of a plan, as in the form's prompt
 # Fields besides the photo file and the options of the schema (stillmotion.options).
 PLAN_FIELD, PHOTO_FROM_FIELD = "plan", "photo_from"
+# File fields, and what each is called in messages.
+PHOTO_FIELD, AUDIO_FIELD, VIDEO_FIELD = "photo", "audio_file", "video"
+FILE_NOUNS = {PHOTO_FIELD: "photo", AUDIO_FIELD: "audio file", VIDEO_FIELD: "video"}
 
 
 class ApiError(Exception):
@@ -45,48 +49,84 @@ class ApiError(Exception):
 
 
 @dataclass
+class Upload:
+    """A file part of a form, streamed to a generated name in the tmp folder."""
+
+    path: Path
+    filename: str  # the name the client gave (checked, never used as a path)
+    size: int = 0
+    sha256: str = ""  # of its bytes, computed as they arrived
+
+
+@dataclass
 class Form:
     fields: dict[str, str] = field(default_factory=dict)
-    file_path: Path | None = None  # the photo, under a generated name in the tmp folder
-    filename: str | None = None  # the name the client gave (checked, never used as a path)
-    file_size: int = 0
+    files: dict[str, Upload] = field(default_factory=dict)  # by field name: photo, audio_file, video
 
     def discard(self) -> None:
-        if self.file_path is not None:
-            self.file_path.unlink(missing_ok=True)
+        """Remove the files not taken (a taken file is popped from `files` first)."""
+        for upload in self.files.values():
+            upload.path.unlink(missing_ok=True)
+
+    def named(self, message: str) -> str:
+        """A message about the server's temporary files, told with the names the client sent."""
+        for name, upload in self.files.items():
+            message = message.replace(str(upload.path), repr(upload.filename or FILE_NOUNS.get(name, name)))
+        return message
 
 
-def check_filename(name: str) -> str:
+def check_filename(name: str, file_field: str = PHOTO_FIELD) -> str:
     """The client's file name, refused if it tries to say where to store the file."""
+    noun = FILE_NOUNS.get(file_field, file_field)
     if len(name) > MAX_FILENAME:
-        raise ApiError(400, f"the photo's file name is {len(name)} characters long; send one of at most {MAX_FILENAME}", "photo")
+        raise ApiError(400, f"the {noun}'s file name is {len(name)} characters long; send one of at most {MAX_FILENAME}",
+                       file_field)
     if "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
-        raise ApiError(400, f"the photo's file name {name!r} contains path components; send a plain file name", "photo")
+        raise ApiError(400, f"the {noun}'s file name {name!r} contains path components; send a plain file name", file_field)
     return name
 
 
-async def read_form(request, tmp_dir: Path, max_photo_bytes: int, file_field: str = "photo",
-                    idle_s: float = UPLOAD_IDLE_S) -> Form:
-    """Parse a multipart/form-data body, writing the photo part straight to a file in tmp_dir.
-    A body that sends nothing for idle_s seconds is refused (408) and its partial file removed."""
+def _too_large(file_field: str, limit: int) -> ApiError:
+    return ApiError(413, f"the {FILE_NOUNS.get(file_field, file_field)} is larger than the {limit / 1024 / 1024:g} MB limit",
+                    file_field)
+
+
+def _all_too_large(limits: dict[str, int]) -> ApiError:
+    """The whole body is over what its files may take together: each file's limit, in words."""
+    sizes = {name: f"{limit / 1024 / 1024:g} MB" for name, limit in limits.items()}
+    nouns = [f"the {FILE_NOUNS.get(name, name)}" for name in limits]
+    if len(set(sizes.values())) == 1:
+        return ApiError(413, f"the upload is too large: {' and '.join(nouns)} have a {next(iter(sizes.values()))} limit each")
+    each = ", ".join(f"{noun} has a {size} limit" for noun, size in zip(nouns, sizes.values()))
+    return ApiError(413, f"the upload is too large: {each}")
+
+
+async def read_form(request, tmp_dir: Path, limits: dict[str, int], idle_s: float = UPLOAD_IDLE_S) -> Form:
+    """Parse a multipart/form-data body, writing each file part straight to a file in tmp_dir.
+
+    limits: the file fields this request takes, each with its size limit in bytes (the first
+    is the main one, named in messages about the whole body). A body that sends nothing for
+    idle_s seconds is refused (408) and its partial files removed."""
     from python_multipart.exceptions import MultipartParseError
     from python_multipart.multipart import MultipartParser, parse_options_header
 
     content_type, params = parse_options_header(request.headers.get("content-type"))
+    main = next(iter(limits))
     if content_type == b"application/x-www-form-urlencoded":
         return await _read_urlencoded(request, idle_s)  # fields only (photo_from, plan): no file possible
     if content_type != b"multipart/form-data" or b"boundary" not in params:
-        raise ApiError(415, "send the request as multipart/form-data (a 'photo' file and option fields)")
-    limit_mb = max_photo_bytes / 1024 / 1024
-    too_large = ApiError(413, f"the photo is larger than the {limit_mb:g} MB limit", file_field)
+        raise ApiError(415, f"send the request as multipart/form-data (a {main!r} file and option fields)")
+    body_limit = sum(limits.values()) + FORM_OVERHEAD
+    too_large = _too_large(main, limits[main]) if len(limits) == 1 else _all_too_large(limits)
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_photo_bytes + FORM_OVERHEAD:
+    if declared and declared.isdigit() and int(declared) > body_limit:
         raise too_large  # refused before reading a byte
 
     form = Form()
     part: dict = {}
     header_field, header_value = bytearray(), bytearray()
     out = None
+    digest = None
 
     def on_part_begin():
         part.clear()
@@ -104,28 +144,32 @@ async def read_form(request, tmp_dir: Path, max_photo_bytes: int, file_field: st
         header_value.clear()
 
     def on_headers_finished():
-        nonlocal out
+        nonlocal out, digest
         disposition, options = parse_options_header(part["headers"].get(b"content-disposition", b""))
         name = options.get(b"name", b"").decode("utf-8", "replace")
         part["name"] = name
         if b"filename" in options:
-            if name != file_field:
-                raise ApiError(400, f"unexpected file field {name!r}; send the photo as {file_field!r}")
-            if form.file_path is not None:
-                raise ApiError(400, "send one photo per request")
-            form.filename = check_filename(options[b"filename"].decode("utf-8", "replace"))
-            form.file_path = tmp_dir / f"{secrets.token_hex(8)}.upload"
-            out = open(form.file_path, "wb")
-            part["file"] = True
+            if name not in limits:
+                raise ApiError(400, f"unexpected file field {name!r}; send {' and '.join(map(repr, limits))} only")
+            if name in form.files:
+                raise ApiError(400, f"send one {FILE_NOUNS.get(name, name)} per request")
+            filename = check_filename(options[b"filename"].decode("utf-8", "replace"), name)
+            upload = Upload(path=tmp_dir / f"{secrets.token_hex(8)}.upload", filename=filename)
+            form.files[name] = upload
+            out, digest = open(upload.path, "wb"), hashlib.sha256()
+            part["file"] = upload
         elif len(form.fields) >= MAX_FIELDS:
             raise ApiError(400, "too many form fields")
 
     def on_part_data(data, start, end):
-        if part["file"]:
-            form.file_size += end - start
-            if form.file_size > max_photo_bytes:
-                raise too_large
-            out.write(data[start:end])
+        upload = part["file"]
+        if upload:
+            upload.size += end - start
+            if upload.size > limits[part["name"]]:
+                raise _too_large(part["name"], limits[part["name"]])
+            chunk = data[start:end]
+            out.write(chunk)
+            digest.update(chunk)
         else:
             part["data"].extend(data[start:end])
             if len(part["data"]) > MAX_FIELD_BYTES:
@@ -136,6 +180,7 @@ async def read_form(request, tmp_dir: Path, max_photo_bytes: int, file_field: st
         if part["file"]:
             out.close()
             out = None
+            part["file"].sha256 = digest.hexdigest()
         else:
             try:
                 form.fields[part["name"]] = part["data"].decode("utf-8")
@@ -152,7 +197,7 @@ async def read_form(request, tmp_dir: Path, max_photo_bytes: int, file_field: st
     try:
         async for chunk in _chunks(request, idle_s):
             received += len(chunk)
-            if received > max_photo_bytes + FORM_OVERHEAD:
+            if received > body_limit:
                 raise too_large
             parser.write(chunk)
         parser.finalize()
@@ -248,6 +293,10 @@ def known_fields() -> tuple[str, ...]:
     return (*option_fields(), PLAN_FIELD, PHOTO_FROM_FIELD)
 
 
+# An audio file the studio stored, as jobs and plans name it: "<job id>-audio.<extension>".
+STORED_AUDIO = re.compile(r"^[0-9a-f]{16}-audio\.[a-z0-9]{1,5}$")
+
+
 def check_known(fields: dict[str, str]) -> None:
     unknown = sorted(set(fields) - set(known_fields()))
     if unknown:
@@ -283,16 +332,31 @@ def read_options(fields: dict[str, str]) -> FormOptions:
 
 def form_openapi() -> dict:
     """The OpenAPI description of the job and plan forms: the photo, every option the form takes
-    (from the schema: types, ranges, choices, defaults), a full plan, or an earlier job's photo.
-    One of the photo and the earlier job's photo is required."""
+    (from the schema: types, ranges, choices, defaults), a full plan, an earlier job's photo, and
+    the user's own audio file. One of the photo and the earlier job's photo is required."""
     properties = {"photo": {"type": "string", "format": "binary", "description": "JPEG, PNG, WebP, TIFF, BMP or HEIC"}}
     properties.update({o.name: o.json_schema(known_only=True) for o in options_for(FORM)})
+    audio = properties["audio"]
+    audio["description"] += (f"; or the name of an audio file this studio stored for an earlier job (as its options show "
+                             f"it); your own file goes as {AUDIO_FIELD!r}")
+    audio["anyOf"] = [{"enum": audio.pop("enum")}, {"pattern": STORED_AUDIO.pattern}]
+    properties[AUDIO_FIELD] = {"type": "string", "format": "binary",
+                               "description": "your own music or ambience as the soundtrack (any format FFmpeg reads: "
+                                              "MP3, AAC, WAV, FLAC, Ogg, Opus, ...), looped or trimmed to the clip; "
+                                              "with a plan, it replaces the plan's sound"}
     properties[PLAN_FIELD] = {"type": "string", "maxLength": MAX_PLAN_BYTES,
                               "description": "a full plan as JSON (instead of the options)"}
     properties[PHOTO_FROM_FIELD] = {"type": "string", "pattern": "^[0-9a-f]{16}$",
                                     "description": "id of an earlier job whose photo to use (instead of 'photo')"}
     schema = {"type": "object", "properties": properties,
               "anyOf": [{"required": ["photo"]}, {"required": [PHOTO_FROM_FIELD]}]}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
+def video_openapi() -> dict:
+    """The OpenAPI description of the plan-from-video form: one video file."""
+    video = {"type": "string", "format": "binary", "description": "a video made by stillmotion: MP4, WebM or GIF"}
+    schema = {"type": "object", "properties": {VIDEO_FIELD: video}, "required": [VIDEO_FIELD]}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
 
@@ -305,14 +369,14 @@ ERROR_SCHEMA = {
     },
 }
 ERROR_MEANINGS = {
-    400: "bad input: not a photo, a malformed form, a host name the studio does not answer to",
+    400: "bad input: not a photo (or an audio file), a malformed form, a host name the studio does not answer to",
     401: "this studio needs a token",
     403: "a page from another site asked for a change",
     404: "no such job (or file)",
     408: "the upload stalled",
     409: "the job has no video yet",
     410: "the file is gone from the data folder",
-    413: "the photo or a field is too large",
+    413: "the photo, the audio file, the video or a field is too large",
     415: "not multipart/form-data",
     416: "the range asked for lies outside the file",
     422: "an option, a plan or a query parameter is out of range or unknown",

@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -16,9 +17,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..encode import FORMATS
-from .forms import ApiError, error_responses, form_openapi, read_form
+from .forms import ApiError, error_responses, form_openapi, read_form, video_openapi
 from .store import Job
-from .studio import Studio
+from .studio import VIDEO_UPLOAD_FACTOR, Studio
 
 MAX_LIMIT = 100
 MAX_OFFSET = 2**31 - 1
@@ -34,7 +35,7 @@ async def create_job(request: Request, studio: Studio = Depends(studio_of)):
     """Queue a video: a photo and options (or a full plan). Answers 202 with the job's id."""
     studio.check_writable()
     async with studio.upload_slot():
-        form = await read_form(request, studio.tmp_dir, studio.max_upload_bytes, idle_s=studio.upload_idle_s)
+        form = await read_form(request, studio.tmp_dir, studio.job_files, idle_s=studio.upload_idle_s)
         job = await run_in_threadpool(studio.submit, form)
     return JSONResponse(
         {"id": job.id, "status": job.status, "url": f"/api/jobs/{job.id}"},
@@ -112,14 +113,25 @@ def delete_job(job_id: str, studio: Studio = Depends(studio_of)):
 async def plan(request: Request, studio: Studio = Depends(studio_of)):
     """The plan (and its explanation) for a photo, prompt and options, without rendering."""
     async with studio.upload_slot():
-        form = await read_form(request, studio.tmp_dir, studio.max_upload_bytes, idle_s=studio.upload_idle_s)
+        form = await read_form(request, studio.tmp_dir, studio.job_files, idle_s=studio.upload_idle_s)
     return await run_in_threadpool(studio.plan_now, form)
+
+
+async def plan_from_video(request: Request, studio: Studio = Depends(studio_of)):
+    """The plan a video made by stillmotion carries (MP4, WebM or GIF), to edit and render again:
+    with `photo_job`, a stored job whose photo the plan was made from (null: send the photo), and
+    `audio_found`, whether the plan's own audio file is one the studio stored. Only the container's
+    metadata is read; the video is not kept."""
+    async with studio.upload_slot():
+        form = await read_form(request, studio.tmp_dir, studio.video_files, idle_s=studio.upload_idle_s)
+    return await run_in_threadpool(studio.plan_from_video, form)
 
 
 def info(studio: Studio = Depends(studio_of)):
     """What this server accepts (each form option's type, range, choices and default, for clients
-    building forms) and how busy it is."""
+    building forms; the neural models and which make sound) and how busy it is."""
     from .. import __version__
+    from ..engines.models import MODELS
     from ..options import FORM, options_for
 
     form = options_for(FORM)
@@ -127,10 +139,23 @@ def info(studio: Studio = Depends(studio_of)):
         "version": __version__,
         "workers": studio.workers,
         "max_upload_mb": studio.max_upload_mb,
+        "max_video_mb": studio.max_upload_mb * VIDEO_UPLOAD_FACTOR,
         "jobs": studio.store.counts(),
         "options": {o.name: o.json_schema(known_only=True) for o in form},
         "choices": {o.name: list(o.choices) for o in form if o.choices},
+        # The page offers the neural engine only where it is installed, and "the model's sound" only
+        # for models that make one.
+        "neural_installed": neural_installed(),
+        "models": {name: {"audio": spec.audio, "note": spec.note} for name, spec in MODELS.items()},
     }
+
+
+@cache
+def neural_installed() -> bool:
+    """torch and diffusers are importable (looked up, not imported: the server never loads them)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("torch", "diffusers"))
 
 
 def jobs_router() -> APIRouter:
@@ -149,6 +174,8 @@ def jobs_router() -> APIRouter:
                          responses=error_responses(*common, 403, 404))
     router.add_api_route("/api/plan", plan, methods=["POST"], tags=["plan"], openapi_extra=form_openapi(),
                          responses=error_responses(*upload, 404, 410))
+    router.add_api_route("/api/plan/from-video", plan_from_video, methods=["POST"], tags=["plan"],
+                         openapi_extra=video_openapi(), responses=error_responses(*upload))
     router.add_api_route("/api/info", info, methods=["GET"], tags=["server"], responses=error_responses(*common))
     return router
 
@@ -178,10 +205,14 @@ def job_json(job: Job, studio: Studio) -> dict:
 
 
 def _public_plan(plan: dict | None) -> dict | None:
-    # The server's storage path is not the client's business: show the stored name only.
+    # The server's storage paths are not the client's business: show the stored names only
+    # (a plan sent back names its audio file so, and the studio finds it among its own).
     if plan is None:
         return None
-    return {**plan, "photo": Path(plan["photo"]).name}
+    public = {**plan, "photo": Path(plan["photo"]).name}
+    if plan.get("audio", {}).get("file"):
+        public["audio"] = {**plan["audio"], "file": Path(plan["audio"]["file"]).name}
+    return public
 
 
 def _iso(stamp: float | None) -> str | None:

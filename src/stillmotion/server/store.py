@@ -5,6 +5,7 @@ whatever happens to the processes afterwards. Layout of the data directory:
 
     jobs.db            the jobs (WAL mode: readers never wait for the writer)
     uploads/<id>.<ext>  uploaded photos, under generated names only
+    uploads/<id>-audio.<ext>  a job's own music or ambience, if it brought one
     thumbs/<id>.jpg     small previews for the gallery
     videos/<id>.<fmt>   finished videos
 
@@ -18,6 +19,7 @@ empty one over it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -60,6 +62,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, seq);
 """
+# Columns added since the first studio, each with its type: a store made before gets them at open.
+_ADDED = {
+    "audio": "TEXT",  # the job's own audio file (an upload), or NULL
+    "photo_sha256": "TEXT",  # the photo's content hash: finds a plan's photo among the uploads
+}
+_INDEXES = "CREATE INDEX IF NOT EXISTS jobs_photo ON jobs(photo_sha256, seq);"
 
 
 @dataclass
@@ -83,6 +91,8 @@ class Job:
     claim: str | None = None
     worker_pid: int | None = None
     seq: int = 0
+    audio: str | None = None
+    photo_sha256: str | None = None
 
     @property
     def final(self) -> bool:
@@ -110,6 +120,11 @@ class Store:
             if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is None:
                 db.execute("PRAGMA journal_mode=WAL")  # kept in the file: set once, with the table
                 db.executescript(_SCHEMA)
+            have = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+            for column, kind in _ADDED.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
+            db.execute(_INDEXES)
 
     @classmethod
     def open(cls, data_dir: str | Path) -> Store:
@@ -177,6 +192,9 @@ class Store:
     def upload_path(self, job_id: str, ext: str) -> Path:
         return self.root / "uploads" / f"{job_id}{ext}"
 
+    def audio_path(self, job_id: str, ext: str) -> Path:
+        return self.root / "uploads" / f"{job_id}-audio{ext}"
+
     def thumb_path(self, job_id: str) -> Path:
         return self.root / "thumbs" / f"{job_id}.jpg"
 
@@ -184,18 +202,22 @@ class Store:
         return self.root / "videos" / f"{job_id}.{fmt}"
 
     # --- the API side ----------------------------------------------------------------------
-    def create(self, job_id: str, *, photo: Path, prompt: str, options: dict, plan: dict | None, fmt: str) -> Job:
-        """Record a queued job. Once this returns, the job is committed and owns its photo."""
+    def create(self, job_id: str, *, photo: Path, prompt: str, options: dict, plan: dict | None, fmt: str,
+               audio: Path | None = None, photo_sha256: str | None = None) -> Job:
+        """Record a queued job. Once this returns, the job is committed and owns its photo (and audio file)."""
         created = time.time()
+        audio_text = str(audio) if audio else None
         with self._write() as db:
             cursor = db.execute(
-                "INSERT INTO jobs (id, status, created, prompt, options, plan, format, photo) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
-                (job_id, created, prompt, json.dumps(options), json.dumps(plan) if plan else None, fmt, str(photo)),
+                "INSERT INTO jobs (id, status, created, prompt, options, plan, format, photo, audio, photo_sha256) "
+                "VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, created, prompt, json.dumps(options), json.dumps(plan) if plan else None, fmt, str(photo), audio_text,
+                 photo_sha256),
             )
         # Built here, not read back: a failed read after the commit must not look like a failed create.
         return Job(id=job_id, status="queued", progress=0.0, stage="", error=None, created=created, started=None,
                    finished=None, prompt=prompt, options=options, plan=plan, format=fmt, photo=str(photo), video=None,
-                   cancel=False, attempts=0, seq=cursor.lastrowid)
+                   cancel=False, attempts=0, seq=cursor.lastrowid, audio=audio_text, photo_sha256=photo_sha256)
 
     def get(self, job_id: str) -> Job | None:
         with self._read() as db:
@@ -228,10 +250,28 @@ class Store:
                 return False
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         job = _job(row)
-        for path in (Path(job.photo), self.thumb_path(job.id), Path(job.video) if job.video else None):
+        for path in (Path(job.photo), self.thumb_path(job.id), Path(job.video) if job.video else None,
+                     Path(job.audio) if job.audio else None):
             if path is not None:
                 path.unlink(missing_ok=True)
         return True
+
+    def with_photo(self, sha256: str) -> Job | None:
+        """The newest job whose photo has this content hash and is still stored (a plan's photo_sha256
+        finds its photo among the uploads). Jobs stored before hashes were recorded are hashed once, here."""
+        with self._read() as db:
+            unhashed = db.execute("SELECT id, photo FROM jobs WHERE photo_sha256 IS NULL").fetchall()
+        for row in unhashed:
+            try:
+                with open(row["photo"], "rb") as stream:
+                    digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            except OSError:
+                digest = ""  # gone: recorded as such, never hashed again
+            with self._write() as db:
+                db.execute("UPDATE jobs SET photo_sha256=? WHERE id=?", (digest, row["id"]))
+        with self._read() as db:
+            rows = db.execute("SELECT * FROM jobs WHERE photo_sha256=? ORDER BY seq DESC", (sha256,)).fetchall()
+        return next((job for job in map(_job, rows) if Path(job.photo).is_file()), None)
 
     def recover(self) -> list[str]:
         """At start-up: jobs left 'running' by a dead server run again, or fail after MAX_ATTEMPTS."""
@@ -269,8 +309,8 @@ class Store:
 
         Matched by name inside the data folder, so a folder that was moved keeps its files."""
         with self._read() as db:
-            rows = db.execute("SELECT id, photo, video FROM jobs").fetchall()
-        kept = {Path(r["photo"]).name for r in rows} | {Path(r["video"]).name for r in rows if r["video"]}
+            rows = db.execute("SELECT id, photo, video, audio FROM jobs").fetchall()
+        kept = {Path(r[key]).name for r in rows for key in ("photo", "video", "audio") if r[key]}
         kept |= {self.thumb_path(r["id"]).name for r in rows}
         removed = []
         for sub in ("uploads", "thumbs", "videos"):
@@ -442,4 +482,7 @@ def _job(row: sqlite3.Row) -> Job:
         claim=row["claim"],
         worker_pid=row["worker_pid"],
         seq=row["seq"],
+        # Absent from a read-only store made before they were added (it cannot be given them).
+        audio=row["audio"] if "audio" in row.keys() else None,
+        photo_sha256=row["photo_sha256"] if "photo_sha256" in row.keys() else None,
     )

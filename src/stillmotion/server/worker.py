@@ -90,6 +90,8 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
 
     tracker = JobTracker(store, job, stop, parent_pid)
     options = by_stage(job.options)  # the director's options, and the engine's for render()
+    if job.audio:  # the options name the job's audio upload; the director takes its path
+        options[DIRECT]["audio"] = job.audio
     photo = analysis = None  # a client's plan: render() loads the photo as `render plan.json` does
 
     def finish(status: str, **fields) -> str:
@@ -112,8 +114,11 @@ def run_job(store: Store, job: Job, stop: threading.Event, parent_pid: int | Non
             return "queued" if _retrying(stop, f"job {job.id}", store.requeue, job) else "running"
         return finish("cancelled", error="cancelled")
     except StillmotionError as exc:
-        # The server's paths are nobody's business: the photo is "the photo", the rest relative.
-        message = str(exc).replace(job.photo, "the photo").replace(f"{store.root}{os.sep}", "")
+        # The server's paths are nobody's business: "the photo", "the audio file", the rest relative.
+        message = str(exc).replace(job.photo, "the photo")
+        if job.audio:
+            message = message.replace(job.audio, "the audio file")
+        message = message.replace(f"{store.root}{os.sep}", "")
         return finish("failed", error=message)
     except MemoryError:
         return finish("failed", error="out of memory; try a smaller resolution or a shorter clip")
@@ -315,10 +320,12 @@ class WorkerPool:
 
 
 class Planner:
-    """POST /api/plan's analysis and planning, in one kept-warm child process.
+    """The planning process, kept warm: POST /api/plan's analysis and planning, and the
+    reading of uploads the server must not parse itself (an audio file's header and first
+    samples, a video's embedded plan: FFmpeg's parsers face hostile files there, not here).
 
-    Like renders, planning never runs inside the server: if the analysis crashes the process,
-    the request fails with a clear message and the next one gets a fresh process.
+    Like renders, none of it runs inside the server: if a task crashes the process, the request
+    fails with a clear message and the next one gets a fresh process.
     """
 
     def __init__(self):
@@ -328,6 +335,21 @@ class Planner:
     def plan(self, photo_path: str, prompt: str, options: dict, timeout_s: float = 300) -> dict:
         """The plan as a dict; raises the library's error (PhotoError, PlanError, ...) or StudioError
         (the process died)."""
+        return self.call(_plan_in_child, photo_path, prompt, options, timeout_s=timeout_s, doing="planning")
+
+    def check_audio(self, path: str, timeout_s: float = 30) -> None:
+        """An audio file the soundtrack can use (AudioError, one line, if not): its header and its
+        first samples, read by PyAV as the render will read them."""
+        self.call(_probe_audio, path, timeout_s=timeout_s, doing="reading the audio file")
+
+    def video_plan(self, path: str, timeout_s: float = 30) -> dict:
+        """The plan embedded in a stillmotion video, as a dict (PlanError when it has none): its
+        container metadata only, no frame is decoded."""
+        return self.call(_plan_of_video, path, timeout_s=timeout_s, doing="reading the video")
+
+    def call(self, task, *args, timeout_s: float, doing: str):
+        """task(*args) in the helper process. A StillmotionError raised there is raised here as it
+        was; StudioError when the process died or took longer than timeout_s."""
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
         from multiprocessing import get_context
@@ -340,15 +362,14 @@ class Planner:
                                                  initargs=(os.getpid(),))
             pool = self._pool
         try:
-            # A StillmotionError raised there (a bad photo, a bad option) is raised here as it was.
-            return pool.submit(_plan_in_child, photo_path, prompt, options).result(timeout=timeout_s)
+            return pool.submit(task, *args).result(timeout=timeout_s)
         except BrokenProcessPool:
             with self._lock:
                 if self._pool is pool:
                     self._pool = None
-            raise StudioError("the planning process stopped unexpectedly; the server is fine: try again") from None
+            raise StudioError(f"the planning process stopped unexpectedly ({doing}); the server is fine: try again") from None
         except TimeoutError:
-            raise StudioError(f"planning took longer than {timeout_s:g} s; try a smaller photo") from None
+            raise StudioError(f"{doing} took longer than {timeout_s:g} s; try a smaller file") from None
 
     def close(self) -> None:
         with self._lock:
@@ -373,6 +394,18 @@ def _plan_in_child(photo_path: str, prompt: str, options: dict) -> dict:
 
     plan, _, _ = prepare(photo_path, prompt, **options)  # as a job would start, without rendering
     return plan.to_dict()
+
+
+def _probe_audio(path: str) -> None:
+    from ..audio.userfile import probe
+
+    probe(path)
+
+
+def _plan_of_video(path: str) -> dict:
+    from ..api import read_plan
+
+    return read_plan(path).to_dict()
 
 
 def _main(argv: list[str] | None = None) -> None:

@@ -9,8 +9,11 @@ const state = {
   events: null,      // its EventSource
   poll: null,        // fallback timer when events are not available
   offset: 0,
-  planFromPreview: false,
+  planOrigin: "job", // the plan in the editor: "job" (the job shown), "preview" (of the photo here) or "video" (read from one)
+  videoPlan: null,   // {name, photo}: the video a plan was read from, and its photo's name
+  audioFile: null,   // the user's own sound file picked on this page (a File)
   options: {},       // the server's option schema, from /api/info
+  models: {},        // the neural models, and which make sound, from /api/info
   localPhoto: null,  // {id, url}: the photo this page sent for a job, shown until the server's thumbnail exists
 };
 const PAGE = 12;
@@ -67,6 +70,8 @@ const drop = $("drop");
 const fileInput = $("file");
 
 function setPhoto(file) {
+  // A video made by stillmotion carries its plan: dropped here, it opens in the plan editor.
+  if (file.type.startsWith("video/") || /\.(mp4|webm|mov)$/i.test(file.name)) { openVideoPlan(file); return; }
   const looksLikeImage = file.type.startsWith("image/") || /\.(heic|heif|jpe?g|png|webp|tiff?|bmp)$/i.test(file.name);
   if (!looksLikeImage) {
     showError($("error"), `"${file.name}" does not look like a photo. Choose a JPEG, PNG, WebP, TIFF or HEIC file.`);
@@ -83,7 +88,19 @@ function setPhoto(file) {
   showPhotoChosen(file.name);
 }
 
+function showNoPhoto(hint) {
+  state.file = null;
+  state.sourceJob = null;
+  $("preview").hidden = true;
+  $("drop-empty").hidden = false;
+  $("drop-info").hidden = true;
+  drop.classList.remove("has-photo");
+  drop.setAttribute("aria-label", hint);
+  $("drop-empty").querySelector("strong").textContent = hint;
+}
+
 function showPhotoChosen(name) {
+  $("drop-empty").querySelector("strong").textContent = "Drop a photo here";
   $("preview").hidden = false;
   $("drop-empty").hidden = true;
   $("drop-info").hidden = false;
@@ -138,7 +155,30 @@ function readOptions() {
     format: $("format").value,
   };
   if ($("camera").value) options.camera = $("camera").value;
+  Object.assign(options, engineOptions(), soundOptions());
   return options;
+}
+
+function engineOptions() {
+  if ($("engine-row").hidden || $("engine").value === "cpu") return {};
+  return { engine: $("engine").value, model: $("model").value };
+}
+
+// "auto" is the default and is not sent: the prompt's own words ("silent") still count then.
+function soundOptions() {
+  const sound = selected("sound");
+  const options = {};
+  if (sound === "none" || sound === "model") options.audio = sound;
+  const volume = Number($("volume").value);
+  if (sound !== "none" && volume !== state.options.audio_volume.default) options.audio_volume = String(volume);
+  return options;
+}
+
+// The user's own sound file goes with the form when "My music" is chosen.
+function soundFile(form, required) {
+  if (selected("sound") !== "file") return;
+  if (state.audioFile) form.append("audio_file", state.audioFile, state.audioFile.name);
+  else if (required) throw new Error("Choose a sound file for “My music”, or pick another sound.");
 }
 
 function photoFields(form) {
@@ -147,9 +187,10 @@ function photoFields(form) {
   else throw new Error("Choose a photo first: drop it in the box or press it to pick one.");
 }
 
-async function submitJob(fields, usePhoto = true) {
+async function submitJob(fields, usePhoto = true, withSound = false) {
   const form = new FormData();
   if (usePhoto) photoFields(form);
+  if (withSound) soundFile(form, true);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   const answer = await api("/api/jobs", { method: "POST", body: form });
   if (usePhoto && state.file) state.localPhoto = { id: answer.id, url: $("preview").dataset.url };
@@ -164,7 +205,7 @@ async function generate() {
     const options = readOptions();
     button.disabled = true;
     button.textContent = "Sending…";
-    await submitJob(options);
+    await submitJob(options, true, true);
     if (window.matchMedia("(max-width: 920px)").matches) $("result").scrollIntoView({ block: "start" });
   } catch (err) {
     showError($("error"), err.message);
@@ -186,11 +227,12 @@ $("preview-plan").addEventListener("click", async () => {
     delete options.format;
     const form = new FormData();
     form.append("photo", state.file, state.file.name);
+    soundFile(form, true);
     for (const [key, value] of Object.entries(options)) form.append(key, value);
     button.disabled = true;
     button.textContent = "Planning…";
     const answer = await api("/api/plan", { method: "POST", body: form });
-    state.planFromPreview = true;
+    state.planOrigin = "preview";
     showPlan(answer.plan, answer.explanation);
     $("plan-panel").open = true;
     $("plan-panel").scrollIntoView({ block: "nearest" });
@@ -226,21 +268,120 @@ $("rerender").addEventListener("click", async () => {
     showError($("plan-error"), `The plan is not valid JSON: ${err.message}`);
     return;
   }
-  const fields = { plan: text, format: $("format").value };
   try {
     const form = new FormData();
-    // A previewed plan goes with the photo picked here; an existing job's plan reuses its photo.
-    if (state.planFromPreview && state.file) form.append("photo", state.file, state.file.name);
-    else if (state.job) form.append("photo_from", state.job.id);
-    else photoFields(form);
-    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    planPhoto(form);
+    soundFile(form, false);  // optional here: the plan has its own sound
+    form.append("plan", text);
+    form.append("format", $("format").value);
+    Object.entries(engineOptions()).forEach(([key, value]) => form.append(key, value));
     const answer = await api("/api/jobs", { method: "POST", body: form });
-    state.planFromPreview = false;
+    state.planOrigin = "job";
     await openJob(answer.id);
     loadGallery(true);
   } catch (err) {
     showError($("plan-error"), err.message);
   }
+});
+
+// The photo a plan renders from: the one previewed here, the original of a video's plan (found
+// among the studio's jobs, or chosen here), or the shown job's.
+function planPhoto(form) {
+  if (state.planOrigin === "preview" && state.file) form.append("photo", state.file, state.file.name);
+  else if (state.planOrigin === "video") {
+    if (state.file) form.append("photo", state.file, state.file.name);
+    else if (state.sourceJob) form.append("photo_from", state.sourceJob);
+    else throw new Error(`Choose the original photo (${state.videoPlan.photo}) first: drop it in the photo box.`);
+  } else if (state.job) form.append("photo_from", state.job.id);
+  else photoFields(form);
+}
+
+// ---------- a video's own plan ----------------------------------------------------------------
+async function openVideoPlan(file) {
+  showError($("plan-error"), "");
+  showError($("error"), "");
+  const source = $("plan-source");
+  source.hidden = false;
+  source.textContent = `Reading the plan of “${file.name}”…`;
+  $("plan-panel").open = true;
+  try {
+    const form = new FormData();
+    form.append("video", file, file.name);
+    const answer = await api("/api/plan/from-video", { method: "POST", body: form });
+    const plan = answer.plan;
+    state.planOrigin = "video";
+    state.videoPlan = { name: file.name, photo: plan.photo };
+    showPlan(plan, answer.explanation);
+    const notes = [`Plan of “${file.name}”.`];
+    if (answer.photo_job) {
+      state.file = null;
+      state.sourceJob = answer.photo_job;
+      showPhotoChosen(`the original photo (${plan.photo}), from the gallery`);
+      $("preview").src = `/api/jobs/${answer.photo_job}/thumbnail`;
+      notes.push("Its photo is in the gallery: it will be used.");
+    } else {
+      showNoPhoto(`Drop the original photo: ${plan.photo}`);
+      notes.push(`Choose its original photo (${plan.photo}) in the photo box: another photo is refused.`);
+    }
+    if (plan.audio && plan.audio.mode === "file" && !answer.audio_found) {
+      setSound("file");
+      notes.push(`It played your own sound (${plan.audio.file}), which this studio does not have: choose the file under Sound, or set "audio" in the plan to auto or none.`);
+    }
+    source.textContent = notes.join(" ");
+    $("plan-panel").scrollIntoView({ block: "nearest" });
+  } catch (err) {
+    source.hidden = true;
+    showError($("plan-error"), err.message);
+  }
+}
+
+$("open-video").addEventListener("click", () => $("video-input").click());
+$("video-input").addEventListener("change", () => {
+  const file = $("video-input").files[0];
+  $("video-input").value = "";
+  if (file) openVideoPlan(file);
+});
+
+// ---------- sound ---------------------------------------------------------------------------
+function setSound(value) {
+  const input = document.querySelector(`input[name="sound"][value="${value}"]`);
+  if (input) input.checked = true;
+  showSound();
+}
+
+function showSound() {
+  const sound = selected("sound");
+  $("sound-file").hidden = sound !== "file";
+  $("volume-wrap").hidden = sound === "none";
+  $("sound-hint").textContent = {
+    auto: "Automatic: rain, waves, wind, fire and thunder are heard when the picture has them; a portrait stays silent.",
+    none: "No sound: the video is silent.",
+    model: "The neural model's own sound, made with the picture.",
+    file: "Your own music or ambience, looped or trimmed to the clip, with fades.",
+  }[sound];
+}
+
+// "The model's sound" only where it can be had: the neural engine with a model that makes sound.
+function showModelSound() {
+  const neural = !$("engine-row").hidden && $("engine").value === "neural";
+  $("model-wrap").hidden = $("engine-row").hidden || $("engine").value === "cpu";
+  const sounding = neural && Boolean((state.models[$("model").value] || {}).audio);
+  $("sound-model").hidden = !sounding;
+  if (!sounding && selected("sound") === "model") setSound("auto");
+}
+
+document.querySelectorAll('input[name="sound"]').forEach((radio) => radio.addEventListener("change", showSound));
+$("engine").addEventListener("change", showModelSound);
+$("model").addEventListener("change", showModelSound);
+$("volume").addEventListener("input", () => { $("volume-out").value = `×${Number($("volume").value).toFixed(2)}`; });
+$("choose-audio").addEventListener("click", () => $("audio-input").click());
+$("audio-input").addEventListener("change", () => {
+  const file = $("audio-input").files[0];
+  $("audio-input").value = "";
+  if (!file) return;
+  state.audioFile = file;
+  $("audio-name").textContent = file.name;
+  $("choose-audio").textContent = "Change";
 });
 
 // ---------- following a job -----------------------------------------------------------------
@@ -337,8 +478,11 @@ function showJob(job) {
   $("download").hidden = job.status !== "done";
   $("variant").hidden = active;
   $("cancel").hidden = !active;
-  if (!previous || previous.id !== job.id || (job.plan && !previous.plan)) {
-    state.planFromPreview = false;
+  // A newly opened job shows its plan; a running job's plan, once made, too, unless another plan is being edited.
+  const opened = !previous || previous.id !== job.id;
+  if (opened || (job.plan && !previous.plan && state.planOrigin === "job")) {
+    state.planOrigin = "job";
+    $("plan-source").hidden = true;
     showPlan(job.plan, job.plan ? job.plan.explanation : []);
   }
   document.querySelectorAll(".tile").forEach((tile) => tile.classList.toggle("current", tile.dataset.id === job.id));
@@ -514,6 +658,12 @@ function fillForm(options) {
     $("aspect").append(label);
   }
   Object.assign($("strength"), { min: options.strength.minimum, max: options.strength.maximum });
+  const volume = options.audio_volume;
+  Object.assign($("volume"), { min: volume.minimum, max: volume.maximum, value: volume.default });
+  $("volume-out").value = `×${Number(volume.default).toFixed(2)}`;
+  const engines = { cpu: "CPU", neural: "Neural (GPU)", auto: "Auto: neural only where needed" };
+  addChoices($("engine"), options.engine.enum, (e) => engines[e] || e, options.engine.default);
+  addChoices($("model"), options.model.enum, (m) => m + ((state.models[m] || {}).audio ? " · makes sound" : ""), options.model.default);
   const custom = $("custom-duration");
   custom.min = options.duration.minimum;
   custom.max = options.duration.maximum;
@@ -524,7 +674,12 @@ function fillForm(options) {
 async function start() {
   try {
     const info = await api("/api/info");
+    state.models = info.models || {};
     fillForm(info.options);
+    // The neural engine is offered only where this studio has it installed.
+    $("engine-row").hidden = !info.neural_installed;
+    showModelSound();
+    showSound();
     $("drop-hint").textContent = `JPEG, PNG, WebP, TIFF or HEIC · up to ${info.max_upload_mb} MB`;
   } catch (err) {
     showError($("error"), err.message);

@@ -1,0 +1,467 @@
+"""Two layers for depth parallax without crumbs: the photo split near from far at depth edges.
+
+Built once per video from the canvas image, its depth (nearness) and how far the camera's
+parallax ever moves near things against far ones (`reach`, pixels):
+
+- front: the photo, premultiplied RGBA. It is transparent on the far side of every depth
+  discontinuity, out to about twice the reach from the near object, where the back layer shows
+  instead. At the near object's outline its alpha is a matte snapped to the photo's colour edges
+  at full resolution (snap_matte: the pixels in the depth estimate's unsure band go to the side
+  whose local colours they match; the outline's anti-aliased pixels get their share by colour
+  projection), so the whole edge goes with the object, and its colour is unmixed from what was
+  behind it.
+- back: the photo with the near side of every discontinuity, plus a margin, removed and filled
+  from far-side pixels only (fill_behind: per tile, the known texture copied along the offset
+  that best continues it, so stripes, brick, foliage and water keep their period; mirrored
+  deeper in, where no move can reveal it).
+- a depth for each layer, made continuous on purpose: the front's depth carries the near
+  object's nearness out over its transparent band, the back's carries the far side's nearness in
+  under the near object. So each layer reprojects through a smooth map: nothing tears, and no
+  pixel of an edge is left behind on the far layer.
+
+Composited per frame as front + (1 - front alpha) x back (parallax.py). At rest the composite is
+the photo exactly (up to rounding): front = photo - (1 - alpha) x back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
+COLOUR_STEP = 24.0  # ...if the photo (texture smoothed away) changes colour that much there too
+WORK_SIDE = 640  # long side of the grid the depth analysis runs on
+
+
+@dataclass
+class Layers:
+    front: np.ndarray  # H x W x 4 uint8: premultiplied colour and alpha
+    back: np.ndarray  # H x W x 4 uint8: the filled far layer (alpha 255)
+    front_depth: np.ndarray  # work-size float32 nearness, continuous
+    back_depth: np.ndarray  # work-size float32 nearness, continuous
+    alpha: np.ndarray  # H x W float32: the front's alpha (0..1)
+    filled: np.ndarray  # H x W bool: where the back layer is fill rather than the photo
+    fill: np.ndarray  # the fill's pixels (N x 3 uint8), in the order of filled's True entries
+
+    def from_source(self, source: np.ndarray, front: np.ndarray, back: np.ndarray) -> None:
+        """Both layers of a changed photo (scene effects moved water or clouds): the same split and
+        fill, the source's pixels everywhere else. Writes into front and back (H x W x 4)."""
+        cv2.cvtColor(source, cv2.COLOR_RGB2RGBA, dst=back)
+        back[self.filled, :3] = self.fill
+        _premultiply(source, self.alpha, back, front)
+
+
+def _premultiply(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, front: np.ndarray) -> None:
+    """front = image - (1 - alpha) x back (what the front must add over the back to give the
+    image at rest), with alpha in the fourth channel."""
+    behind = back[..., :3].astype(np.float32) * (1.0 - alpha)[..., None]
+    colour = np.clip(image.astype(np.float32) - behind, 0.0, 255.0)
+    front[..., :3] = np.round(colour).astype(np.uint8)
+    front[..., 3] = np.round(alpha * 255.0).astype(np.uint8)
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _nearest(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (pixels) from every pixel to the nearest True pixel of mask, and that pixel's flat index."""
+    distance, labels = cv2.distanceTransformWithLabels((~mask).astype(np.uint8), cv2.DIST_L2, 5,
+                                                       labelType=cv2.DIST_LABEL_PIXEL)
+    # Labels number the mask's pixels in raster order, from 1.
+    return distance, np.flatnonzero(mask.ravel())[labels.ravel() - 1].reshape(mask.shape)
+
+
+def _ellipse(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def mirror_fill(image: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Colours for the hole's pixels (N x 3, raster order) from known pixels only: each takes the
+    known pixel mirrored across its nearest known pixel (texture continues into the hole), or that
+    nearest pixel where the mirror point is not known."""
+    height, width = hole.shape
+    _, nearest = _nearest(known)
+    ys, xs = np.nonzero(hole)
+    by, bx = np.divmod(nearest[ys, xs], width)
+    my, mx = 2 * by - ys, 2 * bx - xs
+    inside = (my >= 0) & (my < height) & (mx >= 0) & (mx < width)
+    my, mx = np.where(inside, my, by), np.where(inside, mx, bx)
+    usable = known[my, mx]
+    return np.where(usable[:, None], image[my, mx], image[by, bx])
+
+
+def fill_behind(image: np.ndarray, hole: np.ndarray, known: np.ndarray, band: float) -> np.ndarray:
+    """The hole's pixels (N x 3) filled from known pixels only.
+
+    Within `band` pixels of the known border (all a moving camera can reveal) each tile of the
+    hole copies the known texture beyond it, shifted by the offset that best continues the
+    pixels around the tile (a small exemplar search: stripes, brick and foliage continue with
+    their own period and direction). Deeper in, and where no offset fits, the known pixels are
+    mirrored across the border."""
+    unknown = ~known
+    filled = image.copy()
+    filled[unknown] = mirror_fill(image, unknown, known)
+    depth_in = cv2.distanceTransform(unknown.astype(np.uint8), cv2.DIST_L2, 3)
+    _offset_fill(image, filled, hole & (depth_in <= band), known, depth_in)
+    return filled[hole]
+
+
+TILE = 24  # pixels per side of the tiles that share one copy offset
+
+
+def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known: np.ndarray, depth_in: np.ndarray) -> None:
+    height, width = band.shape
+    # Outward normal of the border at each pixel: down the distance's gradient.
+    gx = cv2.Sobel(depth_in, cv2.CV_32F, 1, 0, ksize=5)
+    gy = cv2.Sobel(depth_in, cv2.CV_32F, 0, 1, ksize=5)
+    ring = known & (cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) <= 4)
+    img = image.astype(np.int16)
+    previous = None  # the last tile's offset: neighbours often continue the same texture
+    chosen: dict[tuple[int, int], np.ndarray] = {}
+    deeper = []  # tiles with no known pixels close around: they reuse the nearest tile's offset
+    for ty in range(0, height, TILE):
+        for tx in range(0, width, TILE):
+            tile = band[ty:ty + TILE, tx:tx + TILE]
+            if not tile.any():
+                continue
+            py, px = np.nonzero(tile)
+            py, px = py + ty, px + tx
+            pad = 8
+            y0, y1, x0, x1 = max(0, ty - pad), min(height, ty + TILE + pad), max(0, tx - pad), min(width, tx + TILE + pad)
+            ry, rx = np.nonzero(ring[y0:y1, x0:x1])
+            if len(ry) < 8:
+                deeper.append((ty, tx, py, px))
+                continue
+            ry, rx = ry + y0, rx + x0
+            nx, ny = -float(gx[py, px].sum()), -float(gy[py, px].sum())
+            start = int(depth_in[py, px].max()) + 3
+            lengths = np.arange(start, start + 40, dtype=np.float32)
+            angles = math.atan2(ny, nx) + np.deg2rad([-40, -20, 0, 20, 40])  # round the outward normal
+            dirs = np.stack([np.cos(angles), np.sin(angles)], 1)
+            offsets = np.round((dirs[:, None, :] * lengths[None, :, None]).reshape(-1, 2)).astype(np.int32)
+            if previous is not None:
+                offsets = np.vstack([previous[None], offsets])
+            best, lands, sy, sx = _best_offset(img, known, ry, rx, py, px, offsets, 0.9)
+            if best is None:  # a concave corner: its neighbours' offsets may fit
+                deeper.append((ty, tx, py, px))
+                continue
+            previous = chosen[(ty, tx)] = offsets[best]
+            _copy_along(image, filled, known, py, px, offsets[best])
+    if not chosen:
+        return
+    keys = np.array(list(chosen))
+    for ty, tx, py, px in deeper:
+        order = np.argsort(np.hypot(keys[:, 0] - ty, keys[:, 1] - tx))[:6]
+        for k in order:
+            if _copy_along(image, filled, known, py, px, chosen[tuple(keys[k])], need=0.9):
+                break
+
+
+def _copy_along(image, filled, known, py, px, offset, need=0.0) -> bool:
+    """Copy known pixels shifted by offset into (py, px); pixels whose copy is not known try
+    twice and three times the offset (a periodic texture repeats at those too). Nothing is
+    written unless `need` of the pixels find a known copy."""
+    height, width = known.shape
+    todo = np.ones(len(py), bool)
+    sources = np.zeros((len(py), 2), np.intp)
+    for times in (1, 2, 3):
+        sy, sx = py + times * offset[1], px + times * offset[0]
+        lands = todo & (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
+        lands[lands] &= known[sy[lands], sx[lands]]
+        sources[lands] = np.stack([sy[lands], sx[lands]], 1)
+        todo &= ~lands
+    done = ~todo
+    if done.mean() < need:
+        return False
+    filled[py[done], px[done]] = image[sources[done, 0], sources[done, 1]]
+    return True
+
+
+def _best_offset(img, known, ry, rx, py, px, offsets, need):
+    """Of the candidate offsets, the one whose copy best matches the known ring around a tile and
+    lands `need` of the tile's pixels on known ones (with those landings); None if none does."""
+    height, width = known.shape
+    qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
+    inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
+    qy, qx = np.clip(qy, 0, height - 1), np.clip(qx, 0, width - 1)
+    usable = inside & known[qy, qx]
+    cost = np.abs(img[qy, qx] - img[ry, rx][None]).sum(axis=2)
+    score = np.where(usable, cost, 0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
+    sy, sx = py[None, :] + offsets[:, 1:2], px[None, :] + offsets[:, 0:1]
+    lands = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
+    sy, sx = np.clip(sy, 0, height - 1), np.clip(sx, 0, width - 1)
+    lands &= known[sy, sx]
+    score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < need)] = np.inf
+    if len(offsets) > 1:
+        score[0] *= 0.9  # a small preference for the neighbour's offset: fewer seams
+    best = int(np.argmin(score))
+    if not np.isfinite(score[best]):
+        return None, None, None, None
+    return best, lands, sy, sx
+
+
+def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
+    """What lies behind the near object's anti-aliased edge, written into back (in place).
+
+    An edge pixel is alpha x (the object's colour) + (1 - alpha) x (what is behind). The object's
+    colour there is taken from its nearest fully opaque pixel, which gives what is behind exactly:
+    revealed, it shows the background, not a light or dark line of the object's old edge. Where
+    the pixel is mostly object (or no opaque pixel is close), the fill stays."""
+    soft = (alpha > 0.004) & (alpha < 0.98)
+    if not soft.any():
+        return
+    distance, nearest = _nearest(alpha >= 0.98)
+    ys, xs = np.nonzero(soft & (distance <= 3))
+    a = alpha[ys, xs][:, None]
+    colour = image.reshape(-1, 3)[nearest[ys, xs]].astype(np.float32)
+    behind = np.clip((image[ys, xs].astype(np.float32) - a * colour) / np.maximum(1.0 - a, 1e-3), 0.0, 255.0)
+    trust = 1.0 - _smoothstep((a - 0.75) / 0.23)  # near alpha 1 the division amplifies noise
+    mixed = behind * trust + back[ys, xs, :3].astype(np.float32) * (1.0 - trust)
+    back[ys, xs, :3] = np.round(mixed).astype(np.uint8)
+    # Where a third colour meets the edge (a stripe crossing it) one pixel unmixes wrong: the
+    # median of its neighbours replaces such an odd one out along the edge.
+    settled = cv2.medianBlur(np.ascontiguousarray(back[..., :3]), 3)
+    back[ys, xs, :3] = settled[ys, xs]
+
+
+def unsure_pixels(width: int, height: int) -> int:
+    """How far off the colour edge a depth estimate's edge may be, in canvas pixels."""
+    return max(4, round(max(width, height) / 160))
+
+
+def _local_mean(values: np.ndarray, weight: np.ndarray, radius: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted local mean of values (H x W x C) over a window of about 2 x radius + 1, and the
+    window's total weight, on a grid `step` times coarser (the means are smooth)."""
+    height, width = weight.shape
+    small = (max(1, width // step), max(1, height // step))
+    w = cv2.resize(weight, small, interpolation=cv2.INTER_AREA)
+    weighted = values * (weight if values.ndim == 2 else weight[..., None])
+    vw = cv2.resize(weighted, small, interpolation=cv2.INTER_AREA)
+    size = (2 * max(1, radius // step) + 1,) * 2
+    total = cv2.boxFilter(w, -1, size, normalize=False, borderType=cv2.BORDER_REFLECT)
+    summed = cv2.boxFilter(vw, -1, size, normalize=False, borderType=cv2.BORDER_REFLECT)
+    safe = np.maximum(total, 1e-6)
+    return summed / (safe if summed.ndim == 2 else safe[..., None]), total
+
+
+def _sample(small: np.ndarray, ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A coarse grid's values (bilinear) at full-size pixels (ys, xs)."""
+    sy, sx = small.shape[0] / shape[0], small.shape[1] / shape[1]
+    count = len(ys)
+    columns = 4096  # cv2.remap takes maps under 32767 a side: lay the points out in rows
+    rows = max(1, -(-count // columns))
+    mx = np.zeros(rows * columns, np.float32)
+    my = np.zeros(rows * columns, np.float32)
+    mx[:count] = (xs + 0.5) * sx - 0.5
+    my[:count] = (ys + 0.5) * sy - 0.5
+    shape2 = (rows, columns)
+    out = cv2.remap(small, mx.reshape(shape2), my.reshape(shape2), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out.reshape(rows * columns, *small.shape[2:])[:count]
+
+
+def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radius: int,
+                     ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At pixels (ys, xs): how far each one's colour is from the nearer of two local colour groups
+    (darker and lighter halves) of the `sure` pixels around it, and whether any sure pixel is
+    around. Two groups, not one mean: a striped or dappled background is two colours, not their
+    average."""
+    shape = sure.shape
+    step = max(1, radius // 3)
+    weight = sure.astype(np.float32)
+    lum, total = _local_mean(gray, weight, radius, step)
+    local_lum = cv2.resize(lum, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    light = sure & (gray >= local_lum)
+    colour = image[ys, xs]
+    means, present = [], []
+    for group in (light, sure & ~light):
+        mean, count = _local_mean(image, group.astype(np.float32), radius, step)
+        means.append(_sample(mean, ys, xs, shape))
+        present.append(_sample(count, ys, xs, shape).ravel() > 1e-3)
+    # Distance to the segment between the two groups: a pixel where two of the background's
+    # colours meet (a stripe's anti-aliased edge) is a mix of them, not a third colour.
+    a, b = means
+    span = b - a
+    t = np.clip(((colour - a) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1e-6), 0.0, 1.0)
+    to_segment = np.abs(colour - (a + t[:, None] * span)).max(axis=1)
+    to_a, to_b = np.abs(colour - a).max(axis=1), np.abs(colour - b).max(axis=1)
+    best = np.where(present[0] & present[1], to_segment,
+                    np.where(present[0], to_a, np.where(present[1], to_b, 1e6))).astype(np.float32)
+    return best, _sample(total, ys, xs, shape).ravel() > 1e-3
+
+
+def snap_matte(image: np.ndarray, near: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """The near side's soft matte (0..1), moved onto the photo's colour edges.
+
+    A depth estimate's edges are soft and a few pixels off. Pixels farther than that from its
+    edge are sure; each pixel in between goes to the side whose colours (near it) it matches,
+    so a band of background that the estimate's edge took along goes back to the background,
+    and a thin structure the estimate could not resolve (a stem: no sure pixels of its own)
+    goes with the near side where it differs from the background around it, as one piece.
+    Along the decided outline the anti-aliased pixels get their fraction by projecting their
+    colour between the object's and the background's there."""
+    height, width = near.shape
+    unsure = unsure_pixels(width, height)
+    kernel = _ellipse(unsure)
+    near_hard = near > 0.5
+    inside = cv2.erode(near_hard.astype(np.uint8), kernel) > 0
+    outside = cv2.erode((~near_hard).astype(np.uint8), kernel) > 0
+    band = zone & ~inside & ~outside
+    label = near_hard.copy()
+    if band.any():
+        img = image.astype(np.float32)
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        radius = 2 * unsure
+        sure_far = outside & zone
+        # The estimate's near side, even shrunk, can hold background (around a thin stem it is
+        # mostly background): near its edge, what looks just like the background around it is
+        # not sure, and no sample of the object's colours.
+        sure_near = inside & zone
+        iy, ix = np.nonzero(sure_near & (cv2.dilate(band.astype(np.uint8), _ellipse(2 * unsure)) > 0))
+        like_far, _ = _colour_distance(img, gray, sure_far, radius, iy, ix)
+        sure_near[iy[like_far < 12], ix[like_far < 12]] = False
+        band[iy[like_far < 12], ix[like_far < 12]] = True
+        ys, xs = np.nonzero(band)
+        to_near, has_near = _colour_distance(img, gray, sure_near, radius, ys, xs)
+        to_far, has_far = _colour_distance(img, gray, sure_far, radius, ys, xs)
+        decided = near_hard[ys, xs]
+        both = has_near & has_far & (np.abs(to_near - to_far) > 12)
+        decided[both] = to_near[both] < to_far[both]
+        # No sure near pixel around: a thin structure. It is near where it is not background-coloured.
+        thin = ~has_near & has_far & near_hard[ys, xs]
+        decided[thin] = to_far[thin] > 25
+        label[ys, xs] = decided
+        label = cv2.medianBlur(label.astype(np.uint8), 3) > 0
+    return _antialias(image, label)
+
+
+def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """A hard near/far labelling made soft along its outline: each outline pixel's alpha is its
+    colour projected between the nearest object pixel's colour and the nearest background's."""
+    alpha = label.astype(np.float32)
+    outline = cv2.dilate(label.astype(np.uint8), np.ones((3, 3), np.uint8)) != cv2.erode(label.astype(np.uint8), np.ones((3, 3), np.uint8))
+    core = cv2.erode(label.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    clear = cv2.erode((~label).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    if not outline.any() or not core.any() or not clear.any():
+        return alpha
+    _, to_core = _nearest(core)
+    _, to_clear = _nearest(clear)
+    ys, xs = np.nonzero(outline)
+    pixels = image.reshape(-1, 3).astype(np.float32)
+    colour = image[ys, xs].astype(np.float32)
+    front, back = pixels[to_core[ys, xs]], pixels[to_clear[ys, xs]]
+    span = front - back
+    length = (span * span).sum(axis=1)
+    projected = np.clip(((colour - back) * span).sum(axis=1) / np.maximum(length, 1e-6), 0.0, 1.0)
+    contrast = length > 20.0 ** 2
+    alpha[ys, xs] = np.where(contrast, projected, alpha[ys, xs])
+    # Where the outline crosses no colour edge (one object, its depth estimated in two pieces) a
+    # hard cut would show as a seam when the two layers part a little: blend there, softly.
+    weak = np.zeros(label.shape, np.uint8)
+    weak[ys[~contrast], xs[~contrast]] = 1
+    if weak.any():
+        weak = cv2.dilate(weak, _ellipse(3)) > 0
+        alpha[weak] = cv2.GaussianBlur(label.astype(np.float32), (0, 0), 2.5)[weak]
+    return alpha
+
+
+def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers | None:
+    """The two layers of a photo whose depth has discontinuities (None when it has none).
+
+    reach: the largest on-screen displacement of the nearest things against the farthest over the
+    whole camera path, in canvas pixels: what the back layer must be able to show behind an edge."""
+    height, width = depth.shape
+    f = min(1.0, WORK_SIDE / max(height, width))
+    work = (max(8, round(width * f)), max(8, round(height * f)))
+    d = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
+    # The photo's own border: a scan's dark edge line or a vignette reads there as a depth step,
+    # and splitting it off leaves a line of specks where it meets the picture. The depth a few
+    # pixels in is carried out to the border instead.
+    rim = max(2, round(max(work) / 100))
+    d = cv2.copyMakeBorder(d[rim:-rim, rim:-rim], rim, rim, rim, rim, cv2.BORDER_REPLICATE)
+
+    # 1. Depth edges: a nearness step of JUMP within a few pixels; their near and far sides.
+    r = max(1, round(max(work) / 120))
+    top, bottom = cv2.dilate(d, _ellipse(r)), cv2.erode(d, _ellipse(r))
+    edge = (top - bottom) > JUMP
+    # Only where the photo has an edge too: a depth estimate also ramps steeply inside one
+    # object (a hat's brim, a border), and splitting layers there tears the object in two.
+    smooth = cv2.GaussianBlur(cv2.resize(image, work, interpolation=cv2.INTER_AREA).astype(np.float32), (0, 0), 1.5)
+    colour_top, colour_bottom = cv2.dilate(smooth, _ellipse(r)), cv2.erode(smooth, _ellipse(r))
+    edge &= (colour_top - colour_bottom).max(axis=2) > COLOUR_STEP
+    if not edge.any():
+        return None
+    near_edge = edge & (d > (top + bottom) / 2)
+    far_edge = edge & ~near_edge
+    if not near_edge.any() or not far_edge.any():
+        return None
+    # An estimate's edge is a soft ramp: each side takes its own clean value across it, so the
+    # far side does not drift partly with the near object (nor the near side lag behind it).
+    d = np.where(near_edge, top, np.where(far_edge, bottom, d))
+
+    # 2. Bands: the back layer must be right up to `reach` behind a near object (r1), and each
+    # layer's depth then returns to the photo's over a ramp wide enough never to fold (r2).
+    margin = max(2.0, 0.004 * max(width, height))
+    r1 = (reach + margin) * f
+    r2 = r1 + (1.5 * reach + 2 * margin) * f
+    dist_near, nearest_near = _nearest(near_edge)
+    dist_far, nearest_far = _nearest(far_edge)
+    sigma = max(1.0, r1 / 4)
+    depth_near = cv2.GaussianBlur(d.ravel()[nearest_near].reshape(d.shape), (0, 0), sigma)
+    depth_far = cv2.GaussianBlur(d.ravel()[nearest_far].reshape(d.shape), (0, 0), sigma)
+    zone = (dist_near < r2) | (dist_far < r2)
+    near_side = zone & (d >= (depth_near + depth_far) / 2)
+    far_side = zone & ~near_side
+
+    # 3. Continuous depths: the front keeps the near object's nearness across its transparent
+    # band and returns to the photo's before its alpha does; the back keeps the far side's
+    # nearness under the near object out to r1, then climbs back to the photo's by r2.
+    flat = (margin + unsure_pixels(width, height)) * f  # the snapped matte may reach this far out
+    # The ramp's steepest slope (1.5 x its mean) times the reach stays under 1: no fold.
+    r_front = flat + 1.5 * reach * f
+    r_hole = r_front + (0.25 * reach + margin) * f  # where the front is opaque again
+    s = _smoothstep((dist_near - flat) / max(r_front - flat, 1.0))
+    front_depth = np.where(far_side, np.maximum(d, depth_near * (1 - s) + d * s), d)
+    s = _smoothstep((dist_far - r1) / max(r2 - r1, 1.0))
+    back_depth = np.where(near_side, np.minimum(d, depth_far * (1 - s) + d * s), d)
+    front_depth = cv2.GaussianBlur(front_depth.astype(np.float32), (0, 0), 1.0)
+    back_depth = cv2.GaussianBlur(back_depth.astype(np.float32), (0, 0), 1.0)
+
+    # 4. The matte at full resolution: the depth's near side, snapped to the photo's colour edges.
+    size = (width, height)
+    near_full = cv2.resize(near_side.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+    zone_full = cv2.resize(zone.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    matte = snap_matte(image, near_full, zone_full)
+    # The front turns opaque again at the far end of its band, where both layers agree.
+    dist_near_full = cv2.resize(dist_near, size, interpolation=cv2.INTER_LINEAR) / f
+    back_again = _smoothstep((dist_near_full - r_front / f) / max((r_hole - r_front) / f, 1.0))
+    near_full = near_full > 0.5
+    far_full = zone_full & ~near_full
+    alpha = np.where(far_full, np.maximum(matte, back_again), np.where(near_full, matte, 1.0)).astype(np.float32)
+
+    # 5. The back layer: what the matte holds (the near object and its edge) removed, plus a
+    # margin so no colour of the near object leaks into the fill, filled from far-side pixels.
+    # Where the matte is faint the photo stays: an unmixed colour would be unreliable there.
+    filled = (matte > 0.004) & (near_full | far_full)
+    m = max(1, math.ceil(margin))
+    known = ~cv2.dilate(filled.astype(np.uint8), _ellipse(m)).astype(bool)
+    if not known.any() or not filled.any():
+        return None
+    back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
+    back[filled, :3] = fill_behind(image, filled, known, band=r1 / f + 2 * m)
+    unmix_edge(image, alpha, back)
+    fill = back[filled, :3].copy()
+    # The front must be able to add what the photo has over the back: where the back is brighter
+    # in a channel than the photo, the front needs at least that much opacity (else frames near
+    # the start would differ from the photo there).
+    behind = back[..., :3].astype(np.float32)
+    need = np.max(1.0 - image.astype(np.float32) / np.maximum(behind, 1.0), axis=2)
+    alpha = np.where(filled, np.maximum(alpha, np.clip(need, 0.0, 1.0)), alpha).astype(np.float32)
+    front = np.empty_like(back)
+    _premultiply(image, alpha, back, front)
+    return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth, alpha=alpha,
+                  filled=filled, fill=fill)

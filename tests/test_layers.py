@@ -1,0 +1,75 @@
+"""The two parallax layers (frames/layers.py) on small synthetic scenes with a known depth."""
+
+import cv2
+import numpy as np
+
+from stillmotion.frames.layers import build_layers
+
+WIDTH, HEIGHT = 320, 200
+
+
+def disk_scene(background: str = "stripes"):
+    """A red disk (near, 0.9) with an anti-aliased edge in front of a far (0.1) wall; the depth's
+    edge is a few pixels off and soft, as an estimate's is."""
+    scale = 4
+    big = np.zeros((HEIGHT * scale, WIDTH * scale), np.uint8)
+    cv2.circle(big, (160 * scale, 100 * scale), 50 * scale, 255, -1)
+    disk = cv2.resize(big, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA).astype(np.float32)[..., None] / 255
+    yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH]
+    if background == "stripes":
+        wall = np.where((((xx + yy) // 8) % 2)[..., None] > 0, [40, 160, 60], [30, 60, 170]).astype(np.float32)
+    else:
+        wall = np.broadcast_to(np.array([90, 140, 220], np.float32), (HEIGHT, WIDTH, 3))
+    image = np.round(wall * (1 - disk) + np.array([220, 30, 30], np.float32) * disk).astype(np.uint8)
+    fat = cv2.GaussianBlur(cv2.dilate(disk[..., 0], np.ones((5, 5), np.uint8)), (0, 0), 2.0)
+    depth = (0.1 + 0.8 * np.clip(fat * 1.5, 0, 1)).astype(np.float32)
+    return image, depth, disk[..., 0]
+
+
+def test_smooth_depth_needs_no_layers():
+    image, _, _ = disk_scene()
+    ramp = np.broadcast_to(np.linspace(0.1, 0.9, HEIGHT, dtype=np.float32)[:, None], (HEIGHT, WIDTH))
+    assert build_layers(image, np.ascontiguousarray(ramp), reach=20.0) is None
+
+
+def test_layers_at_rest_are_the_photo():
+    image, depth, _ = disk_scene()
+    layers = build_layers(image, depth, reach=20.0)
+    assert layers is not None
+    alpha = layers.front[..., 3:].astype(np.float32) / 255
+    composite = layers.front[..., :3].astype(np.float32) + (1 - alpha) * layers.back[..., :3]
+    assert np.abs(composite - image).max() <= 2.0
+
+
+def test_matte_follows_the_colour_edge_not_the_depth_estimate():
+    image, depth, disk = disk_scene()
+    layers = build_layers(image, depth, reach=20.0)
+    # The estimate reaches about 4 pixels past the disk; the front keeps to the disk's own edge:
+    # the wall next to it is see-through (the far layer shows it, moving as the wall does).
+    away = cv2.distanceTransform((disk < 0.02).astype(np.uint8), cv2.DIST_L2, 3)
+    assert layers.alpha[(away >= 2) & (away <= 10)].max() < 0.05  # no wall carried with the disk
+    assert layers.alpha[(away > 0) & (away < 2)].max() < 0.5  # nor more than a trace right beside it
+    assert layers.alpha[disk > 0.98].min() > 0.95  # the whole disk goes
+    edge = (disk > 0.1) & (disk < 0.9)
+    assert np.abs(layers.alpha[edge] - disk[edge]).mean() < 0.2  # anti-aliased edge pixels keep their share
+
+
+def test_the_far_layer_is_filled_from_far_side_pixels_only():
+    for background in ("stripes", "plain"):
+        image, depth, disk = disk_scene(background)
+        layers = build_layers(image, depth, reach=20.0)
+        behind = layers.back[..., :3][disk > 0.02].astype(int)
+        red = (behind[:, 0] > 150) & (behind[:, 1] < 100)
+        assert red.mean() < 0.002, background  # none of the disk's colour leaks into the fill
+
+
+def test_the_fill_continues_a_striped_wall():
+    """Within the band a move can reveal, the fill matches the stripes as they would continue."""
+    image, depth, disk = disk_scene("stripes")
+    layers = build_layers(image, depth, reach=20.0)
+    yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH]
+    truth = np.where((((xx + yy) // 8) % 2)[..., None] > 0, [40, 160, 60], [30, 60, 170])
+    inside = cv2.erode((disk > 0.02).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    rim = inside & (cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3) <= 20)
+    wrong = np.abs(layers.back[..., :3].astype(int) - truth).max(axis=2)[rim] > 40
+    assert wrong.mean() < 0.05
