@@ -28,9 +28,10 @@ def emits_light(image: np.ndarray, lum: np.ndarray, part: np.ndarray, dark_scene
     return standout >= 0.12 and (dark_scene or (saturation > 0.45 and float(colour.max()) > 0.85))
 
 
-def glowing_lights(rgb: np.ndarray, light: np.ndarray | None) -> int:
-    """How many parts of a light map (else, as the flicker effect does, of the brightest spots)
-    could glow and flicker in this photo (rgb: H x W x 3 uint8; light: a soft mask of any size)."""
+def any_light_glows(rgb: np.ndarray, light: np.ndarray | None) -> bool:
+    """Whether any part of a light map (else, as the flicker effect does, of the brightest spots)
+    could glow and flicker in this photo (rgb: H x W x 3 uint8; light: a soft mask of any size).
+    The largest parts are asked first; the answer comes at the first that glows."""
     h, w = rgb.shape[:2]
     size = (min(w, WORK_WIDTH), max(1, round(h * min(w, WORK_WIDTH) / w)))
     image = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
@@ -39,6 +40,11 @@ def glowing_lights(rgb: np.ndarray, light: np.ndarray | None) -> int:
         sources = cv2.resize(light.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     else:
         sources = (lum >= max(0.8, float(np.percentile(lum, 99.3)))).astype(np.float32)
-    count, labels = cv2.connectedComponents((sources > 0.3).astype(np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((sources > 0.3).astype(np.uint8))
     dark = float(lum.mean()) < DARK_SCENE
-    return sum(emits_light(image, lum, labels == k, dark) for k in range(1, count))
+    for k in np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1:
+        x, y, bw, bh = (int(v) for v in stats[k, :4])
+        x0, y0, x1, y1 = max(0, x - 4), max(0, y - 4), min(size[0], x + bw + 4), min(size[1], y + bh + 4)
+        if emits_light(image[y0:y1, x0:x1], lum[y0:y1, x0:x1], labels[y0:y1, x0:x1] == k, dark):
+            return True
+    return False

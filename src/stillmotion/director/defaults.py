@@ -29,7 +29,7 @@ def default_effects(facts: PhotoFacts) -> list[tuple[str, float]]:
     if facts.kind == "landscape":
         effects = [(t, s) for t, s in effects if facts.has({"water": "water", "clouds": "sky", "foliage": "foliage"}[t])]
     elif facts.kind == "still_life":
-        rises = facts.has("steam_source") and facts.plumes.get("steam_source", "") == ""
+        rises = facts.has("steam_source") and facts.plume("steam_source") == ""
         effects = [("steam", 0.4)] if rises else [("light_sweep", 0.35)]
     elif facts.kind == "night" and facts.has("water"):
         effects.append(("water", 0.4))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..analysis.lights import glowing_lights
+from ..analysis.lights import any_light_glows
 from ..analysis.plumes import plume_sources
 from ..analysis.types import Analysis
 from ..effects.registry import descriptor
@@ -43,9 +43,31 @@ class PhotoFacts:
     brightness: float = 0.5
     face_area: float = 0.0
     unsure: dict[str, float] = field(default_factory=dict)  # coverage of the analysis's unsure candidates
-    # Per source region ("steam_source", "fire"): "" when a plume can rise from it, else why not.
-    plumes: dict[str, str] = field(default_factory=dict)
-    glowing: int | None = None  # lights that can glow and flicker (None: not known)
+    photo: object = field(default=None, repr=False)  # for the questions asked only when an effect needs them
+    analysis: Analysis | None = field(default=None, repr=False)
+    _asked: dict = field(default_factory=dict, repr=False)
+
+    def plume(self, name: str) -> str | None:
+        """Whether a plume can rise from a source region: "" when it can, else why not; None
+        when the analysis has no such map. Asked once, when steam or smoke is placed."""
+        if ("plume", name) not in self._asked:
+            mask = None if self.analysis is None else self.analysis.mask(name)
+            known = mask is not None and mask.size
+            self._asked["plume", name] = plume_sources(mask, self.analysis.sky)[1] if known else None
+        return self._asked["plume", name]
+
+    def glowing(self) -> bool | None:
+        """Whether a light could glow and flicker (None: not known), judged on a small copy of
+        the photo with the flicker effect's own rule. Asked once, when flicker is placed."""
+        if "glowing" not in self._asked:
+            pixels = getattr(self.photo, "pixels", None)
+            if pixels is None or pixels.size == 0 or self.analysis is None:
+                self._asked["glowing"] = None
+            else:
+                step = max(1, int(max(pixels.shape[:2]) / 960))  # a cheap first reduction of a large photo
+                self._asked["glowing"] = any_light_glows(np.ascontiguousarray(pixels[::step, ::step]),
+                                                         self.analysis.mask("light"))
+        return self._asked["glowing"]
 
     def has(self, name: str) -> bool:
         value = self.coverage.get(name)
@@ -88,24 +110,9 @@ def photo_facts(photo, analysis: Analysis) -> PhotoFacts:
         mask = analysis.regions.get(f"{name}_unsure")
         if mask is not None and mask.size:
             unsure[name] = float(np.mean(mask))
-    plumes = {}
-    for name in NEEDS_SOURCE["smoke"]:
-        mask = analysis.mask(name)
-        if mask is not None and mask.size:
-            plumes[name] = plume_sources(mask, analysis.sky)[1]
-    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area, unsure, plumes, _glowing(photo, analysis))
+    facts = PhotoFacts("scene", len(faces), coverage, brightness, face_area, unsure, photo, analysis)
     facts.kind = _kind(facts)
     return facts
-
-
-def _glowing(photo, analysis: Analysis) -> int | None:
-    """How many lights could glow and flicker, judged on a small copy of the photo (the flicker
-    effect's own rule and working size)."""
-    pixels = getattr(photo, "pixels", None)
-    if pixels is None or pixels.size == 0:
-        return None
-    step = max(1, int(max(pixels.shape[:2]) / 960))  # a cheap first reduction of a large photo
-    return glowing_lights(np.ascontiguousarray(pixels[::step, ::step]), analysis.mask("light"))
 
 
 def _brightness(photo) -> float:
@@ -206,21 +213,21 @@ def _place_plume(effect_type: str, facts: PhotoFacts, where: str | None) -> Plac
     """Steam and smoke: from the first source region a plume can rise from (or the one the
     sentence names), else left out with the reason (a wall-sized "source", one in the sky)."""
     names = (where,) if where in NEEDS_SOURCE[effect_type] else NEEDS_SOURCE[effect_type]
-    known = [n for n in names if n in facts.plumes]  # the source maps the analysis has
+    known = [n for n in names if facts.plume(n) is not None]  # the source maps the analysis has
     if not known:
         return Placement(True, None, "the analysis has no source map, so the renderer chooses where")
     for name in known:
-        if facts.plumes[name] == "" and facts.coverage.get(name):
+        if facts.plume(name) == "" and facts.coverage.get(name):
             return Placement(True, Region(name=name), f"{RISES_FROM[name]} ({facts.share(name)} of the photo)")
-    reasons = list(dict.fromkeys(facts.plumes[n] for n in known))
+    reasons = list(dict.fromkeys(facts.plume(n) for n in known))
     telling = [r for r in reasons if not r.startswith("no source")] or reasons  # "in the sky" says more than "none"
     return Placement(False, None, f"{'; '.join(telling)} (a plume would hang in the air)")
 
 
 def _with_glow(effect_type: str, found: Placement, facts: PhotoFacts) -> Placement:
     """Flicker placed where nothing can glow (white highlights in daylight) shows nothing: say so."""
-    if effect_type not in NEEDS_GLOW or not found.keep or facts.glowing is None or facts.glowing > 0:
-        return found
+    if effect_type not in NEEDS_GLOW or not found.keep or facts.glowing() is not False:
+        return found  # not flicker, not placed, something glows, or not known
     light = "in this daylight" if facts.brightness >= NIGHT_BRIGHTNESS else "here"
     return Placement(True, found.region, f"{found.note}; but {light} no bright spot is a lamp or a coloured light, "
                                           "so it will show nothing", dim=True)
