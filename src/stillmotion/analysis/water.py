@@ -10,7 +10,9 @@ A dark night sky is never reflected into water here, dark pixels and lights are 
 without a horizon there is no water, and in a black-and-white photo neither (without colour a
 plain or a desert streaks and shines as a calm sea does). A bluish band below the horizon
 without evidence is kept apart as "unsure", with a note: the director uses it only when a
-sentence asks for water.
+sentence asks for water; it must lie level (a path running into the distance does not).
+The parts sure of water then grow into the weaker evidence joined to them, in their colours
+(hysteresis: the shallows and calmer stretches of a sea already found).
 """
 
 from __future__ import annotations
