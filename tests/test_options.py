@@ -259,7 +259,7 @@ def wide_photo(tmp_path):
 
 
 def test_every_shell_renders_the_same_plan_from_the_same_pixels(wide_photo, tmp_path, monkeypatch, capsys):
-    import stillmotion.frames.video as video
+    import stillmotion.api as api
     from stillmotion.batch.inputs import Source
     from stillmotion.batch.jobs import Defaults, make_items, process_item
     from stillmotion.cli import main
@@ -275,7 +275,7 @@ def test_every_shell_renders_the_same_plan_from_the_same_pixels(wide_photo, tmp_
         seen[shell["name"]] = (data, photo.pixels.shape, hashlib.sha256(photo.pixels.tobytes()).hexdigest())
         return output
 
-    monkeypatch.setattr(video, "write_video", record)
+    monkeypatch.setattr(api, "write_video", record)  # where the library calls it
     prompt, flags = "clouds drifting", ["-d", "2", "--seed", "3"]
 
     shell["name"] = "cli animate"

@@ -16,9 +16,14 @@ from typing import Any, Iterator
 import numpy as np
 
 from .analysis import Analysis, analyse
+from .audio.userfile import probe
 from .canvas import output_size
 from .director import direct
+from .encode import check_output, default_output
+from .engines import preflight, render_with_engine
 from .errors import PhotoError, PlanError
+from .frames.renderer import Renderer
+from .frames.video import write_video
 from .photo import DEFAULT_MAX_SIDE, Photo, load_photo
 from .plan import Canvas, Plan
 from .progress import CancelCheck, ProgressCallback, Reporter
@@ -85,17 +90,12 @@ def render(
     (LTX-2) and needs the neural engine. Neural engine: low_vram None chooses offloading from the
     free GPU memory (True: offload, False: none).
     """
-    from .encode import check_output
-    from .frames.video import write_video
-
     output = check_output(output, force=force)
     _check_audio(plan)
     reporter = Reporter(progress, cancel)
     photo, analysis = _inputs_for(plan, photo, analysis, reporter)
     model_sound = "model" if plan.audio.mode == "model" else "none"
-    if engine != "cpu" or model_sound != "none":  # the neural engine (stillmotion.engines); the CPU path never imports it
-        from .engines import render_with_engine
-
+    if engine != "cpu" or model_sound != "none":  # the neural engine (it imports torch only when chosen)
         done = render_with_engine(plan, photo, analysis, output, reporter, encoder or {}, engine=engine, model=model,
                                   low_vram=low_vram, audio=model_sound)
         if done is not None:
@@ -120,16 +120,12 @@ def animate(
     **options: Any,
 ) -> Path:
     """Photo (and sentence) in, video out: make_plan then render, in one call."""
-    from .encode import check_output, default_output
-
     reporter = Reporter(progress, cancel)
     if output is None:
         output = default_output(photo.path if isinstance(photo, Photo) else Path(photo))
     output = check_output(output, force=force)  # fail before the work, not after it
     model_sound = "model" if options.get("audio") == "model" else "none"
     if engine != "cpu" or model_sound != "none":
-        from .engines import preflight
-
         preflight(engine, model, model_sound)
     plan, photo, analysis = _prepare(photo, prompt, (depth, segmentation), reporter, options)
     return render(plan, output, photo=photo, analysis=analysis, force=force, progress=progress, cancel=cancel, encoder=encoder,
@@ -161,8 +157,6 @@ def load_plan_photo(plan: Plan, photo: str | Path | None = None, *, search: tupl
 
 def iter_frames(plan: Plan, photo: Photo | None = None, analysis: Analysis | None = None) -> Iterator[np.ndarray]:
     """The plan's frames as RGB uint8 arrays, one at a time (each a fresh array)."""
-    from .frames.renderer import Renderer
-
     photo, analysis = _inputs_for(plan, photo, analysis, Reporter())
     renderer = Renderer(plan, photo, analysis)
     for index in range(renderer.frame_count):
@@ -251,6 +245,5 @@ def _wrong_photo(plan: Plan, given) -> PlanError:
 def _check_audio(plan: Plan) -> None:
     """A user's audio file that cannot be used fails now, before any frame is rendered."""
     if plan.audio.mode == "file":
-        from .audio.userfile import probe
 
         probe(plan.audio.file)

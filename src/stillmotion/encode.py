@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
+from PIL import Image
 
 from .errors import EncodeError, OutputError, OutputExists, OutputFormatError
 
@@ -176,8 +178,6 @@ class VideoWriter:
 
     def __init__(self, path: str | Path, size: tuple[int, int], fps: int, settings: EncoderSettings | None = None, *,
                  audio: bool = False, frames: int | None = None, provenance=None):
-        import av
-
         self.path = Path(path)
         self.format = format_of(self.path)
         self.settings = settings or EncoderSettings()
@@ -251,8 +251,6 @@ class VideoWriter:
 
     def write(self, rgb: np.ndarray) -> None:
         """Encode one H x W x 3 uint8 RGB frame."""
-        import av
-
         if self.format == "gif":
             if self._index % self._gif_step == 0:
                 small = cv2.resize(rgb, self._gif_size, interpolation=cv2.INTER_AREA)
@@ -271,8 +269,6 @@ class VideoWriter:
 
     def write_audio(self, samples: np.ndarray) -> None:
         """Encode the next float32 (n, 2) stereo samples at 48 kHz (nothing for a GIF or without audio)."""
-        import av
-
         if self._audio is None:
             return
         samples = np.asarray(samples, np.float32)
@@ -296,8 +292,6 @@ class VideoWriter:
         """Indices into one adaptive palette (made from the first frame), dithered, as PyAV's pal8 input.
 
         The palette's entries are the frame's sRGB values: no colour conversion (see the module docstring)."""
-        from PIL import Image
-
         image = Image.fromarray(rgb)
         if self._palette is None:
             self._palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)

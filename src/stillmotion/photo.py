@@ -25,13 +25,16 @@ import io
 import os
 import re
 import stat
+import struct
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+import cv2
 import numpy as np
+from PIL import Image, ImageCms
 
 from .errors import PhotoError, missing
 
@@ -144,8 +147,6 @@ def read_header(path: str | Path, *, max_pixels: int | None = None) -> PhotoHead
     limit (`max_pixels` as for load_photo). Pixels corrupt past the header pass here and fail
     in load_photo. A PNG's EXIF stored after its pixels is not read (orientation 1).
     """
-    from PIL import Image
-
     path = Path(path)
     if max_pixels is None:
         max_pixels = max_pixels_from_env()
@@ -219,8 +220,6 @@ def decode_photo(data: bytes, name: str = "photo", *, max_pixels: int | None = N
 
     `name` is only used in messages. `max_pixels` and `max_side` as for load_photo.
     """
-    from PIL import Image
-
     if max_pixels is None:
         max_pixels = max_pixels_from_env()
 
@@ -273,8 +272,6 @@ def _open(data: bytes, name: str, max_pixels: int, stream=None):
     """Parse the header only (Pillow opens lazily) and check format, size and pixel count.
 
     data: the file's bytes, or only its first bytes when `stream` (an open file) is given."""
-    from PIL import Image
-
     try:
         image = Image.open(stream if stream is not None else io.BytesIO(data))
     except Image.UnidentifiedImageError:
@@ -322,8 +319,6 @@ def _pixels_in(exc: Exception) -> int | None:
 
 def _allow_up_to(max_pixels: int) -> None:
     """Let our limit decide: raise Pillow's global guard (never lower it) to at least max_pixels."""
-    from PIL import Image
-
     if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < max_pixels:
         Image.MAX_IMAGE_PIXELS = max_pixels
 
@@ -374,8 +369,6 @@ def _orientation(image) -> int:
 
 def _to_8bit(image):
     """Any decoded mode -> an 8-bit mode that resizes well: L, LA, RGB, RGBA or CMYK."""
-    from PIL import Image
-
     mode = image.mode
     if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
         return image
@@ -416,8 +409,6 @@ def _flatten(image, icc: bytes | None):
     CMYK goes to RGB here, through its profile when it has one (CMYK photos are rare; RGB ones
     get their profile applied after resizing, on fewer pixels).
     """
-    from PIL import Image
-
     if image.mode in ("LA", "RGBA"):
         grey = image.mode == "LA"
         rgba = image.convert("RGBA")
@@ -435,8 +426,6 @@ def _flatten(image, icc: bytes | None):
 
 def _is_srgb(icc: bytes) -> bool:
     try:
-        from PIL import ImageCms
-
         return "srgb" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).lower()
     except Exception:
         return True  # unreadable profile: nothing to convert with, keep the pixels as they are
@@ -445,8 +434,6 @@ def _is_srgb(icc: bytes) -> bool:
 def _icc_transform(image, icc: bytes):
     """The image converted to sRGB RGB through its embedded profile; None when that fails."""
     try:
-        from PIL import ImageCms
-
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
     except Exception:  # a broken or mismatched profile: keep the pixels as they are
@@ -454,8 +441,6 @@ def _icc_transform(image, icc: bytes):
 
 
 def _icc_to_srgb(pixels: np.ndarray, icc: bytes) -> np.ndarray:
-    from PIL import Image
-
     converted = _icc_transform(Image.fromarray(pixels, mode="RGB"), icc)
     return pixels if converted is None else np.asarray(converted)
 
@@ -468,8 +453,6 @@ def _to_rgb(pixels: np.ndarray) -> np.ndarray:
 
 def _orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
     """Apply an EXIF orientation (2 to 8) so the photo stands upright; 1 and others: unchanged."""
-    import cv2
-
     if orientation == 2:
         return cv2.flip(pixels, 1)
     if orientation == 3:
@@ -500,8 +483,6 @@ def _signature(data: bytes) -> str | None:
 
 def _declared_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from the fixed-place headers of PNG, GIF and BMP, for messages only."""
-    import struct
-
     try:
         if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
             return struct.unpack(">II", data[16:24])

@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from typing import Iterator
 
+import av
 import numpy as np
 
 from ..errors import AudioError
@@ -30,8 +31,6 @@ def _reason(exc: Exception) -> str:
 
 def decoded_chunks(path: str | Path) -> Iterator[np.ndarray]:
     """The file's first audio stream as (n, 2) float32 chunks at 48 kHz."""
-    import av
-
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"{path}: audio file not found" if not path.exists() else f"{path}: is not a file")

@@ -22,6 +22,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import av
+
+from .. import api
+from ..encode import frames_in_file
 from ..errors import Cancelled, StillmotionError
 from ..options import ANALYSE, DIRECT, OUTPUT, RENDER, by_stage, option
 from .inputs import Source
@@ -125,15 +129,11 @@ def output_path(item: Item, plan, outdir: Path) -> Path:
 
 def expected_frames(plan, fmt: str) -> int:
     """Frames the video of this plan holds (encode.py's rule: every frame, or every n-th for a GIF)."""
-    from ..encode import frames_in_file
-
     return frames_in_file(plan.canvas.frame_count, plan.canvas.fps, fmt)
 
 
 def check_video(path: Path, frames: int) -> str | None:
     """None when path is a complete video that decodes to `frames` frames; else why not."""
-    import av
-
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
@@ -156,8 +156,6 @@ def process_item(
     progress=None,
 ) -> Result:
     """Plan, check for a finished video, render if needed. Never raises for a bad photo: returns a failed Result."""
-    from .. import api
-
     started = time.monotonic()
     output: Path | None = None
     with _collect_warnings() as warnings:

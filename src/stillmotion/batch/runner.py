@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import cv2
+
 from ..encode import FORMATS
 from ..errors import OutputError
 from .inputs import read_input
@@ -173,8 +175,6 @@ _stop_event = None
 
 def _init_worker(stop, threads: int) -> None:
     global _stop_event
-    import cv2
-
     _stop_event = stop
     cv2.setNumThreads(threads)  # results do not depend on it; only the contention does
     # Ctrl-C reaches the whole process group; the parent decides, workers stop through the cancel check.

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 
 from ..errors import EncodeError
@@ -61,8 +62,6 @@ def stereo_48k(audio, rate: int) -> np.ndarray:
 
 
 def _resample(planar: np.ndarray, rate: int) -> np.ndarray:
-    import av
-
     frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="stereo")
     frame.sample_rate = rate
     resampler = av.AudioResampler(format="fltp", layout="stereo", rate=RATE)
@@ -114,8 +113,6 @@ def fit(samples: np.ndarray, seconds: float, loop: bool) -> np.ndarray:
 def mux_audio(video: Path, soundtrack: Soundtrack, output: Path) -> Path:
     """Copy `video`'s packets into `output` with the soundtrack added (AAC in MP4, Opus in WebM),
     written under a temporary name and renamed, so `output` appears only complete."""
-    import av
-
     container, codec, bitrate = AUDIO_CODECS.get(output.suffix.lower(), (None, None, 0))
     if container is None:
         raise EncodeError(f"{output.suffix} files carry no sound; use .mp4 or .webm")
@@ -146,8 +143,6 @@ def mux_audio(video: Path, soundtrack: Soundtrack, output: Path) -> Path:
 
 
 def _encode(stream, soundtrack: Soundtrack):
-    import av
-
     planar = np.ascontiguousarray(soundtrack.samples.T)
     size = stream.codec_context.frame_size or 1024
     for start in range(0, planar.shape[1], size):

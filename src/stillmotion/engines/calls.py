@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
+from PIL import Image
 
 from ..errors import ModelError
 from .models import ModelSpec
@@ -22,8 +23,6 @@ def call_arguments(spec: ModelSpec, *, image: np.ndarray, keyframe: np.ndarray |
                    low_vram: bool | None = None, temporal_ratio: int = 8) -> dict:
     """Keyword arguments for one segment: `frames` long from `image`, with `keyframe` (if given) at
     frame frames - 1 - spec.keyframe_offset. temporal_ratio: frames per latent frame (LTX-2's grid)."""
-    from PIL import Image
-
     if keyframe is not None and not spec.first_last:
         raise ModelError(f"model {spec.name} cannot end a segment on a given frame (its loops are cross-faded)")
     if keyframe is None and spec.last_frame_required:

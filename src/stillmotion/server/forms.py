@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from ..errors import OptionError
 from ..options import DIRECT, FORM, OUTPUT, RENDER, by_stage, option, options_for, read_values
@@ -227,8 +228,6 @@ async def _chunks(request, idle_s: float):
 
 
 async def _read_urlencoded(request, idle_s: float) -> Form:
-    from urllib.parse import parse_qsl
-
     body = bytearray()
     async for chunk in _chunks(request, idle_s):
         body.extend(chunk)

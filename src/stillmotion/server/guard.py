@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 TOKEN_COOKIE = "stillmotion_token"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -109,8 +109,6 @@ class TokenGuard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        from urllib.parse import parse_qs
-
         from starlette.requests import Request
         from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -48,8 +49,6 @@ def start_server(data: Path, *, workers: int = 1, port: int | None = None, token
 
 def stop_server(process: subprocess.Popen, timeout_s: float = 20) -> None:
     """Ctrl-C-like stop (SIGINT), then kill if it hangs."""
-    import signal
-
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:

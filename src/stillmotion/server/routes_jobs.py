@@ -6,6 +6,7 @@ Module functions over the Studio (studio.py); create_app registers them with job
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import time
 from datetime import datetime, timezone
@@ -153,8 +154,6 @@ def info(studio: Studio = Depends(studio_of)):
 @cache
 def neural_installed() -> bool:
     """torch and diffusers are importable (looked up, not imported: the server never loads them)."""
-    import importlib.util
-
     return all(importlib.util.find_spec(name) is not None for name in ("torch", "diffusers"))
 
 

@@ -23,6 +23,9 @@ import sys
 import threading
 import time
 import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 from pathlib import Path
 
 from .faults import describe
@@ -350,10 +353,6 @@ class Planner:
     def call(self, task, *args, timeout_s: float, doing: str):
         """task(*args) in the helper process. A StillmotionError raised there is raised here as it
         was; StudioError when the process died or took longer than timeout_s."""
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-        from multiprocessing import get_context
-
         from ..errors import StudioError
 
         with self._lock:
