@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stillmotion.director import direct
+from stillmotion.director.compose import NEUTRAL_STRENGTH
 from stillmotion.director.reading import Intent, parse
 from stillmotion.director.words import correct_typo, edit_distance, stem
 from stillmotion.errors import MissingDependency, PlanError
@@ -355,6 +356,15 @@ def test_options_override_the_prompt_camera():
     plan = plan_for("zoom in", camera="pan_left", strength=0.7)
     assert plan.camera.type == "pan_left" and plan.camera.strength == 0.7
     assert any("from the options" in line for line in plan.explanation)
+
+
+def test_a_move_named_in_the_options_gets_a_full_strength_not_the_defaults():
+    # The portrait default is a gentle push-in and a still prompt a still camera: a pan asked for by
+    # name moves at the neutral strength, and words that set one still win.
+    assert plan_for("", "portrait").camera.strength < NEUTRAL_STRENGTH
+    assert plan_for("", "portrait", camera="pan_left").camera.strength == NEUTRAL_STRENGTH
+    assert plan_for("no camera movement", "landscape", camera="tilt_up").camera.strength == NEUTRAL_STRENGTH
+    assert plan_for("a slow zoom", "portrait", camera="pan_left").camera.strength < NEUTRAL_STRENGTH
 
 
 def test_unknown_option_is_one_clear_error():

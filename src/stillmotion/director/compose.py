@@ -354,6 +354,10 @@ def _camera(cameras: list[Intent], facts: PhotoFacts, given: dict, parsed: Parse
     if "camera" in given:
         if given["camera"] != ctype:
             explanation.append(f"camera {given['camera']} from the options replaces {ctype}")
+            if not positive:
+                # The default's strength was chosen for the default's move (or is 0 for a still camera):
+                # the move asked for by name gets the neutral strength unless the words set one.
+                strength = NEUTRAL_STRENGTH
         ctype = given["camera"]
     if "strength" in given:
         strength = given["strength"]
