@@ -195,17 +195,30 @@ def _among_sky_colours(a: np.ndarray, b: np.ndarray, sky: np.ndarray, step: floa
 
 def _sky_colour(rgb: np.ndarray, sky: np.ndarray, m: Measures) -> np.ndarray:
     """How close each pixel's hue and chroma are to a coloured sky's near the horizon (what a
-    calm surface reflects, usually a little darker). A grey sky gives nothing: grey is
-    everywhere (roads, stone) and proves nothing."""
+    calm surface reflects, usually a little darker). A grey sky is matched more strictly
+    (_grey_sky_mirrored): grey is everywhere (roads, stone)."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     rows = np.nonzero(sky.mean(axis=1) > 0.05)[0]
     low_sky = sky & (m.ys >= (rows.max() - 0.25 * (rows.max() - rows.min())) / m.h)
     colour = lab[low_sky if low_sky.sum() > 50 else sky].mean(axis=0)
     if np.hypot(colour[1] - 128.0, colour[2] - 128.0) < 8.0:
-        return np.zeros((m.h, m.w), np.float32)
+        return _grey_sky_mirrored(sky, m)
     chroma = np.hypot(lab[..., 1] - colour[1], lab[..., 2] - colour[2])
     darker = 1.0 - ramp(lab[..., 0] - colour[0], 5.0, 20.0)  # a reflection is not brighter than its sky
     return (1.0 - ramp(chroma, 5.0, 12.0)) * darker
+
+
+def _grey_sky_mirrored(sky: np.ndarray, m: Measures) -> np.ndarray:
+    """A grey sky mirrored in still water (0..1): the sky's own faint tint, on a calm surface,
+    darker than the sky (water gives back only part of the light: a pond under an overcast sky
+    is 10 to 30 units of L darker) but not much darker (asphalt and wet stone are). Grey roads
+    and stone share the grey, rarely the sky's exact tint together with that brightness."""
+    L, a, b = m.lab
+    tint_a, tint_b, sky_l = float(np.median(a[sky])), float(np.median(b[sky])), float(np.median(L[sky]))
+    tint = 1.0 - ramp(np.hypot(a - tint_a, b - tint_b), 4.0, 6.0)
+    darker = ramp(L - sky_l, -35.0, -28.0) * (1.0 - ramp(L - sky_l, -2.0, 2.0))
+    calm = 1.0 - ramp(m.blur(m.fine_texture, 3), 0.04, 0.08)  # a mirror of a smooth sky is smooth
+    return tint * darker * calm
 
 
 def _parts(score: np.ndarray, threshold: float, m: Measures, min_share: float = MIN_SHARE, fill: float = 0.0) -> np.ndarray:
