@@ -3,7 +3,8 @@
 Water is called only below a horizon (a sky across a good part of the width) and only where the
 photo shows evidence for it:
 - a reflection: what stands above the waterline, mirrored below it, darker and of its colours;
-- the sky's colour continued below the horizon, on a smooth surface;
+- the sky's colour continued below the horizon, on a smooth surface (a grey sky only by its own
+  faint tint, on a calm surface, darker: grey alone is every road's colour);
 - ripples: fine streaks running along x, in water's colours (grey, blue, the sky's own colours
   or those of what the water mirrors; striated rock and sand are brown or ochre).
 A dark night sky is never reflected into water here, dark pixels and lights are never water;
@@ -12,7 +13,9 @@ plain or a desert streaks and shines as a calm sea does). A bluish band below th
 without evidence is kept apart as "unsure", with a note: the director uses it only when a
 sentence asks for water; it must lie level (a path running into the distance does not).
 The parts sure of water then grow into the weaker evidence joined to them, in their colours
-(hysteresis: the shallows and calmer stretches of a sea already found).
+(hysteresis: the shallows and calmer stretches of a sea already found), and sideways along their
+own level band into calm pixels that mirror what stands above them (a pond that gives back a
+grey sky on one side and a red barn on the other is one surface).
 """
 
 from __future__ import annotations
