@@ -212,10 +212,12 @@ def _mirrors_above(m: Measures, axis: int, near: int, slack: float = 0.06) -> np
     hue, chroma = np.degrees(np.arctan2(b, a)), np.hypot(a, b)
     out = np.zeros((m.h, m.w), np.float32)
     rows = np.arange(axis, near + 1)
-    step = max(1, int(0.01 * m.h))
+    step, gap = max(1, int(0.01 * m.h)), 0.04 * m.h
     for shift in range(-int(slack * m.h), int(slack * m.h) + 1, step):
         src = 2 * (axis + shift) - rows
-        ok = (src >= 0) & (src < axis)
+        # Above the waterline, and not right next to the pixel: any upright thing's lower part
+        # "mirrors" the part just above it (a treeline standing along the shore).
+        ok = (src >= 0) & (src < axis) & (rows - src >= gap)
         if not ok.any():
             continue
         r, s = rows[ok], src[ok]
