@@ -537,3 +537,41 @@ def test_a_grey_floor_without_the_sky_tint_under_an_overcast_sky_is_not_water():
     rgb = pond_under_an_overcast_sky(pond_tinted=False)
     cues = compute_cues(rgb, [])
     assert classical_regions(rgb, cues.sky if cues.has_sky else None)["water"].mask.mean() < 0.01
+
+
+def skyline(kind: str) -> np.ndarray:
+    """Blue sky over a dark band on the skyline (rows 80 to 130, its top uneven), sand below.
+    kind "forest": far, backlit crowns, dark and dull, fine detail every way; "roofs": dark grey
+    roofs whose shingle lines all run one way."""
+    rng = np.random.default_rng(5)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (110, 160, 225)
+    img[130:] = (200, 185, 150)
+    if kind == "forest":
+        crowns = 0.22 * leaves(rng, (H, W)) + np.array([36, 30, 34], np.float32)
+        top = 80 + (6 * np.sin(np.arange(W) / 5.0) + rng.integers(0, 5, W)).astype(int)
+    else:
+        shingles = (40 + 25 * ((np.arange(H) // 3) % 2))[:, None, None] * np.ones((1, W, 3), np.float32)
+        crowns = shingles + rng.normal(0, 1.5, (H, W, 3))
+        top = np.full(W, 80)
+    for x in range(W):
+        img[top[x]:130, x] = crowns[top[x]:130, x]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_a_dark_treeline_on_the_skyline_is_plants_dark_roofs_are_not():
+    """Far and backlit, a forest loses its green and its leaves' contrast; it is still a band of
+    fine detail every way meeting the sky. Roofs meet the sky too, but their lines run one way."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    for kind, low, high in (("forest", 0.6, 1.0), ("roofs", 0.0, 0.05)):
+        rgb = skyline(kind)
+        cues = compute_cues(rgb, [])
+        foliage = classical_regions(rgb, cues.sky if cues.has_sky else None)["foliage"].mask
+        assert low <= foliage[95:125, 10:-10].mean() <= high, kind
+        assert foliage[145:].mean() < 0.02, kind  # not the sand
+        grey = np.repeat(rgb.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+        cues = compute_cues(grey, [])
+        grey_foliage = classical_regions(grey, cues.sky if cues.has_sky else None)["foliage"].mask
+        assert grey_foliage.mean() < 0.02, kind  # without colour, crowns and roofs look alike
