@@ -575,3 +575,20 @@ def test_a_dark_treeline_on_the_skyline_is_plants_dark_roofs_are_not():
         cues = compute_cues(grey, [])
         grey_foliage = classical_regions(grey, cues.sky if cues.has_sky else None)["foliage"].mask
         assert grey_foliage.mean() < 0.02, kind  # without colour, crowns and roofs look alike
+
+
+def test_weak_plant_evidence_brighter_than_every_plant_found_is_not_joined():
+    """Shade makes leaves darker, never brighter: a pale wall beside the grass stays out."""
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import _joined
+
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:, :200] = (60, 90, 40)  # the grass found
+    img[:, 200:300] = (35, 55, 25)  # its shade: weak evidence, darker
+    img[:, 300:] = (235, 228, 200)  # a whitewashed wall: weak evidence, far brighter
+    sure = np.zeros((H, W), bool)
+    sure[:, :200] = True
+    weak = np.zeros((H, W), bool)
+    weak[:, 200:] = True
+    joined = _joined(sure, weak, Measures(img))
+    assert joined[:, :290].all() and not joined[:, 310:].any()

@@ -212,6 +212,10 @@ def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:
     shade, the rest of a hedge): hysteresis, as for water."""
     if not sure.any():
         return sure
+    # Shade makes leaves darker, never brighter than the sunlit ones: a whitewashed wall beside
+    # the grass is weak evidence too (yellowish, textured), but brighter than any of the plants.
+    L = cues.lab[0]
+    weak = weak & (L <= np.percentile(L[sure], 95) + 5.0)
     kc = max(3, int(round(5 * cues.scale)) | 1)
     joined = cv2.morphologyEx((weak | sure).astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
     count, labels = cv2.connectedComponents(joined, connectivity=8)
