@@ -5,11 +5,12 @@ returns soft float32 masks (0..1, feathered edges) of the same size. Each cue is
 explainable score (colour, texture, orientation, position); a region is kept only when it
 forms large enough connected parts, so a blue shirt is not a lake and one green pixel is not
 a tree. Plants are sure where leaves' texture runs every way inside a part or a lawn lies wide
-and low, never where a part is as vivid as a dyed cap; they grow into the weaker plant evidence
-joined to them, and the rest is offered as "unsure" (used only when a sentence asks for
-plants). The pipeline calls the parts separately: water and foliage through the classical
-segmentation (segmentation.py; water's rules in water.py), light, fire and steam sources
-with find_sources.
+and low, or where a dark, finely textured band stands on the skyline (a far treeline loses its
+green), never where a part is as vivid as a dyed cap; they grow into the weaker plant evidence
+joined to them that is no brighter than they are, and the rest is offered as "unsure" (used
+only when a sentence asks for plants). The pipeline calls the parts separately: water and
+foliage through the classical segmentation (segmentation.py; water's rules in water.py),
+light, fire and steam sources with find_sources.
 """
 
 from __future__ import annotations
