@@ -266,6 +266,24 @@ def test_the_barn_pond_is_water_by_default(no_face_detector):
     assert water[: int(0.6 * h)].mean() < 0.01 and water[int(0.86 * h):].mean() < 0.02  # the barn, the grass
 
 
+def test_the_beach_treeline_is_plants_not_water(no_face_detector):
+    """kodak12: a dark treeline stands on the skyline above the sea. Its foot is the trees
+    themselves, not their reflection: plants, while the sea below stays water (a photo the rule
+    was tuned on)."""
+    from stillmotion.analysis.segmentation import ClassicalSegmentation
+
+    photo = SHARED_PHOTOS / "kodak12_beach_couple.png"
+    if not photo.is_file():
+        pytest.skip("shared photos not here")
+    rgb = cv2.cvtColor(cv2.imread(str(photo)), cv2.COLOR_BGR2RGB)
+    regions = run_analysis(rgb, ClassicalDepth(), ClassicalSegmentation()).regions
+    water, foliage = regions["water"], regions["foliage"]
+    h, w = water.shape
+    trees = (slice(int(0.16 * h), int(0.22 * h)), slice(int(0.5 * w), int(0.95 * w)))
+    assert foliage[trees].mean() > 0.7 and water[trees].mean() < 0.2
+    assert water[int(0.3 * h):int(0.5 * h), int(0.5 * w):int(0.95 * w)].mean() > 0.9  # the sea
+
+
 def test_people_without_faces_from_the_selfie_segmenter():
     pytest.importorskip("mediapipe")
     from stillmotion.analysis.people import find_people

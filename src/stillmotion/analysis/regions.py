@@ -20,7 +20,7 @@ import numpy as np
 
 from .imaging import Measures, hue_near, is_grayscale, ramp
 from .sky import loose_sky
-from .water import Found, find_water
+from .water import Found, find_water, holes_filled
 
 REGION_NAMES = ("water", "foliage", "light", "fire", "steam_source")
 WEAK_PLANT = 0.25  # plant evidence this weak counts only where it joins plants found (0.3 finds them)
@@ -53,10 +53,12 @@ def classical_regions(rgb: np.ndarray, sky: np.ndarray | None, m: Measures | Non
     m = m or Measures(rgb)
     kept_out = sky if sky is not None else loose_sky(rgb, m)
     lights = _light(m, kept_out, np.zeros((m.h, m.w), np.float32))
-    foliage = _foliage(m, kept_out)
+    foliage, treeline = _foliage(m, kept_out)
     green = foliage.mask if foliage.unsure is None else np.maximum(foliage.mask, foliage.unsure)
     water = find_water(rgb, sky if sky is not None else np.zeros((m.h, m.w), np.float32), green, m, lights)
-    # Trees mirrored in a pond are water, not trees.
+    # A treeline standing on the skyline is the trees themselves (their reflection lies below
+    # them); elsewhere trees mirrored in a pond are water, not trees.
+    water.mask = water.mask * (1.0 - treeline)
     dry = 1.0 - water.mask
     unsure = None if foliage.unsure is None else foliage.unsure * dry
     return {"foliage": Found(foliage.mask * dry, unsure, foliage.notes), "water": water}
@@ -133,14 +135,16 @@ def people_mask(analysis, shape) -> np.ndarray:
     return out
 
 
-def _foliage(cues: Measures, sky: np.ndarray) -> Found:
-    """Leaves and grass (the sure parts), and green areas that may be plants (unsure)."""
+def _foliage(cues: Measures, sky: np.ndarray) -> tuple[Found, np.ndarray]:
+    """Leaves and grass (the sure parts), and green areas that may be plants (unsure); and the
+    treeline on the skyline among them (soft, 0..1)."""
     a, b = _without_cast(cues, *cues.lab[1:])
     every_way = _every_way(cues)
     candidates, weak = _plant_candidates(cues, sky, a, b, every_way)
     skyline = _skyline_trees(cues, sky, a, b, every_way)
+    treeline = cues.blur(skyline.astype(np.float32), 1.5)
     if candidates.max() < 0.5 and not skyline.any():
-        return Found(candidates)
+        return Found(candidates), treeline
     sure, unsure = _leafy_parts(cues, candidates > 0.5, np.hypot(a, b), every_way)
     sure = _joined(sure | skyline, weak & ~unsure, cues)
     notes = []
@@ -149,7 +153,8 @@ def _foliage(cues: Measures, sky: np.ndarray) -> Found:
                      "painted object, a distant lawn) are left out unless asked for")
     leaves = cues.blur(sure.astype(np.float32), 1.5)
     found = np.maximum(leaves, _flowers(cues, sure)) if sure.any() else leaves
-    return Found(np.clip(found, 0, 1), cues.blur(unsure.astype(np.float32), 1.5) if unsure.any() else None, notes)
+    unsure_soft = cues.blur(unsure.astype(np.float32), 1.5) if unsure.any() else None
+    return Found(np.clip(found, 0, 1), unsure_soft, notes), treeline
 
 
 def _plant_candidates(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -205,7 +210,8 @@ def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray
         tops = y + np.argmax(part[:, cols], axis=0)
         if np.mean(tops - sky_bottom[x + cols] <= 0.03 * cues.h) >= 0.6:
             out[y:y + bh, x:x + bw] |= part
-    return out
+    # Gaps inside a treeline (sunlit crowns, a gap between trunks) belong to it.
+    return holes_filled(out, 0.01) if out.any() else out
 
 
 def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:

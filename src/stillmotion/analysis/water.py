@@ -188,10 +188,10 @@ def _along_the_surface(sure: np.ndarray, allowed: np.ndarray, m: Measures) -> np
         n, lab = cv2.connectedComponents(band, connectivity=8)
         touched = np.unique(lab[out[far:near + 1]])
         out[far:near + 1] |= np.isin(lab, touched[touched > 0])
-    return _holes_filled(out, 0.01) if out.sum() > sure.sum() else out
+    return holes_filled(out, 0.01) if out.sum() > sure.sum() else out
 
 
-def _holes_filled(mask: np.ndarray, share: float) -> np.ndarray:
+def holes_filled(mask: np.ndarray, share: float) -> np.ndarray:
     """The mask with enclosed holes smaller than `share` of the photo filled (a post, a reed,
     a glint inside the water)."""
     h, w = mask.shape
@@ -308,7 +308,7 @@ def _parts(score: np.ndarray, threshold: float, m: Measures, min_share: float = 
     binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
     binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ko, ko)))
     if fill > 0:
-        binary = _holes_filled(binary.astype(bool), fill).astype(np.uint8)
+        binary = holes_filled(binary.astype(bool), fill).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     keep = np.zeros(count, bool)
     for i in range(1, count):
