@@ -592,3 +592,15 @@ def test_weak_plant_evidence_brighter_than_every_plant_found_is_not_joined():
     weak[:, 200:] = True
     joined = _joined(sure, weak, Measures(img))
     assert joined[:, :290].all() and not joined[:, 310:].any()
+
+
+def test_dark_hair_against_a_pale_backdrop_is_no_treeline():
+    """Without a sky found by the analysis there is no skyline: dark, dull hair of fine detail
+    every way, standing against a pale studio backdrop, is not taken for a far treeline."""
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = skyline("forest")
+    backdrop = (rgb[:, :, 2] > 200) & (np.arange(H)[:, None] < 130)  # where the forest scene has its sky
+    rgb[backdrop] = (228, 230, 226)
+    foliage = classical_regions(rgb, None)["foliage"].mask  # None: the analysis found no sky
+    assert foliage[95:125, 10:-10].mean() < 0.05

@@ -53,7 +53,7 @@ def classical_regions(rgb: np.ndarray, sky: np.ndarray | None, m: Measures | Non
     m = m or Measures(rgb)
     kept_out = sky if sky is not None else loose_sky(rgb, m)
     lights = _light(m, kept_out, np.zeros((m.h, m.w), np.float32))
-    foliage, treeline = _foliage(m, kept_out)
+    foliage, treeline = _foliage(m, kept_out, has_skyline=sky is not None)
     green = foliage.mask if foliage.unsure is None else np.maximum(foliage.mask, foliage.unsure)
     water = find_water(rgb, sky if sky is not None else np.zeros((m.h, m.w), np.float32), green, m, lights)
     # A treeline standing on the skyline is the trees themselves (their reflection lies below
@@ -135,13 +135,14 @@ def people_mask(analysis, shape) -> np.ndarray:
     return out
 
 
-def _foliage(cues: Measures, sky: np.ndarray) -> tuple[Found, np.ndarray]:
+def _foliage(cues: Measures, sky: np.ndarray, has_skyline: bool = True) -> tuple[Found, np.ndarray]:
     """Leaves and grass (the sure parts), and green areas that may be plants (unsure); and the
-    treeline on the skyline among them (soft, 0..1)."""
+    treeline on the skyline among them (soft, 0..1). has_skyline: False when `sky` is only the
+    looser stand-in (a pale studio backdrop behind dark hair is no skyline)."""
     a, b = _without_cast(cues, *cues.lab[1:])
     every_way = _every_way(cues)
     candidates, weak = _plant_candidates(cues, sky, a, b, every_way)
-    skyline = _skyline_trees(cues, sky, a, b, every_way)
+    skyline = _skyline_trees(cues, sky, a, b, every_way) if has_skyline else np.zeros((cues.h, cues.w), bool)
     treeline = cues.blur(skyline.astype(np.float32), 1.5)
     if candidates.max() < 0.5 and not skyline.any():
         return Found(candidates), treeline
