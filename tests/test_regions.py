@@ -604,3 +604,37 @@ def test_dark_hair_against_a_pale_backdrop_is_no_treeline():
     rgb[backdrop] = (228, 230, 226)
     foliage = classical_regions(rgb, None)["foliage"].mask  # None: the analysis found no sky
     assert foliage[95:125, 10:-10].mean() < 0.05
+
+
+def tower_in_the_grass() -> tuple[np.ndarray, np.ndarray]:
+    """Grass (its top uneven) across the bottom; standing in it, a whitewashed tower in shade
+    (x 180 to 194: yellowish, far smoother than leaves) and a slim cypress as narrow (x 300 to
+    314: leaves' texture). Returns the photo and its sky."""
+    rng = np.random.default_rng(3)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (110, 160, 225)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 0.8)
+    wall = np.array([150, 150, 95], np.float32) + 50 * (noise - 0.5)[..., None] * np.array([1, 1, 0.6], np.float32)
+    img[60:215, 180:194] = wall[60:215, 180:194]
+    img[60:215, 300:314] = leaves(rng, (155, 14))
+    grass = leaves(rng, (H, W))
+    top = 200 + (8 * np.sin(np.arange(W) / 4.0) + rng.integers(0, 6, W)).astype(int)
+    for x in range(W):
+        img[top[x]:, x] = grass[top[x]:, x]
+    sky = np.zeros((H, W), np.float32)
+    sky[:200] = 1.0
+    sky[60:200, 180:194] = sky[60:200, 300:314] = 0.0
+    return np.clip(img, 0, 255).astype(np.uint8), sky
+
+
+def test_a_smooth_upright_band_joined_to_the_grass_is_a_wall_a_slim_tree_is_not():
+    """kodak21: the shaded side of a whitewashed lighthouse, yellowish like the grass at its foot
+    and joined to it, was swaying as plants. Narrow, upright and much smoother than the leaves
+    of its part, it is a wall, not even a candidate; a cypress as slim keeps its leaves' texture."""
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb, sky = tower_in_the_grass()
+    foliage = classical_regions(rgb, sky)["foliage"]
+    assert foliage.mask[80:190, 182:192].mean() < 0.05
+    assert foliage.unsure is None or foliage.unsure[80:190, 182:192].mean() < 0.05
+    assert foliage.mask[80:190, 302:312].mean() > 0.8 and foliage.mask[225:, 10:-10].mean() > 0.9

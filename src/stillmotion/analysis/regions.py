@@ -6,7 +6,8 @@ explainable score (colour, texture, orientation, position); a region is kept onl
 forms large enough connected parts, so a blue shirt is not a lake and one green pixel is not
 a tree. Plants are sure where leaves' texture runs every way inside a part or a lawn lies wide
 and low, or where a dark, finely textured band stands on the skyline (a far treeline loses its
-green), never where a part is as vivid as a dyed cap; they grow into the weaker plant evidence
+green), never where a part is as vivid as a dyed cap nor in a smooth upright band joined to a
+part (a wall in shade beside the grass); they grow into the weaker plant evidence
 joined to them that is no brighter than they are, and the rest is offered as "unsure" (used
 only when a sentence asks for plants). The pipeline calls the parts separately: water and
 foliage through the classical segmentation (segmentation.py; water's rules in water.py),
@@ -23,6 +24,9 @@ from .sky import loose_sky
 from .water import Found, find_water, holes_filled
 
 REGION_NAMES = ("water", "foliage", "light", "fire", "steam_source")
+# A smooth upright band: narrower than this share of the photo's width, with a fine texture
+# under this share of the rest of its plant part's.
+BAND_WIDTH, SMOOTHER = 0.05, 0.7
 WEAK_PLANT = 0.25  # plant evidence this weak counts only where it joins plants found (0.3 finds them)
 
 
@@ -146,8 +150,8 @@ def _foliage(cues: Measures, sky: np.ndarray, has_skyline: bool = True) -> tuple
     treeline = cues.blur(skyline.astype(np.float32), 1.5)
     if candidates.max() < 0.5 and not skyline.any():
         return Found(candidates), treeline
-    sure, unsure = _leafy_parts(cues, candidates > 0.5, np.hypot(a, b), every_way)
-    sure = _joined(sure | skyline, weak & ~unsure, cues)
+    sure, unsure, walls = _leafy_parts(cues, candidates > 0.5, np.hypot(a, b), every_way)
+    sure = _joined(sure | skyline, weak & ~unsure & ~walls, cues)
     notes = []
     if unsure.mean() > 0.005:
         notes.append(f"plants: green areas without leaves' texture ({unsure.mean():.0%} of the photo: a dyed or "
@@ -232,10 +236,11 @@ def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:
 
 
 def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
-                 every_way: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate parts split into (sure, unsure) booleans. Sure: leaves' fine texture, every
-    way, inside the part (not only along its outline: an object's edge is textured too), or a
-    wide stretch of ground (a lawn, a field: grass far away is smooth). Unsure: the rest.
+                 every_way: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate parts split into (sure, unsure, walls) booleans. Sure: leaves' fine texture,
+    every way, inside the part (not only along its outline: an object's edge is textured too), or
+    a wide stretch of ground (a lawn, a field: grass far away is smooth). Walls: smooth upright
+    bands joined to sure plants, not plants at all. Unsure: the rest.
     chroma: Lab chroma without the photo's colour cast."""
     # Dyed and painted things (caps, rafts, toys) are more vivid than leaves: in the shared photos
     # at most a sixth of a plant's pixels go above a Lab chroma of 45, a third to all of a cap's.
@@ -243,6 +248,7 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
     k = max(3, int(round(9 * cues.scale)) | 1)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
     sure = np.zeros(count, bool)
+    upright = np.zeros(candidates.shape, bool)
     for i in range(1, count):
         x, y, bw, bh, area = stats[i]
         part = (labels[y:y + bh, x:x + bw] == i).astype(np.uint8)
@@ -252,8 +258,30 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
         lying = bw >= 0.3 * cues.w and (y + bh >= 0.85 * cues.h or bw >= 0.6 * cues.w) and area >= 0.4 * bw * bh
         dyed = float(vivid[y:y + bh, x:x + bw][part > 0].mean()) > 0.3
         sure[i] = not dyed and (leafy >= 0.45 or lying)
-    keep = sure[labels]
-    return keep, candidates & ~keep
+        if sure[i]:
+            upright[y:y + bh, x:x + bw] |= _smooth_upright_bands(cues, part > 0, (y, x))
+    keep = sure[labels] & ~upright
+    return keep, candidates & ~keep & ~upright, upright
+
+
+def _smooth_upright_bands(cues: Measures, part: np.ndarray, corner: tuple[int, int]) -> np.ndarray:
+    """The narrow upright bands of a plant part (a boolean window at `corner`) that are much
+    smoother than the rest of it: the shaded side of a tower or a wall joined to the grass at its
+    foot. A palm or a shrub as narrow keeps its leaves' fine texture."""
+    y, x = corner
+    width = max(3, int(round(BAND_WIDTH * cues.w)) | 1)
+    body = cv2.morphologyEx(part.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, width), np.uint8)).astype(bool)
+    bands = part & ~body
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bands.astype(np.uint8), connectivity=8)
+    fine = cues.blur(cues.fine_texture, 2)[y:y + part.shape[0], x:x + part.shape[1]]
+    typical = float(np.median(fine[body])) if body.any() else 0.0
+    out = np.zeros(part.shape, bool)
+    for i in range(1, count):
+        bw, bh = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]
+        band = labels == i
+        if bh >= 3 * bw and float(np.median(fine[band])) < SMOOTHER * typical:
+            out |= band
+    return out
 
 
 def _every_way(cues: Measures) -> np.ndarray:
