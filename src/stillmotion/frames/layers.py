@@ -1,7 +1,7 @@
 """Two layers for depth parallax without crumbs: the photo split near from far at depth edges.
 
 Built once per video from the canvas image, its depth (nearness) and how far the camera's
-parallax ever moves the nearest things against the farthest (`reach`, pixels). Each depth edge
+parallax ever moves the nearest things against the farthest at each place (`reach`, pixels). Each depth edge
 moves its near side against its far side by the reach times the nearness between them (its
 `gap`), so every band below is sized by that: a small step gets narrow bands.
 
@@ -400,15 +400,18 @@ def _resized(array: np.ndarray, size: tuple[int, int], interpolation=cv2.INTER_L
     return cv2.resize(array, size, interpolation=interpolation)
 
 
-def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers | None:
+def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray) -> Layers | None:
     """The two layers of a photo whose depth has discontinuities (None when it has none).
 
     reach: the largest on-screen displacement of the nearest things against the farthest over the
-    whole camera path, in canvas pixels: what the back layer must be able to show behind an edge."""
+    whole camera path, in canvas pixels: what the back layer must be able to show behind an edge.
+    One number for the whole photo, or a map of it over the photo (any size: it is resized)."""
     height, width = depth.shape
     f = min(1.0, WORK_SIDE / max(height, width))
     work = (max(8, round(width * f)), max(8, round(height * f)))
     d = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
+    if np.ndim(reach):
+        reach = cv2.resize(np.asarray(reach, np.float32), work, interpolation=cv2.INTER_LINEAR)
     # The photo's own border: a scan's dark edge line or a vignette reads there as a depth step,
     # and splitting it off leaves a line of specks where it meets the picture. The depth a few
     # pixels in is carried out to the border instead.
@@ -441,7 +444,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     dist_far, nearest_far = _nearest(far_edge)
     gap = np.clip(d.ravel()[nearest_near] - d.ravel()[nearest_far], JUMP, 1.0).reshape(d.shape)
     margin = max(2.0, 0.004 * max(width, height))
-    largest = reach * min(1.0, TRAVEL_SAFETY * float(gap[near_edge].max()))
+    largest = float(np.max(reach)) * min(1.0, TRAVEL_SAFETY * float(gap[near_edge].max()))
     sigma = max(1.0, (largest + margin) * f / 4)
     depth_near = cv2.GaussianBlur(d.ravel()[nearest_near].reshape(d.shape), (0, 0), sigma)
     depth_far = cv2.GaussianBlur(d.ravel()[nearest_far].reshape(d.shape), (0, 0), sigma)

@@ -85,16 +85,20 @@ class ParallaxWarp:
         self.last_source_bounds = None  # set by each frame's reprojection (see _note_bounds)
 
     # --- once per video ---------------------------------------------------------------------
-    def reach(self, poses: list[Pose]) -> float:
-        """The largest on-screen displacement of the nearest things against the farthest over the
-        poses, in canvas pixels (how far the back layer may show behind a near object's edge)."""
+    def reach(self, poses: list[Pose], samples: tuple[int, int] = (33, 19)) -> np.ndarray:
+        """How far the nearest things move against the farthest over the poses, at each place of the
+        photo (canvas pixels, on a coarse grid of `samples` points): how far behind a near object's
+        edge there the back layer may show. A dolly moves things near the frame's edges far more
+        than those by its target, a pan moves all alike."""
         hu, hv = self.cx / self.scale, self.cy / self.scale
-        u, v = np.meshgrid(np.linspace(-hu, hu, 5), np.linspace(-hv, hv, 5))
-        largest = 0.0
+        u, v = np.meshgrid(np.linspace(-hu, hu, samples[0]), np.linspace(-hv, hv, samples[1]))
+        largest = np.zeros_like(u)
         for pose in poses:
             nu, nv = forward(pose, u, v, 1.0, self.target)
             fu, fv = forward(pose, u, v, 0.0, self.target)
-            largest = max(largest, float(np.hypot(nu - fu, nv - fv).max()))
+            np.maximum(largest, np.hypot(nu - fu, nv - fv), out=largest)
+        # A band reaches a little way from its edge: each place takes the largest reach around it.
+        largest = cv2.dilate(largest.astype(np.float32), np.ones((3, 3), np.uint8))
         return largest * self.scale
 
     def _alpha_grid(self, alpha: np.ndarray) -> np.ndarray:
