@@ -36,6 +36,7 @@ import numpy as np
 
 JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
 COLOUR_STEP = 24.0  # ...if the photo (texture smoothed away) changes colour that much there too
+SIDES_DIFFER = 16.0  # ...and the mean colours of its two sides differ this much: not one object
 WORK_SIDE = 640  # long side of the grid the depth analysis runs on
 LAYER_SIDE = 960  # long side at which the matte and the fill are made (the canvas's, when smaller)
 TRAVEL_SAFETY = 1.2  # a dolly moves near things a little more than in proportion to their nearness
@@ -394,6 +395,19 @@ def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
     return alpha
 
 
+def _sides_differ(smooth: np.ndarray, near: np.ndarray, far: np.ndarray, radius: int) -> np.ndarray:
+    """Where the mean colours of the near and the far side's pixels within `radius` differ by
+    more than SIDES_DIFFER (in any channel)."""
+    box = (2 * radius + 1, 2 * radius + 1)
+
+    def side_mean(side: np.ndarray) -> np.ndarray:
+        weight = cv2.boxFilter(side.astype(np.float32), -1, box, normalize=False)
+        total = cv2.boxFilter(smooth * side[..., None], -1, box, normalize=False)
+        return total / np.maximum(weight, 1e-3)[..., None]
+
+    return np.abs(side_mean(near) - side_mean(far)).max(axis=2) > SIDES_DIFFER
+
+
 def _resized(array: np.ndarray, size: tuple[int, int], interpolation=cv2.INTER_LINEAR) -> np.ndarray:
     if (array.shape[1], array.shape[0]) == size:
         return array
@@ -431,6 +445,13 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
         return None
     near_edge = edge & (d > (top + bottom) / 2)
     far_edge = edge & ~near_edge
+    # Only where the two sides differ in colour along the step: a depth estimate also steps inside
+    # one object (a hat against its own brim, folds of a suit), and there both sides look alike.
+    # Each side's colour is averaged over its own band along the step, so a thin stem, darker than
+    # the stripes it stands on, still counts.
+    edge &= _sides_differ(smooth, near_edge, far_edge, 3 * r)
+    near_edge &= edge
+    far_edge &= edge
     if not near_edge.any() or not far_edge.any():
         return None
     # An estimate's edge is a soft ramp: each side takes its own clean value across it, so the
