@@ -40,8 +40,6 @@ SIDES_DIFFER = 16.0  # ...and the mean colours of its two sides differ this much
 WORK_SIDE = 640  # long side of the grid the depth analysis runs on
 LAYER_SIDE = 960  # long side at which the matte and the fill are made (the canvas's, when smaller)
 TRAVEL_SAFETY = 1.2  # a dolly moves near things a little more than in proportion to their nearness
-SOFT_EDGE = 2  # pixels either side of an outline that may be part object, part background (a soft or upscaled edge)
-MIX_TOLERANCE = 24.0  # ...if their colour lies this close to the line between the object's and the background's
 OPAQUE = 0.97  # a front this opaque shows no trace of the back: it is made opaque
 
 
@@ -368,53 +366,32 @@ def snap_matte(image: np.ndarray, near: np.ndarray, movable: np.ndarray) -> np.n
 
 def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
     """A hard near/far labelling made soft along its outline: each outline pixel's alpha is its
-    colour projected between the nearest object pixel's colour and the nearest background's.
-
-    Each pixel next to the cut takes its projection between the object and background pixels
-    beside it. A soft or upscaled edge is wider: within SOFT_EDGE pixels of the cut, where the
-    object's body is close and a pixel's colour lies near the line between the object's and the
-    background's colours taken farther out (purer), it takes that projection instead; not on the
-    background's own texture (stripes: off the line), nor round a thin structure (a mast: no body
-    close). A part-object pixel given no alpha would stay behind as a faint stroke when the
-    object moves."""
+    colour projected between the nearest object pixel's colour and the nearest background's."""
     alpha = label.astype(np.float32)
-    hard = label.astype(np.uint8)
+    square = np.ones((3, 3), np.uint8)
+    outline = cv2.dilate(label.astype(np.uint8), square) != cv2.erode(label.astype(np.uint8), square)
+    core = cv2.erode(label.astype(np.uint8), square) > 0
+    clear = cv2.erode((~label).astype(np.uint8), square) > 0
+    if not outline.any() or not core.any() or not clear.any():
+        return alpha
+    _, to_core = _nearest(core)
+    _, to_clear = _nearest(clear)
+    ys, xs = np.nonzero(outline)
     pixels = image.reshape(-1, 3).astype(np.float32)
-    done = np.zeros(label.shape, bool)  # pixels blended softly where the cut crosses no colour edge
-    for reach in (1, SOFT_EDGE):
-        kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-        outline = (cv2.dilate(hard, kernel) != cv2.erode(hard, kernel)) & ~done
-        core = cv2.erode(hard, kernel) > 0
-        clear = cv2.erode(1 - hard, kernel) > 0
-        if not outline.any() or not core.any() or not clear.any():
-            break
-        core_distance, to_core = _nearest(core)
-        _, to_clear = _nearest(clear)
-        ys, xs = np.nonzero(outline)
-        colour = image[ys, xs].astype(np.float32)
-        front, back = pixels[to_core[ys, xs]], pixels[to_clear[ys, xs]]
-        span = front - back
-        length = (span * span).sum(axis=1)
-        offset = colour - back
-        projected = np.clip((offset * span).sum(axis=1) / np.maximum(length, 1e-6), 0.0, 1.0)
-        contrast = length > 20.0 ** 2
-        if reach == 1:
-            alpha[ys, xs] = np.where(contrast, projected, alpha[ys, xs])
-            # Where the cut crosses no colour edge (one object, its depth estimated in two
-            # pieces) a hard cut would show as a seam when the layers part a little: blend softly.
-            weak = np.zeros(label.shape, np.uint8)
-            weak[ys[~contrast], xs[~contrast]] = 1
-            if weak.any():
-                weak = cv2.dilate(weak, _ellipse(3)) > 0
-                alpha[weak] = cv2.GaussianBlur(label.astype(np.float32), (0, 0), 2.5)[weak]
-                done |= weak
-        else:
-            # Where the object's body is close and the pixel is a mix of the two colours taken
-            # farther from the cut (purer, on a soft edge), those decide, next to the cut too.
-            off_line = np.sqrt(((offset - projected[:, None] * span) ** 2).sum(axis=1))
-            close = core_distance[ys, xs] <= 2 * reach + 1
-            take = contrast & close & (off_line < MIX_TOLERANCE)
-            alpha[ys[take], xs[take]] = projected[take]
+    colour = image[ys, xs].astype(np.float32)
+    front, back = pixels[to_core[ys, xs]], pixels[to_clear[ys, xs]]
+    span = front - back
+    length = (span * span).sum(axis=1)
+    projected = np.clip(((colour - back) * span).sum(axis=1) / np.maximum(length, 1e-6), 0.0, 1.0)
+    contrast = length > 20.0 ** 2
+    alpha[ys, xs] = np.where(contrast, projected, alpha[ys, xs])
+    # Where the outline crosses no colour edge (one object, its depth estimated in two pieces) a
+    # hard cut would show as a seam when the two layers part a little: blend there, softly.
+    weak = np.zeros(label.shape, np.uint8)
+    weak[ys[~contrast], xs[~contrast]] = 1
+    if weak.any():
+        weak = cv2.dilate(weak, _ellipse(3)) > 0
+        alpha[weak] = cv2.GaussianBlur(label.astype(np.float32), (0, 0), 2.5)[weak]
     return alpha
 
 
