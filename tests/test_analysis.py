@@ -250,6 +250,22 @@ def test_real_deeplab_sees_the_sea_and_the_sky(no_face_detector):
     assert (ours & ref_sky).sum() / (ours | ref_sky).sum() > 0.9
 
 
+def test_the_barn_pond_is_water_by_default(no_face_detector):
+    """kodak22: a still pond across the lower third gives back a grey sky (right) and a red barn
+    whose foot is hidden behind the bank (left). The classical default finds it as one surface,
+    and nothing above the bank or in the grass in front (the photo the rule was tuned on)."""
+    from stillmotion.analysis.segmentation import ClassicalSegmentation
+
+    photo = SHARED_PHOTOS / "kodak22_barn_pond.png"
+    if not photo.is_file():
+        pytest.skip("shared photos not here")
+    rgb = cv2.cvtColor(cv2.imread(str(photo)), cv2.COLOR_BGR2RGB)
+    water = run_analysis(rgb, ClassicalDepth(), ClassicalSegmentation()).regions["water"]
+    h, w = water.shape
+    assert water[int(0.67 * h):int(0.77 * h), int(0.05 * w):int(0.95 * w)].mean() > 0.7  # the pond
+    assert water[: int(0.6 * h)].mean() < 0.01 and water[int(0.86 * h):].mean() < 0.02  # the barn, the grass
+
+
 def test_people_without_faces_from_the_selfie_segmenter():
     pytest.importorskip("mediapipe")
     from stillmotion.analysis.people import find_people

@@ -488,3 +488,107 @@ def test_a_pavement_running_into_the_distance_is_not_even_a_water_candidate():
     water = classical_regions(rgb, cues.sky)["water"]
     assert water.mask.mean() < 0.01
     assert water.unsure is None or water.unsure.mean() < 0.01
+
+
+def pond_under_an_overcast_sky(pond_tinted: bool = True) -> np.ndarray:
+    """A bluish-grey overcast sky; a red barn (left) and trees (right) behind a grassy bank; a
+    still pond across the lower third that gives back the grey sky (right) and the red barn
+    (left), darker, crossed by two posts; grass in front. With pond_tinted False, the pond is a
+    plain grey concrete floor instead, without the sky's tint."""
+    rng = np.random.default_rng(22)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (150, 158, 174)  # the overcast sky
+    img[90:140, W // 2:] = leaves(rng, (50, W - W // 2))  # trees behind the pond
+    img[40:140, : W // 2] = (150, 45, 35)  # the barn
+    for x in range(8, W // 2, 16):  # its boards
+        img[40:140, x] = (120, 35, 30)
+    img[140:152] = leaves(rng, (12, W))  # the far bank
+    if pond_tinted:
+        img[152:215, W // 2:] = (104, 110, 126)  # the sky, mirrored: its tint, darker
+        img[152:215, : W // 2] = (95, 32, 28)  # the barn, mirrored: darker red
+        for x in range(8, W // 2, 16):
+            img[152:215, x] = (78, 27, 24)
+    else:
+        img[152:215] = (112, 112, 112)  # concrete: grey, not the sky's tint
+    for x in (150, 260):  # posts across the surface
+        img[150:215, x:x + 6] = (70, 60, 50)
+    img[215:] = leaves(rng, (H - 215, W))  # grass in front
+    return np.clip(img + rng.normal(0, 1.5, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_still_pond_that_mirrors_a_grey_sky_and_a_red_barn_is_water():
+    """Under an overcast sky, still water gives back the sky's own faint tint, darker; the same
+    surface goes on sideways where it mirrors the barn standing above it (posts crossing it)."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = pond_under_an_overcast_sky()
+    cues = compute_cues(rgb, [])
+    water = classical_regions(rgb, cues.sky if cues.has_sky else None)["water"].mask
+    assert water[160:208, W // 2 + 10:-10].mean() > 0.8  # the grey sky mirrored
+    assert water[160:208, 10:W // 2 - 10].mean() > 0.6  # the barn mirrored, the same surface
+    assert water[:140].mean() < 0.01 and water[225:].mean() < 0.02  # not the barn, trees or grass
+
+
+def test_a_grey_floor_without_the_sky_tint_under_an_overcast_sky_is_not_water():
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    rgb = pond_under_an_overcast_sky(pond_tinted=False)
+    cues = compute_cues(rgb, [])
+    assert classical_regions(rgb, cues.sky if cues.has_sky else None)["water"].mask.mean() < 0.01
+
+
+def skyline(kind: str) -> np.ndarray:
+    """Blue sky over a dark band on the skyline (rows 80 to 130, its top uneven), sand below.
+    kind "forest": far, backlit crowns, dark and dull, fine detail every way; "roofs": dark grey
+    roofs whose shingle lines all run one way."""
+    rng = np.random.default_rng(5)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (110, 160, 225)
+    img[130:] = (200, 185, 150)
+    if kind == "forest":
+        crowns = 0.22 * leaves(rng, (H, W)) + np.array([36, 30, 34], np.float32)
+        top = 80 + (6 * np.sin(np.arange(W) / 5.0) + rng.integers(0, 5, W)).astype(int)
+    else:
+        shingles = (40 + 25 * ((np.arange(H) // 3) % 2))[:, None, None] * np.ones((1, W, 3), np.float32)
+        crowns = shingles + rng.normal(0, 1.5, (H, W, 3))
+        top = np.full(W, 80)
+    for x in range(W):
+        img[top[x]:130, x] = crowns[top[x]:130, x]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_a_dark_treeline_on_the_skyline_is_plants_dark_roofs_are_not():
+    """Far and backlit, a forest loses its green and its leaves' contrast; it is still a band of
+    fine detail every way meeting the sky. Roofs meet the sky too, but their lines run one way."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    for kind, low, high in (("forest", 0.6, 1.0), ("roofs", 0.0, 0.05)):
+        rgb = skyline(kind)
+        cues = compute_cues(rgb, [])
+        foliage = classical_regions(rgb, cues.sky if cues.has_sky else None)["foliage"].mask
+        assert low <= foliage[95:125, 10:-10].mean() <= high, kind
+        assert foliage[145:].mean() < 0.02, kind  # not the sand
+        grey = np.repeat(rgb.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+        cues = compute_cues(grey, [])
+        grey_foliage = classical_regions(grey, cues.sky if cues.has_sky else None)["foliage"].mask
+        assert grey_foliage.mean() < 0.02, kind  # without colour, crowns and roofs look alike
+
+
+def test_weak_plant_evidence_brighter_than_every_plant_found_is_not_joined():
+    """Shade makes leaves darker, never brighter: a pale wall beside the grass stays out."""
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import _joined
+
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:, :200] = (60, 90, 40)  # the grass found
+    img[:, 200:300] = (35, 55, 25)  # its shade: weak evidence, darker
+    img[:, 300:] = (235, 228, 200)  # a whitewashed wall: weak evidence, far brighter
+    sure = np.zeros((H, W), bool)
+    sure[:, :200] = True
+    weak = np.zeros((H, W), bool)
+    weak[:, 200:] = True
+    joined = _joined(sure, weak, Measures(img))
+    assert joined[:, :290].all() and not joined[:, 310:].any()

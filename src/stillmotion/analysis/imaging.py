@@ -216,7 +216,7 @@ class Measures:
         self.texture = np.sqrt(jxx + jyy)
         self.horizontal = jyy / (jxx + jyy + 1e-4)
         self.ys = np.linspace(0.0, 1.0, self.h, dtype=np.float32)[:, None] * np.ones((1, self.w), np.float32)
-        self._rgb, self._lab, self._coherence, self._fine = rgb, None, None, None
+        self.rgb, self._lab, self._coherence, self._fine = rgb, None, None, None
 
     def sigma(self, px: float) -> float:
         return max(0.5, px * self.scale)
@@ -225,7 +225,7 @@ class Measures:
     def lab(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CIE Lab as (L 0..100, a, b) with a and b centred on 0 (grey), computed once when asked."""
         if self._lab is None:
-            lab = cv2.cvtColor(self._rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+            lab = cv2.cvtColor(self.rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
             self._lab = (lab[..., 0] * (100.0 / 255.0), lab[..., 1] - 128.0, lab[..., 2] - 128.0)
         return self._lab
 

@@ -5,11 +5,12 @@ returns soft float32 masks (0..1, feathered edges) of the same size. Each cue is
 explainable score (colour, texture, orientation, position); a region is kept only when it
 forms large enough connected parts, so a blue shirt is not a lake and one green pixel is not
 a tree. Plants are sure where leaves' texture runs every way inside a part or a lawn lies wide
-and low, never where a part is as vivid as a dyed cap; they grow into the weaker plant evidence
-joined to them, and the rest is offered as "unsure" (used only when a sentence asks for
-plants). The pipeline calls the parts separately: water and foliage through the classical
-segmentation (segmentation.py; water's rules in water.py), light, fire and steam sources
-with find_sources.
+and low, or where a dark, finely textured band stands on the skyline (a far treeline loses its
+green), never where a part is as vivid as a dyed cap; they grow into the weaker plant evidence
+joined to them that is no brighter than they are, and the rest is offered as "unsure" (used
+only when a sentence asks for plants). The pipeline calls the parts separately: water and
+foliage through the classical segmentation (segmentation.py; water's rules in water.py),
+light, fire and steam sources with find_sources.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .imaging import Measures, hue_near, ramp
+from .imaging import Measures, hue_near, is_grayscale, ramp
 from .sky import loose_sky
 from .water import Found, find_water
 
@@ -137,10 +138,11 @@ def _foliage(cues: Measures, sky: np.ndarray) -> Found:
     a, b = _without_cast(cues, *cues.lab[1:])
     every_way = _every_way(cues)
     candidates, weak = _plant_candidates(cues, sky, a, b, every_way)
-    if candidates.max() < 0.5:
+    skyline = _skyline_trees(cues, sky, a, b, every_way)
+    if candidates.max() < 0.5 and not skyline.any():
         return Found(candidates)
     sure, unsure = _leafy_parts(cues, candidates > 0.5, np.hypot(a, b), every_way)
-    sure = _joined(sure, weak & ~unsure, cues)
+    sure = _joined(sure | skyline, weak & ~unsure, cues)
     notes = []
     if unsure.mean() > 0.005:
         notes.append(f"plants: green areas without leaves' texture ({unsure.mean():.0%} of the photo: a dyed or "
@@ -174,11 +176,47 @@ def _plant_candidates(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndar
     return np.maximum(by_hue, by_chroma), (score > WEAK_PLANT) | (chroma > WEAK_PLANT)
 
 
+def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray, every_way: np.ndarray) -> np.ndarray:
+    """A treeline or a forest on the skyline (boolean): a wide band, much darker than the sky,
+    of fine every-way texture, in plant colours or dull ones (far and backlit, crowns lose their
+    green), whose top edge meets the sky along most of its width. Roofs and walls have edges
+    that run one way; mountains and the sea are not that dark or that finely textured. Not in
+    black-and-white photos: without colour a dark skyline is as often roofs as crowns."""
+    out = np.zeros((cues.h, cues.w), bool)
+    hard_sky = sky > 0.5
+    if hard_sky.mean() < 0.01 or is_grayscale(cues.rgb):
+        return out
+    L = cues.lab[0]
+    chroma, angle = np.hypot(a, b), np.degrees(np.arctan2(b, a))
+    dull_or_plant = (chroma < 10) | ((angle > 60) & (angle < 180) & (chroma < 30))
+    dark = L < float(np.median(L[hard_sky])) - 30.0
+    band = (dark & dull_or_plant & (cues.blur(every_way, 2) > 0.15) & ~hard_sky).astype(np.uint8)
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, int(round(7 * cues.scale)) | 1),) * 2)
+    band = cv2.morphologyEx(cv2.morphologyEx(band, cv2.MORPH_CLOSE, k), cv2.MORPH_OPEN, k)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    has_sky = hard_sky.any(axis=0)
+    sky_bottom = np.where(has_sky, cues.h - 1 - np.argmax(hard_sky[::-1], axis=0), -cues.h)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        if bw < 0.2 * cues.w or area < 0.005 * cues.h * cues.w:
+            continue
+        part = labels[y:y + bh, x:x + bw] == i
+        cols = np.nonzero(part.any(axis=0))[0]
+        tops = y + np.argmax(part[:, cols], axis=0)
+        if np.mean(tops - sky_bottom[x + cols] <= 0.03 * cues.h) >= 0.6:
+            out[y:y + bh, x:x + bw] |= part
+    return out
+
+
 def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:
     """The sure plants grown into the weaker plant evidence joined to them (the same tree in
     shade, the rest of a hedge): hysteresis, as for water."""
     if not sure.any():
         return sure
+    # Shade makes leaves darker, never brighter than the sunlit ones: a whitewashed wall beside
+    # the grass is weak evidence too (yellowish, textured), but brighter than any of the plants.
+    L = cues.lab[0]
+    weak = weak & (L <= np.percentile(L[sure], 95) + 5.0)
     kc = max(3, int(round(5 * cues.scale)) | 1)
     joined = cv2.morphologyEx((weak | sure).astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
     count, labels = cv2.connectedComponents(joined, connectivity=8)

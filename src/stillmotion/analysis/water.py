@@ -3,7 +3,8 @@
 Water is called only below a horizon (a sky across a good part of the width) and only where the
 photo shows evidence for it:
 - a reflection: what stands above the waterline, mirrored below it, darker and of its colours;
-- the sky's colour continued below the horizon, on a smooth surface;
+- the sky's colour continued below the horizon, on a smooth surface (a grey sky only by its own
+  faint tint, on a calm surface, darker: grey alone is every road's colour);
 - ripples: fine streaks running along x, in water's colours (grey, blue, the sky's own colours
   or those of what the water mirrors; striated rock and sand are brown or ochre).
 A dark night sky is never reflected into water here, dark pixels and lights are never water;
@@ -12,7 +13,9 @@ plain or a desert streaks and shines as a calm sea does). A bluish band below th
 without evidence is kept apart as "unsure", with a note: the director uses it only when a
 sentence asks for water; it must lie level (a path running into the distance does not).
 The parts sure of water then grow into the weaker evidence joined to them, in their colours
-(hysteresis: the shallows and calmer stretches of a sea already found).
+(hysteresis: the shallows and calmer stretches of a sea already found), and sideways along their
+own level band into calm pixels that mirror what stands above them (a pond that gives back a
+grey sky on one side and a red barn on the other is one surface).
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
         if not held:
             sure[part] = False
     sure = _grown(sure, evidence, m)
+    sure = _along_the_surface(sure, below * visible, m)
     # A bluish, smooth band below the horizon with none of that evidence: a candidate only.
     bluish = hue_near(m.hue, 205, 45) * ramp(m.sat, 0.1, 0.25)
     candidate = m.blur(below * visible * bluish * smooth, 3) * (1.0 - 0.8 * foliage)
@@ -157,6 +161,75 @@ def _grown(sure: np.ndarray, evidence: np.ndarray, m: Measures, weak: float = 0.
     return np.isin(labels, touched[touched > 0])
 
 
+def _along_the_surface(sure: np.ndarray, allowed: np.ndarray, m: Measures) -> np.ndarray:
+    """The sure water grown sideways along its own level band into calm pixels that mirror what
+    stands above them (a pond that gives back a grey sky on one side and a red barn on the
+    other is one surface): rows between the water's far edge and its near edge only."""
+    if not sure.any():
+        return sure
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), connectivity=8)
+    out = sure.copy()
+    calm = 1.0 - ramp(m.blur(m.fine_texture, 3), 0.04, 0.08)
+    for i in range(1, count):
+        x, y, bw, bh, _ = stats[i]
+        part = labels[y:y + bh, x:x + bw] == i
+        cols = part.any(axis=0)
+        # The band: the part's typical far edge (top) to its typical near edge (bottom).
+        far = int(y + np.median(np.argmax(part[:, cols], axis=0)))
+        near = int(y + bh - 1 - np.median(np.argmax(part[::-1, cols], axis=0)))
+        if near - far < 0.03 * m.h:
+            continue
+        mirror = _mirrors_above(m, far, near)
+        cand = (mirror * calm * allowed)[far:near + 1] > 0.5
+        band = out[far:near + 1] | cand
+        # Posts, reeds and mirrored tree trunks cross the surface: bridge narrow gaps sideways.
+        kx = max(3, int(0.04 * m.w) | 1)
+        band = cv2.morphologyEx(band.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kx, 3)))
+        n, lab = cv2.connectedComponents(band, connectivity=8)
+        touched = np.unique(lab[out[far:near + 1]])
+        out[far:near + 1] |= np.isin(lab, touched[touched > 0])
+    return _holes_filled(out, 0.01) if out.sum() > sure.sum() else out
+
+
+def _holes_filled(mask: np.ndarray, share: float) -> np.ndarray:
+    """The mask with enclosed holes smaller than `share` of the photo filled (a post, a reed,
+    a glint inside the water)."""
+    h, w = mask.shape
+    out = mask.copy()
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        if area < share * h * w and x > 0 and y > 0 and x + bw < w and y + bh < h:
+            out[labels == i] = True
+    return out
+
+
+def _mirrors_above(m: Measures, axis: int, near: int, slack: float = 0.06) -> np.ndarray:
+    """For rows axis..near: whether each pixel has the hue of what stands mirrored above it about
+    the waterline `axis` (within `slack` of the height either way: what stands back from the
+    water mirrors about its own foot, hidden behind the bank), and is darker than it (0..1)."""
+    L, a, b = (m.blur(c, 2) for c in m.lab)
+    hue, chroma = np.degrees(np.arctan2(b, a)), np.hypot(a, b)
+    out = np.zeros((m.h, m.w), np.float32)
+    rows = np.arange(axis, near + 1)
+    step, gap = max(1, int(0.01 * m.h)), 0.04 * m.h
+    for shift in range(-int(slack * m.h), int(slack * m.h) + 1, step):
+        src = 2 * (axis + shift) - rows
+        # Above the waterline, and not right next to the pixel: any upright thing's lower part
+        # "mirrors" the part just above it (a treeline standing along the shore).
+        ok = (src >= 0) & (src < axis) & (rows - src >= gap)
+        if not ok.any():
+            continue
+        r, s = rows[ok], src[ok]
+        turn = np.abs((hue[r] - hue[s] + 180.0) % 360.0 - 180.0)
+        # The same hue (both grey counts too), and darker: water gives back only part of the light.
+        hued = (1.0 - ramp(turn, 15.0, 30.0)) * ramp(np.minimum(chroma[r], chroma[s]), 3.0, 6.0)
+        same = np.where((chroma[r] < 5) & (chroma[s] < 5), 1.0, hued)
+        match = same * ramp(L[s] - L[r], 2.0, 6.0)
+        out[r] = np.maximum(out[r], match)
+    return out
+
+
 def _water_colours(m: Measures, sky: np.ndarray, axis: int | None = None) -> np.ndarray:
     """How much each pixel has a colour open water can have (0..1): grey to faintly tinted, blue to
     cyan, among the colours of the sky it reflects, or (below a waterline `axis`) the colour of
@@ -195,17 +268,34 @@ def _among_sky_colours(a: np.ndarray, b: np.ndarray, sky: np.ndarray, step: floa
 
 def _sky_colour(rgb: np.ndarray, sky: np.ndarray, m: Measures) -> np.ndarray:
     """How close each pixel's hue and chroma are to a coloured sky's near the horizon (what a
-    calm surface reflects, usually a little darker). A grey sky gives nothing: grey is
-    everywhere (roads, stone) and proves nothing."""
+    calm surface reflects, usually a little darker). A grey sky is matched more strictly
+    (_grey_sky_mirrored): grey is everywhere (roads, stone)."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     rows = np.nonzero(sky.mean(axis=1) > 0.05)[0]
     low_sky = sky & (m.ys >= (rows.max() - 0.25 * (rows.max() - rows.min())) / m.h)
     colour = lab[low_sky if low_sky.sum() > 50 else sky].mean(axis=0)
     if np.hypot(colour[1] - 128.0, colour[2] - 128.0) < 8.0:
-        return np.zeros((m.h, m.w), np.float32)
+        return _grey_sky_mirrored(sky, m)
     chroma = np.hypot(lab[..., 1] - colour[1], lab[..., 2] - colour[2])
     darker = 1.0 - ramp(lab[..., 0] - colour[0], 5.0, 20.0)  # a reflection is not brighter than its sky
     return (1.0 - ramp(chroma, 5.0, 12.0)) * darker
+
+
+def _grey_sky_mirrored(sky: np.ndarray, m: Measures) -> np.ndarray:
+    """A grey sky mirrored in still water (0..1): the sky's own faint tint, on a calm surface,
+    darker than the sky (water gives back only part of the light: a pond under an overcast sky
+    is 10 to 30 units of L darker) but not much darker (asphalt and wet stone are). Grey roads
+    and stone share the grey, rarely the tint: a pixel counts only when it is nearer the sky's
+    tint than plain grey, and a sky without a tint of its own gives nothing."""
+    L, a, b = m.lab
+    tint_a, tint_b, sky_l = float(np.median(a[sky])), float(np.median(b[sky])), float(np.median(L[sky]))
+    if np.hypot(tint_a, tint_b) < 3.0:
+        return np.zeros((m.h, m.w), np.float32)
+    to_sky, to_grey = np.hypot(a - tint_a, b - tint_b), np.hypot(a, b)
+    tint = ramp(to_grey - to_sky, 0.5, 2.0) * (1.0 - ramp(to_sky, 3.0, 5.0))
+    darker = ramp(L - sky_l, -35.0, -28.0) * (1.0 - ramp(L - sky_l, -2.0, 2.0))
+    calm = 1.0 - ramp(m.blur(m.fine_texture, 3), 0.04, 0.08)  # a mirror of a smooth sky is smooth
+    return tint * darker * calm
 
 
 def _parts(score: np.ndarray, threshold: float, m: Measures, min_share: float = MIN_SHARE, fill: float = 0.0) -> np.ndarray:
@@ -218,11 +308,7 @@ def _parts(score: np.ndarray, threshold: float, m: Measures, min_share: float = 
     binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
     binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ko, ko)))
     if fill > 0:
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(1 - binary, connectivity=4)
-        for i in range(1, count):
-            x, y, bw, bh, area = stats[i]
-            if area < fill * h * w and x > 0 and y > 0 and x + bw < w and y + bh < h:
-                binary[labels == i] = 1
+        binary = _holes_filled(binary.astype(bool), fill).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     keep = np.zeros(count, bool)
     for i in range(1, count):
