@@ -126,8 +126,8 @@ class CameraPath:
             return self._orbit(t, a)
         if kind == "dolly_zoom":
             # Pull back while zooming in so the subject keeps its size and the background looms
-            # (grows by 0.1 x a; a subject nearer than 0.3 keeps its size only roughly).
-            zoom = 1.0 + 0.10 * a * p
+            # (grows by 0.14 x a, 7 % at the default strength; a subject nearer than 0.3 keeps its size only roughly).
+            zoom = 1.0 + 0.14 * a * p
             return Pose(push=-(zoom - 1.0) / max(self.subject_depth, 0.3), zoom=zoom)
         if kind == "ken_burns":
             return self._ken_burns(a * p)
