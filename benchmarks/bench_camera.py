@@ -8,8 +8,9 @@ back by stillmotion.frames.camera_check:
 - motion: the global similarity from the first frame to the last, classified (static, pan, tilt,
   zoom) and compared with what the move is named; its amount (pan: the centre's shift as a
   fraction of the width or height; zoom: the scale change) must be at least 3 %. An orbit must
-  slide the farthest and the nearest corners against each other ("sweep", by at least 3 % of the
-  width between them), a dolly zoom grow the far against the near ("looms", scales 3 % apart);
+  slide the farthest and the nearest corners against each other, or hold one while the other
+  slides (round a subject at one end of the depth range) ("sweep", by at least 3 % of the width
+  between them), a dolly zoom grow the far against the near ("looms", scales 3 % apart);
 - far/near: for pans and tilts, the median shift along the move of the farthest and nearest
   quarter of the tracked corners (by the scene's depth); the far must not run against the move;
 - specks: isolated outliers in smooth areas, new per megapixel in the worst frame against the photo
@@ -86,7 +87,9 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
     if expected in ("sweep", "looms"):
         far, near = motion_by_depth(keep, renderer.scene.depth, share=0.15)
         if expected == "sweep":  # the far and the near slide against each other round the subject
-            label, amount = ("sweep" if far.dx * near.dx <= 0 else "pan"), abs(far.dx - near.dx)
+            # (or, round a subject at one end of the depth range, one side holds while the other sweeps)
+            holds = min(abs(far.dx), abs(near.dx)) < 0.25 * max(abs(far.dx), abs(near.dx))
+            label, amount = ("sweep" if far.dx * near.dx <= 0 or holds else "pan"), abs(far.dx - near.dx)
         else:  # the background grows against the foreground (the subject keeps its size)
             label, amount = ("looms" if far.scale > near.scale else "shrinks"), far.scale - near.scale
     ok_motion = label == expected and amount >= MIN_AMOUNT

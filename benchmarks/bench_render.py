@@ -4,7 +4,9 @@
 
 Prints, in one run: render+encode wall time, the time to only encode the same frames with the
 same encoder settings, their ratio, real-time factor, peak memory (each measured in its own
-process), and the time to load and analyse the photo. --long adds a 60 s clip's peak memory.
+process), and the time to load and analyse the photo; and the CPU time of both, whose
+difference per frame is the render's own cost (steadier than wall time on a busy machine).
+--long adds a 60 s clip's peak memory.
 """
 
 from __future__ import annotations
@@ -38,17 +40,18 @@ def child(args: argparse.Namespace) -> None:
     out = Path(args.out)
     result = {"analyse_s": analysed}
     if args.mode == "render":
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         stillmotion.render(plan, out, photo=photo, analysis=analysis, force=True)
         result["wall_s"] = time.perf_counter() - t0
     else:
         renderer = Renderer(plan, photo, analysis)
         frames = [renderer.frame(i).copy() for i in range(renderer.frame_count)]  # not timed
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with VideoWriter(out, renderer.size, plan.canvas.fps, EncoderSettings()) as writer:
             for frame in frames:
                 writer.write(frame)
         result["wall_s"] = time.perf_counter() - t0
+    result["cpu_s"] = time.process_time() - c0  # all threads: the renderer's and the encoder's
     result["frames"] = plan.canvas.frame_count
     result["effects"] = [e.type for e in plan.effects]
     result["size_mb"] = out.stat().st_size / 1e6
@@ -97,6 +100,10 @@ def main() -> None:
               f"peak {render['peak_rss_mb']:.0f} MB)")
         print(f"encode only:           {encode['wall_s']:6.2f} s")
         print(f"ratio render+encode / encode only: {ratio:.2f}")
+        # CPU seconds depend less on what else the machine runs than wall time does.
+        render_ms = (render["cpu_s"] - encode["cpu_s"]) / render["frames"] * 1000
+        print(f"CPU: render+encode {render['cpu_s']:.2f} s, encode only {encode['cpu_s']:.2f} s: "
+              f"the render's share {render_ms:.1f} ms per frame (its precompute included)")
         print(f"bitrate:               {bitrate:6.2f} Mbit/s")
         if args.long:
             long = measure(args, "render", 60.0, tmp / "long.mp4")

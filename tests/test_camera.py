@@ -116,3 +116,16 @@ def test_dolly_zoom_keeps_the_subject_size_and_grows_the_background():
         return float(forward(pose, u, v, w, (0, 0))[0][0] / u[0])
 
     assert scale(0.6) == pytest.approx(1.0) and scale(0.0) > 1.04 and scale(1.0) < 1.0
+
+
+@pytest.mark.parametrize("far, near", [(0.1, 0.9), (0.3, 0.7), (0.0, 0.34)])
+def test_orbit_sweeps_the_far_against_the_near_by_the_same_share_whatever_the_depth_range(far, near):
+    """Round a subject between them, the farthest and the nearest things end 8 % of the width apart
+    at the default strength, on a deep photo and on a shallow one (up to the travel's limit)."""
+    path = CameraPath(Camera(type="orbit", strength=0.5), 5, False, subject_depth=(far + near) / 2,
+                      far_depth=far, near_depth=near)
+    pose = path.pose(5)
+    u, v = np.array([0.0]), np.array([0.0])
+    apart = abs(forward(pose, u, v, far, (0, 0))[0][0] - forward(pose, u, v, near, (0, 0))[0][0]) / 2  # of the width
+    limited = near - far < 0.16 * 2 * 0.5 / (0.5 * 0.5)  # the travel is at most half the strength
+    assert apart == pytest.approx(0.08, rel=0.05) or (limited and 0.03 < apart < 0.08), apart

@@ -163,3 +163,19 @@ def test_motion_labels():
     zoom = GlobalMotion(1.15, 0.0, 0.02, 0.01, 100, 120)
     assert zoom.label == "zoom_in" and zoom.amount == pytest.approx(0.15)
     assert GlobalMotion(0.9, 0.0, 0.0, 0.0, 100, 120).label == "zoom_out"
+
+
+def test_the_back_layer_reaches_as_far_as_each_place_moves(block_scene):
+    """A dolly moves things by its target far less than those at the frame's edges, so the bands
+    behind near edges are sized where they are; a pan moves all places alike."""
+    image, depth = block_scene
+    for camera, uniform in (("dolly_in", False), ("pan_left", True)):
+        _, renderer = render_clip(image, depth, camera, every=100)
+        reach = renderer.warp.reach(renderer.path.poses())
+        middle = reach[reach.shape[0] // 2, reach.shape[1] // 2]
+        edges = max(reach[:, 0].max(), reach[:, -1].max())
+        assert reach.min() > 0, camera
+        if uniform:
+            assert reach.max() / reach.min() < 1.2, camera
+        else:
+            assert middle < 0.5 * edges, (camera, middle, edges)

@@ -73,3 +73,18 @@ def test_the_fill_continues_a_striped_wall():
     rim = inside & (cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3) <= 20)
     wrong = np.abs(layers.back[..., :3].astype(int) - truth).max(axis=2)[rim] > 40
     assert wrong.mean() < 0.05
+
+
+def test_a_depth_step_inside_one_object_makes_no_layers():
+    """An estimate that steps inside one textured object (a hat against its own brim): both sides
+    look alike, so the object is not torn in two; the same step at a disk's edge still splits."""
+    rng = np.random.default_rng(3)
+    # A fine weave (2-pixel cells): finer than the bands along the step that each side is averaged over.
+    mesh = cv2.resize(rng.integers(90, 230, (HEIGHT // 2, WIDTH // 2), dtype=np.uint8), (WIDTH, HEIGHT), interpolation=cv2.INTER_NEAREST)
+    image = np.dstack([mesh, mesh // 6, mesh // 6])  # a red mesh, the same on both sides of the step
+    depth = np.full((HEIGHT, WIDTH), 0.2, np.float32)
+    depth[:, WIDTH // 2:] = 0.9
+    depth = cv2.GaussianBlur(depth, (0, 0), 2.0)
+    assert build_layers(image, depth, reach=20.0) is None
+    disk_image, disk_depth, _ = disk_scene()
+    assert build_layers(disk_image, disk_depth, reach=20.0) is not None

@@ -40,6 +40,7 @@ from ..plan import Camera
 WIDENING = ("zoom_out", "dolly_out")  # these end on the photo instead of starting on it
 SWEEP = 0.08  # pans and tilts: the far view slides this fraction of the frame at strength 1
 SWEEP_PARALLAX = 0.5  # the nearest things slide this much further than the farthest
+ORBIT_SWEEP = 0.16  # orbit: the farthest things slide this fraction of the width against the nearest at strength 1
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,8 @@ class CameraPath:
             return self._orbit(t, a)
         if kind == "dolly_zoom":
             # Pull back while zooming in so the subject keeps its size and the background looms
-            # (grows by 0.1 x a; a subject nearer than 0.3 keeps its size only roughly).
-            zoom = 1.0 + 0.10 * a * p
+            # (grows by 0.14 x a, 7 % at the default strength; a subject nearer than 0.3 keeps its size only roughly).
+            zoom = 1.0 + 0.14 * a * p
             return Pose(push=-(zoom - 1.0) / max(self.subject_depth, 0.3), zoom=zoom)
         if kind == "ken_burns":
             return self._ken_burns(a * p)
@@ -148,12 +149,14 @@ class CameraPath:
 
     def _orbit(self, t: float, a: float) -> Pose:
         """Round the subject: sideways travel with a turn that keeps the subject's depth still, so
-        what lies behind it sweeps one way and what lies before it the other; the side farther
-        from the subject's depth sweeps 6 % of the width at the default strength."""
+        what lies behind it sweeps one way and what lies before it the other. The travel is sized
+        by the photo's depth range: the farthest things slide ORBIT_SWEEP x a of the width against
+        the nearest (8 % at the default strength), within a travel of at most half the strength; a
+        photo with little depth (everything near the subject's) shows less."""
         s = t / self.duration if self.duration > 0 else 0.0
         phase = 2 * math.pi * s if self.loop else 0.5 * math.pi * ease_in_out(s)
-        depth_gap = max(self.subject_depth - self.far_depth, self.near_depth - self.subject_depth, 0.25)
-        radius = min(0.3 * a, 1.5 * SWEEP * a * 2 * self.half_size[0] / depth_gap)
+        depth_range = max(self.near_depth - self.far_depth, 0.25)
+        radius = min(0.5 * a, ORBIT_SWEEP * a * 2 * self.half_size[0] / depth_range)
         sx = radius * math.sin(phase)
         push = 0.06 * a * (1 - math.cos(phase)) / 2
         return Pose(shift_x=sx, push=push, pan_x=sx * self.subject_depth)

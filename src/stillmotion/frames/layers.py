@@ -1,15 +1,17 @@
 """Two layers for depth parallax without crumbs: the photo split near from far at depth edges.
 
 Built once per video from the canvas image, its depth (nearness) and how far the camera's
-parallax ever moves near things against far ones (`reach`, pixels):
+parallax ever moves the nearest things against the farthest at each place (`reach`, pixels). Each depth edge
+moves its near side against its far side by the reach times the nearness between them (its
+`gap`), so every band below is sized by that: a small step gets narrow bands.
 
 - front: the photo, premultiplied RGBA. It is transparent on the far side of every depth
-  discontinuity, out to about twice the reach from the near object, where the back layer shows
-  instead. At the near object's outline its alpha is a matte snapped to the photo's colour edges
-  at full resolution (snap_matte: the pixels in the depth estimate's unsure band go to the side
-  whose local colours they match; the outline's anti-aliased pixels get their share by colour
-  projection), so the whole edge goes with the object, and its colour is unmixed from what was
-  behind it.
+  discontinuity, out to about twice the edge's travel, where the back layer shows instead. At
+  the near object's outline its alpha is a matte snapped to the photo's colour edges
+  (snap_matte: the estimate's edge may be a few pixels off; a watershed from the pixels sure to
+  be near and sure to be far puts the outline on the strongest colour edge between them, so an
+  object goes whole, and its anti-aliased pixels get their share by colour projection), and its
+  colour is unmixed from what was behind it.
 - back: the photo with the near side of every discontinuity, plus a margin, removed and filled
   from far-side pixels only (fill_behind: per tile, the known texture copied along the offset
   that best continues it, so stripes, brick, foliage and water keep their period; mirrored
@@ -19,21 +21,26 @@ parallax ever moves near things against far ones (`reach`, pixels):
   under the near object. So each layer reprojects through a smooth map: nothing tears, and no
   pixel of an edge is left behind on the far layer.
 
-Composited per frame as front + (1 - front alpha) x back (parallax.py). At rest the composite is
-the photo exactly (up to rounding): front = photo - (1 - alpha) x back.
+The edges are found on a 640-pixel grid; the matte and the fill are made at most LAYER_SIDE
+pixels wide and brought to the canvas's size, where the front is made from the photo itself:
+front = photo - (1 - alpha) x back, so at rest the composite (parallax.py) is the photo exactly.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
 COLOUR_STEP = 24.0  # ...if the photo (texture smoothed away) changes colour that much there too
+SIDES_DIFFER = 16.0  # ...and the mean colours of its two sides differ this much: not one object
 WORK_SIDE = 640  # long side of the grid the depth analysis runs on
+LAYER_SIDE = 960  # long side at which the matte and the fill are made (the canvas's, when smaller)
+TRAVEL_SAFETY = 1.2  # a dolly moves near things a little more than in proportion to their nearness
+OPAQUE = 0.97  # a front this opaque shows no trace of the back: it is made opaque
 
 
 @dataclass
@@ -43,24 +50,30 @@ class Layers:
     front_depth: np.ndarray  # work-size float32 nearness, continuous
     back_depth: np.ndarray  # work-size float32 nearness, continuous
     alpha: np.ndarray  # H x W float32: the front's alpha (0..1)
-    filled: np.ndarray  # H x W bool: where the back layer is fill rather than the photo
-    fill: np.ndarray  # the fill's pixels (N x 3 uint8), in the order of filled's True entries
+    filled: np.ndarray  # H x W uint8: 1 where the back layer is fill rather than the photo
+    _see_through: np.ndarray | None = field(default=None, repr=False)
 
     def from_source(self, source: np.ndarray, front: np.ndarray, back: np.ndarray) -> None:
         """Both layers of a changed photo (scene effects moved water or clouds): the same split and
         fill, the source's pixels everywhere else. Writes into front and back (H x W x 4)."""
         cv2.cvtColor(source, cv2.COLOR_RGB2RGBA, dst=back)
-        back[self.filled, :3] = self.fill
-        _premultiply(source, self.alpha, back, front)
+        cv2.copyTo(self.back, self.filled, back)
+        if self._see_through is None:
+            self._see_through = see_through(self.front[..., 3])
+        compose_front(source, back, self._see_through, front)
 
 
-def _premultiply(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, front: np.ndarray) -> None:
-    """front = image - (1 - alpha) x back (what the front must add over the back to give the
-    image at rest), with alpha in the fourth channel."""
-    behind = back[..., :3].astype(np.float32) * (1.0 - alpha)[..., None]
-    colour = np.clip(image.astype(np.float32) - behind, 0.0, 255.0)
-    front[..., :3] = np.round(colour).astype(np.uint8)
-    front[..., 3] = np.round(alpha * 255.0).astype(np.uint8)
+def see_through(alpha: np.ndarray) -> np.ndarray:
+    """255 - alpha (uint8) in all four channels: what the back contributes to each pixel."""
+    clear = cv2.bitwise_not(np.ascontiguousarray(alpha))
+    return cv2.merge([clear, clear, clear, clear])
+
+
+def compose_front(image: np.ndarray, back: np.ndarray, see_through4: np.ndarray, front: np.ndarray) -> None:
+    """front = image - see-through x back (what the front must add over the back to give the
+    image at rest), with alpha in the fourth channel: the very product the compositor adds back."""
+    behind = cv2.multiply(back, see_through4, scale=1.0 / 255.0)
+    cv2.subtract(cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), behind, dst=front)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -77,7 +90,16 @@ def _nearest(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ellipse(radius: int) -> np.ndarray:
+    radius = max(1, int(radius))
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def _erode(mask: np.ndarray, radius: int) -> np.ndarray:
+    return cv2.erode(mask.astype(np.uint8), _ellipse(radius)) > 0
+
+
+def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    return cv2.dilate(mask.astype(np.uint8), _ellipse(radius)) > 0
 
 
 def mirror_fill(image: np.ndarray, hole: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -112,6 +134,8 @@ def fill_behind(image: np.ndarray, hole: np.ndarray, known: np.ndarray, band: fl
 
 
 TILE = 24  # pixels per side of the tiles that share one copy offset
+RING_SAMPLES = 160  # known pixels around a tile that judge a candidate offset
+LENGTH_STEP = 2  # candidate offsets are searched this coarsely, then refined to the pixel
 
 
 def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known: np.ndarray, depth_in: np.ndarray) -> None:
@@ -121,6 +145,7 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
     gy = cv2.Sobel(depth_in, cv2.CV_32F, 0, 1, ksize=5)
     ring = known & (cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) <= 4)
     img = image.astype(np.int16)
+    fine = np.array([(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)], np.int32)
     previous = None  # the last tile's offset: neighbours often continue the same texture
     chosen: dict[tuple[int, int], np.ndarray] = {}
     deeper = []  # tiles with no known pixels close around: they reuse the nearest tile's offset
@@ -138,20 +163,25 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
                 deeper.append((ty, tx, py, px))
                 continue
             ry, rx = ry + y0, rx + x0
+            step = max(1, len(ry) // RING_SAMPLES)
             nx, ny = -float(gx[py, px].sum()), -float(gy[py, px].sum())
             start = int(depth_in[py, px].max()) + 3
-            lengths = np.arange(start, start + 40, dtype=np.float32)
+            lengths = np.arange(start, start + 40, LENGTH_STEP, dtype=np.float32)
             angles = math.atan2(ny, nx) + np.deg2rad([-40, -20, 0, 20, 40])  # round the outward normal
             dirs = np.stack([np.cos(angles), np.sin(angles)], 1)
             offsets = np.round((dirs[:, None, :] * lengths[None, :, None]).reshape(-1, 2)).astype(np.int32)
             if previous is not None:
                 offsets = np.vstack([previous[None], offsets])
-            best, lands, sy, sx = _best_offset(img, known, ry, rx, py, px, offsets, 0.9)
+            best = _best_offset(img, known, ry[::step], rx[::step], py[::3], px[::3], offsets, 0.9, prefer_first=previous is not None)
             if best is None:  # a concave corner: its neighbours' offsets may fit
                 deeper.append((ty, tx, py, px))
                 continue
-            previous = chosen[(ty, tx)] = offsets[best]
-            _copy_along(image, filled, known, py, px, offsets[best])
+            # Refined to the pixel on the whole ring (the coarse steps may miss a texture's period).
+            near = offsets[best][None] + fine
+            refined = _best_offset(img, known, ry, rx, py[::3], px[::3], near, 0.9, prefer_first=False)
+            offset = near[refined] if refined is not None else offsets[best]
+            previous = chosen[(ty, tx)] = offset
+            _copy_along(image, filled, known, py, px, offset)
     if not chosen:
         return
     keys = np.array(list(chosen))
@@ -182,9 +212,9 @@ def _copy_along(image, filled, known, py, px, offset, need=0.0) -> bool:
     return True
 
 
-def _best_offset(img, known, ry, rx, py, px, offsets, need):
-    """Of the candidate offsets, the one whose copy best matches the known ring around a tile and
-    lands `need` of the tile's pixels on known ones (with those landings); None if none does."""
+def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
+    """Of the candidate offsets, the index of the one whose copy best matches the known ring
+    around a tile and lands `need` of the tile's pixels on known ones; None if none does."""
     height, width = known.shape
     qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
     inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
@@ -197,12 +227,10 @@ def _best_offset(img, known, ry, rx, py, px, offsets, need):
     sy, sx = np.clip(sy, 0, height - 1), np.clip(sx, 0, width - 1)
     lands &= known[sy, sx]
     score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < need)] = np.inf
-    if len(offsets) > 1:
+    if prefer_first:
         score[0] *= 0.9  # a small preference for the neighbour's offset: fewer seams
     best = int(np.argmin(score))
-    if not np.isfinite(score[best]):
-        return None, None, None, None
-    return best, lands, sy, sx
+    return best if np.isfinite(score[best]) else None
 
 
 def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
@@ -230,7 +258,7 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
 
 
 def unsure_pixels(width: int, height: int) -> int:
-    """How far off the colour edge a depth estimate's edge may be, in canvas pixels."""
+    """How far off the colour edge a depth estimate's edge may be, in pixels of an image this size."""
     return max(4, round(max(width, height) / 160))
 
 
@@ -294,48 +322,45 @@ def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radi
     return best, _sample(total, ys, xs, shape).ravel() > 1e-3
 
 
-def snap_matte(image: np.ndarray, near: np.ndarray, zone: np.ndarray) -> np.ndarray:
-    """The near side's soft matte (0..1), moved onto the photo's colour edges.
+def snap_matte(image: np.ndarray, near: np.ndarray, movable: np.ndarray) -> np.ndarray:
+    """The near side's soft matte (0..1), its outline moved onto the photo's colour edges.
 
-    A depth estimate's edges are soft and a few pixels off. Pixels farther than that from its
-    edge are sure; each pixel in between goes to the side whose colours (near it) it matches,
-    so a band of background that the estimate's edge took along goes back to the background,
-    and a thin structure the estimate could not resolve (a stem: no sure pixels of its own)
-    goes with the near side where it differs from the background around it, as one piece.
-    Along the decided outline the anti-aliased pixels get their fraction by projecting their
-    colour between the object's and the background's there."""
+    near: the depth estimate's near side (bool); movable: where its outline may move (along the
+    depth edges). A depth estimate's edges are soft and a few pixels off. Pixels farther than
+    twice that from its edge are sure of their side; a watershed from them floods the colour
+    image, so the outline between them lands on the strongest colour edge in between: an object
+    goes whole, with the background next to it left behind. Two cases first: what the near side
+    holds that looks just like the background beside it is not sure (around a thin stem the
+    estimate is mostly background), and a thin structure the estimate could not resolve (a stem:
+    no sure pixels of its own) is marked near where it differs from the background around it.
+    Along the decided outline the anti-aliased pixels get their fraction by colour projection."""
     height, width = near.shape
     unsure = unsure_pixels(width, height)
-    kernel = _ellipse(unsure)
-    near_hard = near > 0.5
-    inside = cv2.erode(near_hard.astype(np.uint8), kernel) > 0
-    outside = cv2.erode((~near_hard).astype(np.uint8), kernel) > 0
-    band = zone & ~inside & ~outside
-    label = near_hard.copy()
-    if band.any():
-        img = image.astype(np.float32)
-        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        radius = 2 * unsure
-        sure_far = outside & zone
-        # The estimate's near side, even shrunk, can hold background (around a thin stem it is
-        # mostly background): near its edge, what looks just like the background around it is
-        # not sure, and no sample of the object's colours.
-        sure_near = inside & zone
-        iy, ix = np.nonzero(sure_near & (cv2.dilate(band.astype(np.uint8), _ellipse(2 * unsure)) > 0))
-        like_far, _ = _colour_distance(img, gray, sure_far, radius, iy, ix)
-        sure_near[iy[like_far < 12], ix[like_far < 12]] = False
-        band[iy[like_far < 12], ix[like_far < 12]] = True
-        ys, xs = np.nonzero(band)
-        to_near, has_near = _colour_distance(img, gray, sure_near, radius, ys, xs)
-        to_far, has_far = _colour_distance(img, gray, sure_far, radius, ys, xs)
-        decided = near_hard[ys, xs]
-        both = has_near & has_far & (np.abs(to_near - to_far) > 12)
-        decided[both] = to_near[both] < to_far[both]
-        # No sure near pixel around: a thin structure. It is near where it is not background-coloured.
-        thin = ~has_near & has_far & near_hard[ys, xs]
-        decided[thin] = to_far[thin] > 25
-        label[ys, xs] = decided
-        label = cv2.medianBlur(label.astype(np.uint8), 3) > 0
+    sure_near = _erode(near, 2 * unsure) | (near & ~movable)
+    sure_far = _erode(~near, 2 * unsure) | (~near & ~movable)
+    unknown = ~sure_near & ~sure_far
+    if not unknown.any():
+        return _antialias(image, near)
+    img = image.astype(np.float32)
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    radius = 2 * unsure
+    # The near side's sure pixels beside the unknown band that look like the background there.
+    iy, ix = np.nonzero(sure_near & _dilate(unknown, 2 * unsure) & movable)
+    like_far, _ = _colour_distance(img, gray, sure_far, 2 * radius, iy, ix)
+    sure_near[iy[like_far < 12], ix[like_far < 12]] = False
+    # Thin structures: near pixels of the estimate with no sure near pixel around, unlike the background.
+    ys, xs = np.nonzero(~sure_near & ~sure_far & near)
+    _, has_near = _colour_distance(img, gray, sure_near, radius, ys, xs)
+    to_far, has_far = _colour_distance(img, gray, sure_far, 2 * radius, ys, xs)
+    thin = ~has_near & has_far & (to_far > 25)
+    markers = np.where(sure_near, 1, np.where(sure_far, 2, 0)).astype(np.int32)
+    markers[ys[thin], xs[thin]] = 1
+    cv2.watershed(np.ascontiguousarray(image), markers)
+    label = np.where(markers == -1, near, markers == 1)  # the watershed's own lines: the estimate's side
+    # Round a thin structure the flood would spread its marker over the background's own
+    # stronger edges (stripes): there each pixel keeps to its colour.
+    alone = ~has_near
+    label[ys[alone], xs[alone]] = thin[alone]
     return _antialias(image, label)
 
 
@@ -343,9 +368,10 @@ def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
     """A hard near/far labelling made soft along its outline: each outline pixel's alpha is its
     colour projected between the nearest object pixel's colour and the nearest background's."""
     alpha = label.astype(np.float32)
-    outline = cv2.dilate(label.astype(np.uint8), np.ones((3, 3), np.uint8)) != cv2.erode(label.astype(np.uint8), np.ones((3, 3), np.uint8))
-    core = cv2.erode(label.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    clear = cv2.erode((~label).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    square = np.ones((3, 3), np.uint8)
+    outline = cv2.dilate(label.astype(np.uint8), square) != cv2.erode(label.astype(np.uint8), square)
+    core = cv2.erode(label.astype(np.uint8), square) > 0
+    clear = cv2.erode((~label).astype(np.uint8), square) > 0
     if not outline.any() or not core.any() or not clear.any():
         return alpha
     _, to_core = _nearest(core)
@@ -369,15 +395,37 @@ def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
     return alpha
 
 
-def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers | None:
+def _sides_differ(smooth: np.ndarray, near: np.ndarray, far: np.ndarray, radius: int) -> np.ndarray:
+    """Where the mean colours of the near and the far side's pixels within `radius` differ by
+    more than SIDES_DIFFER (in any channel)."""
+    box = (2 * radius + 1, 2 * radius + 1)
+
+    def side_mean(side: np.ndarray) -> np.ndarray:
+        weight = cv2.boxFilter(side.astype(np.float32), -1, box, normalize=False)
+        total = cv2.boxFilter(smooth * side[..., None], -1, box, normalize=False)
+        return total / np.maximum(weight, 1e-3)[..., None]
+
+    return np.abs(side_mean(near) - side_mean(far)).max(axis=2) > SIDES_DIFFER
+
+
+def _resized(array: np.ndarray, size: tuple[int, int], interpolation=cv2.INTER_LINEAR) -> np.ndarray:
+    if (array.shape[1], array.shape[0]) == size:
+        return array
+    return cv2.resize(array, size, interpolation=interpolation)
+
+
+def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray) -> Layers | None:
     """The two layers of a photo whose depth has discontinuities (None when it has none).
 
     reach: the largest on-screen displacement of the nearest things against the farthest over the
-    whole camera path, in canvas pixels: what the back layer must be able to show behind an edge."""
+    whole camera path, in canvas pixels: what the back layer must be able to show behind an edge.
+    One number for the whole photo, or a map of it over the photo (any size: it is resized)."""
     height, width = depth.shape
     f = min(1.0, WORK_SIDE / max(height, width))
     work = (max(8, round(width * f)), max(8, round(height * f)))
     d = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
+    if np.ndim(reach):
+        reach = cv2.resize(np.asarray(reach, np.float32), work, interpolation=cv2.INTER_LINEAR)
     # The photo's own border: a scan's dark edge line or a vignette reads there as a depth step,
     # and splitting it off leaves a line of specks where it meets the picture. The depth a few
     # pixels in is carried out to the border instead.
@@ -397,22 +445,34 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
         return None
     near_edge = edge & (d > (top + bottom) / 2)
     far_edge = edge & ~near_edge
+    # Only where the two sides differ in colour along the step: a depth estimate also steps inside
+    # one object (a hat against its own brim, folds of a suit), and there both sides look alike.
+    # Each side's colour is averaged over its own band along the step, so a thin stem, darker than
+    # the stripes it stands on, still counts.
+    edge &= _sides_differ(smooth, near_edge, far_edge, 3 * r)
+    near_edge &= edge
+    far_edge &= edge
     if not near_edge.any() or not far_edge.any():
         return None
     # An estimate's edge is a soft ramp: each side takes its own clean value across it, so the
     # far side does not drift partly with the near object (nor the near side lag behind it).
     d = np.where(near_edge, top, np.where(far_edge, bottom, d))
 
-    # 2. Bands: the back layer must be right up to `reach` behind a near object (r1), and each
-    # layer's depth then returns to the photo's over a ramp wide enough never to fold (r2).
-    margin = max(2.0, 0.004 * max(width, height))
-    r1 = (reach + margin) * f
-    r2 = r1 + (1.5 * reach + 2 * margin) * f
+    # 2. Bands, sized by how far each edge's near side travels against its far side (its gap in
+    # nearness times the reach): the back layer must be right that far behind a near object (r1),
+    # and each layer's depth then returns to the photo's over a ramp wide enough never to fold (r2).
     dist_near, nearest_near = _nearest(near_edge)
     dist_far, nearest_far = _nearest(far_edge)
-    sigma = max(1.0, r1 / 4)
+    gap = np.clip(d.ravel()[nearest_near] - d.ravel()[nearest_far], JUMP, 1.0).reshape(d.shape)
+    margin = max(2.0, 0.004 * max(width, height))
+    largest = float(np.max(reach)) * min(1.0, TRAVEL_SAFETY * float(gap[near_edge].max()))
+    sigma = max(1.0, (largest + margin) * f / 4)
     depth_near = cv2.GaussianBlur(d.ravel()[nearest_near].reshape(d.shape), (0, 0), sigma)
     depth_far = cv2.GaussianBlur(d.ravel()[nearest_far].reshape(d.shape), (0, 0), sigma)
+    travel = reach * np.minimum(1.0, TRAVEL_SAFETY * cv2.GaussianBlur(gap, (0, 0), sigma)) * f  # work pixels
+    m = margin * f
+    r1 = travel + m
+    r2 = r1 + 1.5 * travel + 2 * m
     zone = (dist_near < r2) | (dist_far < r2)
     near_side = zone & (d >= (depth_near + depth_far) / 2)
     far_side = zone & ~near_side
@@ -420,48 +480,70 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float) -> Layers |
     # 3. Continuous depths: the front keeps the near object's nearness across its transparent
     # band and returns to the photo's before its alpha does; the back keeps the far side's
     # nearness under the near object out to r1, then climbs back to the photo's by r2.
-    flat = (margin + unsure_pixels(width, height)) * f  # the snapped matte may reach this far out
-    # The ramp's steepest slope (1.5 x its mean) times the reach stays under 1: no fold.
-    r_front = flat + 1.5 * reach * f
-    r_hole = r_front + (0.25 * reach + margin) * f  # where the front is opaque again
-    s = _smoothstep((dist_near - flat) / max(r_front - flat, 1.0))
+    g = min(1.0, LAYER_SIDE / max(width, height))
+    size = (max(8, round(width * g)), max(8, round(height * g)))  # the layer size: matte and fill
+    k = g / f  # layer pixels per work pixel
+    flat = m + 2 * unsure_pixels(*size) / k  # the snapped matte may reach this far out
+    # The ramp's steepest slope (1.5 x its mean) times the travel stays under 1: no fold.
+    r_front = flat + 1.5 * travel
+    # Where the front is opaque again: beyond r_front both layers are the photo at its own depth,
+    # so the front may turn opaque within the margin.
+    r_hole = r_front + m
+    s = _smoothstep((dist_near - flat) / np.maximum(r_front - flat, 1.0))
     front_depth = np.where(far_side, np.maximum(d, depth_near * (1 - s) + d * s), d)
-    s = _smoothstep((dist_far - r1) / max(r2 - r1, 1.0))
+    s = _smoothstep((dist_far - r1) / np.maximum(r2 - r1, 1.0))
     back_depth = np.where(near_side, np.minimum(d, depth_far * (1 - s) + d * s), d)
     front_depth = cv2.GaussianBlur(front_depth.astype(np.float32), (0, 0), 1.0)
     back_depth = cv2.GaussianBlur(back_depth.astype(np.float32), (0, 0), 1.0)
 
-    # 4. The matte at full resolution: the depth's near side, snapped to the photo's colour edges.
-    size = (width, height)
-    near_full = cv2.resize(near_side.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
-    zone_full = cv2.resize(zone.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
-    matte = snap_matte(image, near_full, zone_full)
-    # The front turns opaque again at the far end of its band, where both layers agree.
-    dist_near_full = cv2.resize(dist_near, size, interpolation=cv2.INTER_LINEAR) / f
-    back_again = _smoothstep((dist_near_full - r_front / f) / max((r_hole - r_front) / f, 1.0))
-    near_full = near_full > 0.5
-    far_full = zone_full & ~near_full
-    alpha = np.where(far_full, np.maximum(matte, back_again), np.where(near_full, matte, 1.0)).astype(np.float32)
+    # 4. The matte and the back layer at the layer size.
+    picture = _resized(image, size, cv2.INTER_AREA)
 
-    # 5. The back layer: what the matte holds (the near object and its edge) removed, plus a
-    # margin so no colour of the near object leaks into the fill, filled from far-side pixels.
-    # Where the matte is faint the photo stays: an unmixed colour would be unreliable there.
-    filled = (matte > 0.004) & (near_full | far_full)
-    m = max(1, math.ceil(margin))
-    known = ~cv2.dilate(filled.astype(np.uint8), _ellipse(m)).astype(bool)
-    if not known.any() or not filled.any():
+    def at_layer(values: np.ndarray, interpolation=cv2.INTER_LINEAR) -> np.ndarray:
+        return _resized(values.astype(np.float32), size, interpolation)
+
+    dist_near_l, r1_l = at_layer(dist_near) * k, at_layer(r1) * k
+    r_front_l, r_hole_l = at_layer(r_front) * k, at_layer(r_hole) * k
+    near_l = at_layer(near_side) > 0.5
+    zone_l = at_layer(zone, cv2.INTER_NEAREST) > 0
+    far_l = zone_l & ~near_l
+    # The outline may move only near the depth edge; elsewhere in and beyond the zone the front is opaque.
+    movable = zone_l & (dist_near_l < r_front_l)
+    matte = snap_matte(picture, near_l | ~zone_l, movable)
+    # The front turns opaque again at the far end of its band, where both layers agree.
+    back_again = _smoothstep((dist_near_l - r_front_l) / np.maximum(r_hole_l - r_front_l, 1.0))
+    alpha = np.where(far_l, np.maximum(matte, back_again), np.where(near_l, matte, 1.0)).astype(np.float32)
+    # What the matte holds (the near object and its edge) removed, plus a margin so no colour
+    # of the near object leaks into the fill, and filled from far pixels only (not from the near
+    # object's inside either, beyond the zone).
+    hole = (matte > 0.004) & (near_l | (far_l & (dist_near_l < r_hole_l)))
+    spare = max(1, math.ceil(margin * g))
+    nearer = at_layer(d >= (depth_near + depth_far) / 2) > 0.5
+    known = ~_dilate(hole | (nearer & ~far_l), spare)
+    if not known.any() or not hole.any():
         return None
+    behind = picture.copy()
+    reveal = float(np.max(r1_l[hole], initial=0.0)) + 2 * spare  # as deep as any move can show
+    behind[hole] = fill_behind(picture, hole, known, band=reveal)
+    unmix_edge(picture, np.where(hole, alpha, 0.0), behind)
+
+    # 5. At the canvas's size: the photo where the back is not filled, the front from the photo.
+    canvas = (width, height)
+    alpha = np.clip(_resized(alpha, canvas), 0.0, 1.0)
+    filled = (_resized(hole.astype(np.float32), canvas) > 0.5).astype(np.uint8)
     back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
-    back[filled, :3] = fill_behind(image, filled, known, band=r1 / f + 2 * m)
-    unmix_edge(image, alpha, back)
-    fill = back[filled, :3].copy()
+    cv2.copyTo(cv2.cvtColor(_resized(behind, canvas), cv2.COLOR_RGB2RGBA), filled, back)
     # The front must be able to add what the photo has over the back: where the back is brighter
     # in a channel than the photo, the front needs at least that much opacity (else frames near
     # the start would differ from the photo there).
-    behind = back[..., :3].astype(np.float32)
-    need = np.max(1.0 - image.astype(np.float32) / np.maximum(behind, 1.0), axis=2)
-    alpha = np.where(filled, np.maximum(alpha, np.clip(need, 0.0, 1.0)), alpha).astype(np.float32)
+    ys, xs = np.nonzero(filled)
+    shown = back[ys, xs, :3].astype(np.float32)
+    need = np.max(1.0 - image[ys, xs].astype(np.float32) / np.maximum(shown, 1.0), axis=1)
+    alpha[ys, xs] = np.maximum(alpha[ys, xs], np.clip(need, 0.0, 1.0))
+    # Nearly opaque is opaque: a trace of the back that no one could see is not worth compositing.
+    alpha[alpha > OPAQUE] = 1.0
+    alpha_u8 = np.round(alpha * 255.0).astype(np.uint8)
     front = np.empty_like(back)
-    _premultiply(image, alpha, back, front)
-    return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth, alpha=alpha,
-                  filled=filled, fill=fill)
+    compose_front(image, back, see_through(alpha_u8), front)
+    return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth,
+                  alpha=alpha_u8.astype(np.float32) / 255.0, filled=filled)

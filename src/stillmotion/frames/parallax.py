@@ -3,13 +3,20 @@
 Per video (once, layers.py): a front layer (the photo, transparent on the far side of depth
 edges, with a soft matte snapped to colour edges) and a back layer (near objects removed and
 filled from far-side pixels), each with a continuous depth.
-Per frame: for each layer, every point of a low-resolution screen grid finds the photo point
-that lands on it (a few fixed-point steps along its ray through the layer's continuous depth);
-the grid map is upsampled and one cv2.remap per layer (four-channel, the fast path) makes the
-layer; the back is only reprojected on the rows where the front is not opaque, and the front is
-composited over it with its alpha. A pure zoom is one affine warp. The visible frame never
-leaves the photo: a small extra zoom, computed per frame from where the photo's borders land,
-keeps them covered.
+
+Per frame, everything that scales with the frame's pixels is done once:
+- every point of a coarse screen grid (one point per `cell` pixels, and one ring beyond the
+  frame so its edges interpolate rather than clamp) finds the photo point that lands on it: a
+  few fixed-point steps along its ray through the front's continuous depth;
+- the grid is upsampled to a full-size map and one four-channel cv2.remap (OpenCV's fast path)
+  makes the front;
+- the cells where the front is not opaque (looked up on a coarse grid of the front's alpha at
+  the points the grid samples, with a margin) are the only ones that need the back layer: its
+  grid is solved there only, and each run of such cells along a band of rows upsamples its own
+  piece of the map (the very values a whole-frame map would have), remaps the back and puts
+  the front over it: front + (1 - alpha) x back.
+A pose without parallax is one affine warp. The visible frame never leaves the photo: a small
+extra zoom, computed per frame from where the photo's borders land, keeps them covered.
 """
 
 from __future__ import annotations
@@ -20,16 +27,24 @@ import cv2
 import numpy as np
 
 from .camera import IDENTITY, Pose, backward, forward
-from .layers import WORK_SIDE, build_layers
+from .layers import WORK_SIDE, build_layers, see_through
 
-STRIP = 8  # grid rows per block of the screen that composites the back layer
+BAND = 8  # grid cells per band of rows in which the back layer is composited
+GAP = 24  # open runs of cells closer than this along a band are composited as one (a run's calls cost more)
 SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
 SETTLE_STEPS = 2  # plain fixed-point steps after them
+MAP_COLUMNS = 4096  # cv2.remap takes maps under 32767 a side: point lists are laid out in rows
+
+
+def grid_cell(width: int, height: int) -> int:
+    """Pixels per grid cell: about 240 cells along the long side, 4 to 8 pixels each. The map
+    between grid points is bilinear, so a layer's depth ramp (tens of pixels) stays accurate to
+    a fraction of a pixel, and the grid's cost stays a small part of the frame's."""
+    return int(min(8, max(4, round(max(width, height) / 240))))
 
 
 class ParallaxWarp:
-    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], poses: list[Pose],
-                 map_scale: float = 0.25):
+    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], poses: list[Pose]):
         """image: canvas RGB uint8; depth: canvas-size nearness; target: normalised canvas point (0..1);
         poses: the path's poses, sampled (they size how far behind near objects the back layer must reach)."""
         self.image = image
@@ -37,8 +52,10 @@ class ParallaxWarp:
         self.scale = max(self.width, self.height) / 2.0  # S: pixels per normalised unit
         self.cx, self.cy = (self.width - 1) / 2.0, (self.height - 1) / 2.0
         self.target = ((target[0] * (self.width - 1) - self.cx) / self.scale, (target[1] * (self.height - 1) - self.cy) / self.scale)
-        self.map_scale = map_scale
-        self.grid_size = (max(8, math.ceil(self.width * map_scale)), max(8, math.ceil(self.height * map_scale)))
+        self.cell = grid_cell(self.width, self.height)
+        self.map_scale = 1.0 / self.cell
+        gw, gh = math.ceil(self.width / self.cell), math.ceil(self.height / self.cell)
+        self.grid_size = (gw, gh)  # the screen's cells: point i of the grid the effects see sits at (i + 0.5) x cell - 0.5
         f = min(1.0, WORK_SIDE / max(self.width, self.height))
         work = (max(8, round(self.width * f)), max(8, round(self.height * f)))
         self.depth_scale = work[0] / self.width
@@ -49,37 +66,52 @@ class ParallaxWarp:
         if self.layers is not None:
             self.front, self.back = self.layers.front, self.layers.back
             self.front_depth, self.back_depth = self.layers.front_depth, self.layers.back_depth
-            # The front's alpha at grid size, its least value per cell: where the back may show.
-            self._alpha_grid = cv2.resize(cv2.erode(self.layers.front[..., 3], np.ones((5, 5), np.uint8)), self.grid_size,
-                                          interpolation=cv2.INTER_AREA)
+            self._open_grid = self._alpha_grid(self.layers.front[..., 3])
         else:
             self.front, self.back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), None
             self.front_depth = self.back_depth = cv2.GaussianBlur(self.depth, (0, 0), 1.0)
-        gw, gh = self.grid_size
-        xs = (np.arange(gw, dtype=np.float32) + 0.5) / gw * self.width - 0.5
-        ys = (np.arange(gh, dtype=np.float32) + 0.5) / gh * self.height - 0.5
-        self.grid_u = np.ascontiguousarray(np.broadcast_to((xs - self.cx) / self.scale, (gh, gw)), np.float32)
-        self.grid_v = np.ascontiguousarray(np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh, gw)), np.float32)
+        # The padded grid: the screen's grid and one ring of points beyond it. Point p sits at
+        # screen pixel (p - 0.5) x cell - 0.5; upsampled by `cell`, pixel x of the screen is pixel
+        # x + cell of the upsampled map.
+        xs = (np.arange(gw + 2, dtype=np.float32) - 0.5) * self.cell - 0.5
+        ys = (np.arange(gh + 2, dtype=np.float32) - 0.5) * self.cell - 0.5
+        self.grid_u = np.ascontiguousarray(np.broadcast_to((xs - self.cx) / self.scale, (gh + 2, gw + 2)), np.float32)
+        self.grid_v = np.ascontiguousarray(np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh + 2, gw + 2)), np.float32)
         self._border = self._border_samples()
-        # Buffers reused every frame: a full-size map, and the layers as reprojected.
-        self._map = np.empty((self.height, self.width, 2), np.float32)
+        # Buffers reused every frame: the upsampled map, and the front as reprojected.
+        self._map = np.empty(((gh + 2) * self.cell, (gw + 2) * self.cell, 2), np.float32)
         self._front_out = np.empty((self.height, self.width, 4), np.uint8)
-        self._back_out = np.empty((self.height, self.width, 4), np.uint8)
         self._front_src = self._back_src = None  # the layers of a frame changed by scene effects
         self.last_source_bounds = None  # set by each frame's reprojection (see _note_bounds)
 
     # --- once per video ---------------------------------------------------------------------
-    def reach(self, poses: list[Pose]) -> float:
-        """The largest on-screen displacement of the nearest things against the farthest over the
-        poses, in canvas pixels (how far the back layer may show behind a near object's edge)."""
+    def reach(self, poses: list[Pose], samples: tuple[int, int] = (33, 19)) -> np.ndarray:
+        """How far the nearest things move against the farthest over the poses, at each place of the
+        photo (canvas pixels, on a coarse grid of `samples` points): how far behind a near object's
+        edge there the back layer may show. A dolly moves things near the frame's edges far more
+        than those by its target, a pan moves all alike."""
         hu, hv = self.cx / self.scale, self.cy / self.scale
-        u, v = np.meshgrid(np.linspace(-hu, hu, 5), np.linspace(-hv, hv, 5))
-        largest = 0.0
+        u, v = np.meshgrid(np.linspace(-hu, hu, samples[0]), np.linspace(-hv, hv, samples[1]))
+        largest = np.zeros_like(u)
         for pose in poses:
             nu, nv = forward(pose, u, v, 1.0, self.target)
             fu, fv = forward(pose, u, v, 0.0, self.target)
-            largest = max(largest, float(np.hypot(nu - fu, nv - fv).max()))
+            np.maximum(largest, np.hypot(nu - fu, nv - fv), out=largest)
+        # A band reaches a little way from its edge: each place takes the largest reach around it.
+        largest = cv2.dilate(largest.astype(np.float32), np.ones((3, 3), np.uint8))
         return largest * self.scale
+
+    def _alpha_grid(self, alpha: np.ndarray) -> np.ndarray:
+        """Where the front is not opaque, on a canvas grid of cells (cell p covers canvas pixels
+        [(p - 0.5) x cell, (p + 0.5) x cell)), widened by a cell: a screen cell whose corners all
+        sample the photo outside it sees the front only (between grid points a screen cell spans
+        at most about a cell of the photo where the front is opaque: moves zoom in, not out)."""
+        gw, gh = self.grid_size
+        pad = self.cell // 2
+        padded = cv2.copyMakeBorder(alpha, pad, (gh + 1) * self.cell - pad - self.height,
+                                    pad, (gw + 1) * self.cell - pad - self.width, cv2.BORDER_REPLICATE)
+        least = padded.reshape(gh + 1, self.cell, gw + 1, self.cell).min(axis=(1, 3))
+        return cv2.dilate((least < 255).astype(np.uint8), np.ones((3, 3), np.uint8))
 
     def _border_samples(self):
         """Points along the photo's border (normalised), with each layer's depth there (near things
@@ -120,9 +152,10 @@ class ParallaxWarp:
         """Render `source` (canvas image, possibly changed by scene effects) under pose into out.
 
         Returns (depth, coords): the nearness seen on screen at grid resolution (for depth-aware
-        atmosphere), and where each grid cell of the screen samples the canvas, as normalised
+        atmosphere), and where each grid point of the screen samples the canvas, as normalised
         (u, v) arrays (None when the pose is the identity); screen_to_canvas() turns those into
         canvas pixels."""
+        gw, gh = self.grid_size
         if pose == IDENTITY:
             np.copyto(out, source)
             return cv2.resize(self.depth, self.grid_size, interpolation=cv2.INTER_AREA), None
@@ -130,21 +163,26 @@ class ParallaxWarp:
         su, sv = self.grid_u / zoom, self.grid_v / zoom
         if not pose.has_parallax:
             u, v = backward(pose, su, sv, 0.0, self.target)
-            self._affine(pose, zoom, source, out)
-            self._note_bounds(u, v)
-            return self._sample(self.depth, u, v), (u, v)
+            matrix = self._affine(pose, zoom, source, out)
+            corners = matrix @ np.array([[0, self.width - 1, 0, self.width - 1], [0, 0, self.height - 1, self.height - 1], [1, 1, 1, 1]])
+            self.last_source_bounds = (corners[0].min(), corners[0].max(), corners[1].min(), corners[1].max())
+            inner = (slice(1, gh + 1), slice(1, gw + 1))
+            return self._sample(self.depth, u[inner], v[inner]), (u[inner], v[inner])
         front, back = self._sources(source)
         u, v, w = self._solve(pose, su, sv, self.front_depth)
-        self._note_bounds(u, v)
-        cv2.remap(front, self._full_map(u, v), None, cv2.INTER_LINEAR, dst=self._front_out, borderMode=cv2.BORDER_REFLECT)
-        blocks = self._see_through(u, v) if back is not None else []
-        if blocks:
-            self._composite(pose, su, sv, back, blocks, start=w)
+        full = cv2.resize(self.screen_to_canvas((u, v)), self._map.shape[1::-1], dst=self._map, interpolation=cv2.INTER_LINEAR)
+        c = self.cell
+        full = full[c:c + self.height, c:c + self.width]
+        self._note_bounds(full, u, v)
+        cv2.remap(front, full, None, cv2.INTER_LINEAR, dst=self._front_out, borderMode=cv2.BORDER_REFLECT)
+        if back is not None:
+            self._composite(pose, su, sv, u, v, w, back)
         cv2.cvtColor(self._front_out, cv2.COLOR_RGBA2RGB, dst=out)
-        return w, (u, v)
+        inner = (slice(1, gh + 1), slice(1, gw + 1))
+        return w[inner], (u[inner], v[inner])
 
     def screen_to_canvas(self, coords: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """warp()'s coords as a grid-size backward map from screen to canvas pixels (h x w x 2)."""
+        """Normalised (u, v) grids as a backward map from screen to canvas pixels (h x w x 2)."""
         u, v = coords
         return np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
 
@@ -162,7 +200,7 @@ class ParallaxWarp:
         return self._front_src, self._back_src
 
     def _solve(self, pose: Pose, su: np.ndarray, sv: np.ndarray, depth: np.ndarray, start: np.ndarray | None = None):
-        """For each screen grid point, the photo point (u, v) at nearness w = depth(u, v) that lands
+        """For each screen point, the photo point (u, v) at nearness w = depth(u, v) that lands
         on it: fixed-point steps along the ray, which is a straight line u = a + b w. `start`: a
         first guess of w (the back layer starts from the front's: they agree away from edges)."""
         a_u, a_v = backward(pose, su, sv, 0.0, self.target)
@@ -177,7 +215,7 @@ class ParallaxWarp:
             x.__iadd__(ax)
             np.multiply(by, w, out=y)
             y.__iadd__(ay)
-            return cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            return _remap_points(depth, x, y)
 
         # Fixed-point steps w <- depth(a + b w), each pair followed by Aitken's extrapolation: where
         # the depth ramps (across a layer's band) plain steps converge slowly; the extrapolation
@@ -197,42 +235,38 @@ class ParallaxWarp:
         v = a_v + (one_v - a_v) * w
         return u, v, w
 
-    def _see_through(self, u: np.ndarray, v: np.ndarray) -> list[tuple[int, int, int, int]]:
-        """Blocks of the screen (y0, y1, x0, x1 in full-size pixels) where the front is not opaque:
-        one per strip of STRIP grid rows, spanning the columns that need the back layer."""
-        gx = (u * self.scale + self.cx) * self.map_scale
-        gy = (v * self.scale + self.cy) * self.map_scale
-        alpha = cv2.remap(self._alpha_grid, gx.astype(np.float32) - 0.5 + 0.5 * self.map_scale,
-                          gy.astype(np.float32) - 0.5 + 0.5 * self.map_scale, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
-        open_ = alpha < 255
-        gh, gw = alpha.shape
-        blocks = []
-        for r0 in range(0, gh, STRIP):
-            cols = np.flatnonzero(open_[max(0, r0 - 1):r0 + STRIP + 1].any(axis=0))
-            if len(cols) == 0:
-                continue
-            y0, y1 = r0 * self.height // gh, min(gh, r0 + STRIP) * self.height // gh
-            x0 = max(0, math.floor((cols[0] - 1) / gw * self.width))
-            x1 = min(self.width, math.ceil((cols[-1] + 2) / gw * self.width))
-            blocks.append((y0, y1, x0, x1))
-        return blocks
-
-    def _composite(self, pose: Pose, su: np.ndarray, sv: np.ndarray, back: np.ndarray,
-                   blocks: list[tuple[int, int, int, int]], start: np.ndarray) -> None:
-        """The back layer reprojected in the given blocks, with the front over it: front + (1 - alpha) x back."""
-        bu, bv, _ = self._solve(pose, su, sv, self.back_depth, start=start)
-        top, bottom = blocks[0][0], blocks[-1][1]
-        rows = self._full_map(bu, bv, (top, bottom))
-        for y0, y1, x0, x1 in blocks:
-            full = rows[y0 - top:y1 - top, x0:x1]
-            layer = self._back_out[y0:y1, x0:x1]
-            cv2.remap(back, full, None, cv2.INTER_LINEAR, dst=layer, borderMode=cv2.BORDER_REFLECT)
+    def _composite(self, pose: Pose, su, sv, u, v, w, back: np.ndarray) -> None:
+        """The back layer where the front is not opaque, with the front over it."""
+        open_points = self._open_points(u, v)
+        if not open_points.any():
+            return
+        # A screen cell's pixels interpolate the 3 x 3 grid points around it: the cells that see
+        # an open point need the back; their grid points need the back's solution.
+        open_cells = (cv2.dilate(open_points, np.ones((3, 3), np.uint8)) > 0)[1:-1, 1:-1]
+        needed = cv2.dilate(np.pad(open_cells, 1).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        bu, bv = u.copy(), v.copy()
+        pick = np.flatnonzero(needed)
+        pu, pv, _ = self._solve(pose, su.ravel()[pick], sv.ravel()[pick], self.back_depth, start=w.ravel()[pick])
+        bu.ravel()[pick], bv.ravel()[pick] = pu, pv
+        grid = self.screen_to_canvas((bu, bv))
+        c = self.cell
+        for r0, r1, c0, c1 in _runs(open_cells):
+            y0, y1, x0, x1 = r0 * c, min(self.height, r1 * c), c0 * c, min(self.width, c1 * c)
+            # Grid points c0 .. c1 + 1 upsampled give pixels x0 - c ..; no clamping inside the run.
+            piece = cv2.resize(grid[r0:r1 + 2, c0:c1 + 2], ((c1 - c0 + 2) * c, (r1 - r0 + 2) * c), interpolation=cv2.INTER_LINEAR)
+            layer = cv2.remap(back, piece[c:c + y1 - y0, c:c + x1 - x0], None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
             front = self._front_out[y0:y1, x0:x1]
-            see_through = cv2.cvtColor(cv2.bitwise_not(front[..., 3]), cv2.COLOR_GRAY2RGBA)
-            cv2.multiply(layer, see_through, dst=layer, scale=1.0 / 255.0)
+            cv2.multiply(layer, see_through(cv2.extractChannel(front, 3)), dst=layer, scale=1.0 / 255.0)
             cv2.add(front, layer, dst=front)
 
-    def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> None:
+    def _open_points(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Grid points whose photo point lies where the front is not opaque (uint8 0/1)."""
+        shift = 0.5 + self.cell // 2  # canvas pixel x lies in cell floor((x + 0.5 + cell // 2) / cell)
+        px = np.clip((u * self.scale + self.cx + shift) // self.cell, 0, self._open_grid.shape[1] - 1)
+        py = np.clip((v * self.scale + self.cy + shift) // self.cell, 0, self._open_grid.shape[0] - 1)
+        return self._open_grid[py.astype(np.intp), px.astype(np.intp)]
+
+    def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A pose without parallax is one similarity: warp the source with it directly."""
         # Screen pixel -> normalised screen -> (cover zoom) -> backward at w=0 -> canvas pixel, all affine.
         k = 1.0 / (pose.zoom * zoom)
@@ -243,14 +277,17 @@ class ParallaxWarp:
         ])
         cv2.warpAffine(source, matrix, (self.width, self.height), dst=out, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                        borderMode=cv2.BORDER_REFLECT)
+        return matrix  # screen pixel -> canvas pixel
 
-    def _note_bounds(self, u: np.ndarray, v: np.ndarray) -> None:
+    def _note_bounds(self, full: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
         # Where this frame samples the photo, in pixels (x min, x max, y min, y max): tests check
-        # that it never leaves the photo (no holes, no mirrored borders).
-        self.last_source_bounds = (
-            float(u.min() * self.scale + self.cx), float(u.max() * self.scale + self.cx),
-            float(v.min() * self.scale + self.cy), float(v.max() * self.scale + self.cy),
-        )
+        # that it never leaves the photo (no holes, no mirrored borders). The map is bilinear
+        # between grid points: its extremes lie on the frame's edges or at grid points inside.
+        on_screen = (slice(2, -2), slice(2, -2))  # grid points well inside the frame
+        edges = np.concatenate([full[0], full[-1], full[:, 0], full[:, -1]])
+        xs = np.concatenate([edges[:, 0], (u[on_screen] * self.scale + self.cx).ravel()])
+        ys = np.concatenate([edges[:, 1], (v[on_screen] * self.scale + self.cy).ravel()])
+        self.last_source_bounds = (float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max()))
 
     def _depth_transform(self) -> tuple[float, float, float]:
         """Scale and offsets from normalised coordinates to depth-map pixels."""
@@ -262,22 +299,39 @@ class ParallaxWarp:
     def _sample(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Sample a work-size depth map at normalised coordinates."""
         s, ox, oy = self._depth_transform()
-        x = np.ascontiguousarray(np.atleast_2d(u * s + ox), np.float32)
-        y = np.ascontiguousarray(np.atleast_2d(v * s + oy), np.float32)
-        return cv2.remap(depth, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(np.shape(u))
+        return _remap_points(depth, np.asarray(u * s + ox, np.float32), np.asarray(v * s + oy, np.float32))
 
-    def _full_map(self, u: np.ndarray, v: np.ndarray, rows: tuple[int, int] | None = None) -> np.ndarray:
-        """Low-res normalised coordinates -> a full-size float map for cv2.remap (into a reused
-        buffer; converting it to fixed point costs more than it saves in the remap), or only its
-        rows y0..y1: when the grid divides the height, upsampling the grid rows around them gives
-        the very same values at a fraction of the cost."""
-        grid = self.screen_to_canvas((u, v))
-        gh = grid.shape[0]
-        if rows is None or self.height % gh:
-            full = cv2.resize(grid, (self.width, self.height), dst=self._map, interpolation=cv2.INTER_LINEAR)
-            return full if rows is None else full[rows[0]:rows[1]]
-        k = self.height // gh
-        y0, y1 = rows
-        g0, g1 = max(0, y0 // k - 1), min(gh, -(-y1 // k) + 1)  # one grid row more each side: no clamping
-        part = cv2.resize(grid[g0:g1], (self.width, (g1 - g0) * k), dst=self._map[g0 * k:g1 * k], interpolation=cv2.INTER_LINEAR)
-        return part[y0 - g0 * k:y1 - g0 * k]
+
+def _remap_points(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """image sampled (bilinear, edges replicated) at points x, y of any shape."""
+    shape = np.shape(x)
+    if x.ndim == 2 and max(shape) < 32767:
+        return cv2.remap(image, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    count = x.size
+    rows = max(1, -(-count // MAP_COLUMNS))
+    mx = np.zeros(rows * MAP_COLUMNS, np.float32)
+    my = np.zeros(rows * MAP_COLUMNS, np.float32)
+    mx[:count], my[:count] = x.ravel(), y.ravel()
+    grid = (rows, MAP_COLUMNS)
+    out = cv2.remap(image, mx.reshape(grid), my.reshape(grid), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out.ravel()[:count].reshape(shape)
+
+
+def _runs(open_cells: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Blocks of open cells (r0, r1, c0, c1): in each band of BAND rows, the runs of columns
+    with an open cell (runs less than GAP apart joined)."""
+    rows, cols = open_cells.shape
+    bands = -(-rows // BAND)
+    padded = np.zeros((bands * BAND, cols + 2), np.int8)
+    padded[:rows, 1:-1] = open_cells
+    edges = np.diff(padded.reshape(bands, BAND, cols + 2).max(axis=1), axis=1)
+    start_band, starts = np.nonzero(edges == 1)  # row-major: the k-th start and end are one run
+    _, ends = np.nonzero(edges == -1)
+    if len(starts) == 0:
+        return []
+    # A run joins the one before it in its band when the gap between them is under GAP.
+    joined = (start_band[1:] == start_band[:-1]) & (starts[1:] - ends[:-1] < GAP)
+    first = np.r_[True, ~joined]
+    last = np.r_[~joined, True]
+    return [(int(b) * BAND, min(rows, (int(b) + 1) * BAND), int(c0), int(c1))
+            for b, c0, c1 in zip(start_band[first], starts[first], ends[last])]
