@@ -338,27 +338,29 @@ def test_pool_and_one_process_make_the_same_bytes(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_loses_only_the_videos_in_flight_and_the_rerun_resumes(tmp_path):
     root = tmp_path / "in"
-    for i in range(6):
+    count = 10  # enough work that the batch is still running when its first video appears
+    for i in range(count):
         write_photo(root / f"p{i}.jpg", seed=i)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "stillmotion", "batch", str(root), "-o", str(out), "-r", "480", "-d", "2",
+    command = [sys.executable, "-m", "stillmotion", "batch", str(root), "-o", str(out), "-r", "480", "-d", "3",
                "--depth", "classical", "--jobs", "2"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     while not list(out.rglob("*.mp4")) and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
+        time.sleep(0.02)
+    assert process.poll() is None, "the batch ended before its first video was seen: nothing to interrupt"
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr.decode()
 
     report = [json.loads(line) for line in (out / "report.jsonl").read_text().splitlines()]
     done = {r["input"] for r in report if r["status"] == "done"}
-    assert 1 <= len(done) < 6
+    assert 1 <= len(done) < count
     assert all(r["status"] in ("done", "cancelled") for r in report)
     assert not list(out.rglob("*.part")), "a temporary file survived"
     for record in report:
         if record["status"] == "done":
-            assert check_video(Path(record["output"]), 60) is None
+            assert check_video(Path(record["output"]), 90) is None
     finished = {p.name for p in out.rglob("*.mp4")}
     assert len(finished) == len(done)
 
@@ -366,7 +368,7 @@ def test_ctrl_c_loses_only_the_videos_in_flight_and_the_rerun_resumes(tmp_path):
     assert resumed.returncode == 0, resumed.stderr.decode()
     statuses = {r["input"]: r["status"] for r in map(json.loads, (out / "report.jsonl").read_text().splitlines())}
     assert {i for i, s in statuses.items() if s == "skipped"} == done
-    assert sum(s == "done" for s in statuses.values()) == 6 - len(done)
+    assert sum(s == "done" for s in statuses.values()) == count - len(done)
 
 
 @pytest.mark.slow
