@@ -344,7 +344,14 @@ def test_ctrl_c_loses_only_the_videos_in_flight_and_the_rerun_resumes(tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "stillmotion", "batch", str(root), "-o", str(out), "-r", "480", "-d", "3",
                "--depth", "classical", "--jobs", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    # A shell that starts a command in the background (`cmd &`) makes it ignore SIGINT, and an
+    # ignored signal stays ignored in its children: give the batch the default a terminal gives it
+    # (a handler of ours is reset to the default at exec).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 120
     while not list(out.rglob("*.mp4")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
