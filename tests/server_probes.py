@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import struct
@@ -13,6 +14,15 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+
+
+def jpeg_bytes(width: int = 96, height: int = 64, seed: int = 0) -> bytes:
+    """A small JPEG of random pixels (a photo the studio accepts)."""
+    pixels = np.random.default_rng(seed).integers(0, 255, (height, width, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def png_stream(width: int, height: int, row=None) -> bytes:

@@ -13,19 +13,9 @@ import pytest
 # The `test` extra pulls the studio's dependencies: without them these tests fail, never skip quietly.
 from fastapi.testclient import TestClient
 
+from server_probes import jpeg_bytes
 from stillmotion.server import create_app
 from stillmotion.server.store import Store
-
-
-def jpeg_bytes(width=96, height=64, seed=0) -> bytes:
-    from PIL import Image
-
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
 
 PHOTO = jpeg_bytes()
 LOCAL = "http://localhost"  # the studio answers to its own host names only (TestClient's default is "testserver")

@@ -5,30 +5,20 @@ start-up), and no file is left without its job."""
 from __future__ import annotations
 
 import errno
-import io
 import json
 import sqlite3
 
-import numpy as np
 import pytest
 
 # The `test` extra pulls the studio's dependencies: without them these tests fail, never skip quietly.
 from fastapi.testclient import TestClient
 
-from server_probes import leftovers
+from server_probes import jpeg_bytes, leftovers
 from stillmotion.errors import StudioError
 from stillmotion.server import create_app
 from stillmotion.server.store import Store
 
 LOCAL = "http://localhost"
-
-
-def jpeg_bytes(seed=0) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (64, 96, 3), dtype=np.uint8)).save(buffer, format="JPEG")
-    return buffer.getvalue()
 
 
 PHOTO = jpeg_bytes()

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
 import pytest
 
 # The `test` extra pulls the studio's dependencies: without them these tests fail, never skip quietly.
 from fastapi.testclient import TestClient
 
+from server_probes import jpeg_bytes
 from stillmotion.errors import StudioError
 from stillmotion.server import create_app
 from stillmotion.server.guard import allowed_hosts_for
-
-
-def jpeg_bytes() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 96, 3), dtype=np.uint8)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
 
 PHOTO = jpeg_bytes()
 
