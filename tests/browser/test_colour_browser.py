@@ -13,12 +13,11 @@ import functools
 import io
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from test_studio_browser import CHROMIUM, CHROMIUM_ARGS
+from test_studio_browser import headless_chromium
 
 from colour_card import psnr, saturated_card
 
@@ -78,17 +77,10 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(served):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install 'stillmotion[browser]')")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.goto(served[1] + "/index.html")
-            yield page
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        page = browser.new_page()
+        page.goto(served[1] + "/index.html")
+        yield page
 
 
 def shown(page, script: str, url: str) -> np.ndarray:

@@ -6,6 +6,7 @@ installs both. Screenshots land in the test's tmp folder, or in $STILLMOTION_SCR
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -22,18 +23,24 @@ CHROMIUM_ARGS = [
 SHARED_PHOTO = Path(__file__).resolve().parents[3] / "shared" / "photos" / "kodak16_sea_clouds.png"
 
 
-@pytest.fixture
-def browser():
+@contextlib.contextmanager
+def headless_chromium():
+    """Debian's Chromium driven by Playwright, with a fresh profile (the test skips without them)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install 'stillmotion[browser]')")
     with sync_api.sync_playwright() as playwright:
-        # A fresh profile each run: nothing carried over between tests.
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser():
+    with headless_chromium() as browser:  # a fresh profile each test: nothing carried over
+        yield browser
 
 
 @pytest.fixture
