@@ -208,10 +208,6 @@ class VideoWriter:
             self._tmp.unlink(missing_ok=True)
             raise EncodeError(f"cannot start the {self.format} encoder: {exc}") from None
 
-    @property
-    def has_audio(self) -> bool:
-        return self._audio is not None
-
     def _add_stream(self):
         s = self.settings
         width, height = self.size

@@ -78,10 +78,6 @@ class Parsed:
     sound: str = ""  # the soundtrack the words ask for: "none" ("silent", "no sound"), "auto" ("with sound"), or ""
     sound_words: str = ""
 
-    def clause_text(self, index: int) -> str:
-        start, end = self.clauses[index]
-        return join_words(self.tokens[start:end])
-
     def span_text(self, start: int, end: int) -> str:
         return join_words(self.tokens[start:end])
 

@@ -372,11 +372,6 @@ class Store:
             row = db.execute("SELECT cancel, claim FROM jobs WHERE id=?", (job.id,)).fetchone()
         return row is None or bool(row["cancel"]) or row["claim"] != job.claim
 
-    def should_stop(self, job: Job) -> bool:
-        with self._read() as db:
-            row = db.execute("SELECT cancel, claim FROM jobs WHERE id=?", (job.id,)).fetchone()
-        return row is None or bool(row["cancel"]) or row["claim"] != job.claim
-
     def set_plan(self, job: Job, plan: dict) -> None:
         with self._write() as db:
             db.execute("UPDATE jobs SET plan=? WHERE id=? AND claim=?", (json.dumps(plan), job.id, job.claim))

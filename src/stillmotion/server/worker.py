@@ -255,9 +255,6 @@ class WorkerPool:
         self._thread = threading.Thread(target=self._supervise, name="stillmotion-workers", daemon=True)
         self._thread.start()
 
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.processes]
-
     def _spawn(self) -> subprocess.Popen:
         command = [sys.executable, "-m", "stillmotion.server.worker", "--data", self.data_dir, "--parent", str(os.getpid())]
         return subprocess.Popen(command)

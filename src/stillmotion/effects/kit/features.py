@@ -50,20 +50,6 @@ def distinct_features(image: np.ndarray, region: np.ndarray, size: float = 0.05,
     return np.clip(found * 1.5, 0, 1).astype(np.float32) * (region > 0.5)
 
 
-def count_features(image: np.ndarray, region: np.ndarray, size: float = 0.05, bright: float = BRIGHT_STANDOUT,
-                   dark: float = DARK_STANDOUT) -> int:
-    """How many compact distinct things a region shows (the realism check: a flowing region that
-    doubles its sun or its boat shows more than its photo did). Counted at half the standout that
-    finds them, so a ghost at half contrast still counts."""
-    if not (region > 0.5).any():
-        return 0
-    _, candidate = _standouts(image, region, size, 0.5 * bright, 0.5 * dark)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(candidate.astype(np.uint8), connectivity=8)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    sh, sw = candidate.shape
-    return int(((areas >= 3) & (areas <= MAX_SHARE * sh * sw)).sum())
-
-
 def _standouts(image, region, size, bright, dark) -> tuple[float, np.ndarray]:
     """(scale, map at that scale) of the pixels inside region that stand out of their surroundings:
     above an opening with a disc `size` of the short side by `bright`, or below a closing by `dark`."""
