@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from .camera import IDENTITY, Pose, backward, forward
-from .layers import WORK_SIDE, build_layers, see_through
+from .layers import WORK_SIDE, build_layers
 
 BAND = 8  # grid cells per band of rows in which the back layer is composited
 GAP = 24  # open runs of cells closer than this along a band are composited as one (a run's calls cost more)
@@ -66,7 +66,6 @@ class ParallaxWarp:
         if self.layers is not None:
             self.front, self.back = self.layers.front, self.layers.back
             self.front_depth, self.back_depth = self.layers.front_depth, self.layers.back_depth
-            self._open_grid = self._alpha_grid(self.layers.front[..., 3])
         else:
             self.front, self.back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), None
             self.front_depth = self.back_depth = cv2.GaussianBlur(self.depth, (0, 0), 1.0)
@@ -81,6 +80,10 @@ class ParallaxWarp:
         # Buffers reused every frame: the upsampled map, and the front as reprojected.
         self._map = np.empty(((gh + 2) * self.cell, (gw + 2) * self.cell, 2), np.float32)
         self._front_out = np.empty((self.height, self.width, 4), np.uint8)
+        # The front's reprojected alpha, and where it is not opaque (255) on a frame padded to
+        # whole cells (the padding stays 0: nothing there to composite).
+        self._alpha_out = np.empty((self.height, self.width), np.uint8)
+        self._open_pixels = np.zeros((gh * self.cell, gw * self.cell), np.uint8)
         self._front_src = self._back_src = None  # the layers of a frame changed by scene effects
         self.last_source_bounds = None  # set by each frame's reprojection (see _note_bounds)
 
@@ -100,18 +103,6 @@ class ParallaxWarp:
         # A band reaches a little way from its edge: each place takes the largest reach around it.
         largest = cv2.dilate(largest.astype(np.float32), np.ones((3, 3), np.uint8))
         return largest * self.scale
-
-    def _alpha_grid(self, alpha: np.ndarray) -> np.ndarray:
-        """Where the front is not opaque, on a canvas grid of cells (cell p covers canvas pixels
-        [(p - 0.5) x cell, (p + 0.5) x cell)), widened by a cell: a screen cell whose corners all
-        sample the photo outside it sees the front only (between grid points a screen cell spans
-        at most about a cell of the photo where the front is opaque: moves zoom in, not out)."""
-        gw, gh = self.grid_size
-        pad = self.cell // 2
-        padded = cv2.copyMakeBorder(alpha, pad, (gh + 1) * self.cell - pad - self.height,
-                                    pad, (gw + 1) * self.cell - pad - self.width, cv2.BORDER_REPLICATE)
-        least = padded.reshape(gh + 1, self.cell, gw + 1, self.cell).min(axis=(1, 3))
-        return cv2.dilate((least < 255).astype(np.uint8), np.ones((3, 3), np.uint8))
 
     def _border_samples(self):
         """Points along the photo's border (normalised), with each layer's depth there (near things
@@ -236,13 +227,12 @@ class ParallaxWarp:
         return u, v, w
 
     def _composite(self, pose: Pose, su, sv, u, v, w, back: np.ndarray) -> None:
-        """The back layer where the front is not opaque, with the front over it."""
-        open_points = self._open_points(u, v)
-        if not open_points.any():
+        """The back layer where the reprojected front is not opaque, with the front over it."""
+        open_cells = self._open_cells()
+        if not open_cells.any():
             return
-        # A screen cell's pixels interpolate the 3 x 3 grid points around it: the cells that see
-        # an open point need the back; their grid points need the back's solution.
-        open_cells = (cv2.dilate(open_points, np.ones((3, 3), np.uint8)) > 0)[1:-1, 1:-1]
+        # A screen cell's pixels interpolate the 3 x 3 grid points around it: those of the open
+        # cells need the back's solution.
         needed = cv2.dilate(np.pad(open_cells, 1).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         bu, bv = u.copy(), v.copy()
         pick = np.flatnonzero(needed)
@@ -250,21 +240,32 @@ class ParallaxWarp:
         bu.ravel()[pick], bv.ravel()[pick] = pu, pv
         grid = self.screen_to_canvas((bu, bv))
         c = self.cell
+        clear = cv2.bitwise_not(self._alpha_out, dst=self._alpha_out)  # 255 - alpha: the back's share
         for r0, r1, c0, c1 in _runs(open_cells):
             y0, y1, x0, x1 = r0 * c, min(self.height, r1 * c), c0 * c, min(self.width, c1 * c)
             # Grid points c0 .. c1 + 1 upsampled give pixels x0 - c ..; no clamping inside the run.
             piece = cv2.resize(grid[r0:r1 + 2, c0:c1 + 2], ((c1 - c0 + 2) * c, (r1 - r0 + 2) * c), interpolation=cv2.INTER_LINEAR)
             layer = cv2.remap(back, piece[c:c + y1 - y0, c:c + x1 - x0], None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+            # The share in all four channels (the fourth's product only saturates the unused alpha).
+            share = cv2.cvtColor(clear[y0:y1, x0:x1], cv2.COLOR_GRAY2RGBA)
+            cv2.multiply(layer, share, dst=layer, scale=1.0 / 255.0)
             front = self._front_out[y0:y1, x0:x1]
-            cv2.multiply(layer, see_through(cv2.extractChannel(front, 3)), dst=layer, scale=1.0 / 255.0)
             cv2.add(front, layer, dst=front)
 
-    def _open_points(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """Grid points whose photo point lies where the front is not opaque (uint8 0/1)."""
-        shift = 0.5 + self.cell // 2  # canvas pixel x lies in cell floor((x + 0.5 + cell // 2) / cell)
-        px = np.clip((u * self.scale + self.cx + shift) // self.cell, 0, self._open_grid.shape[1] - 1)
-        py = np.clip((v * self.scale + self.cy + shift) // self.cell, 0, self._open_grid.shape[0] - 1)
-        return self._open_grid[py.astype(np.intp), px.astype(np.intp)]
+    def _open_cells(self) -> np.ndarray:
+        """The screen cells (gh x gw, bool) where the reprojected front is not opaque: exactly
+        those whose pixels need the back. Leaves the front's alpha in _alpha_out."""
+        cv2.extractChannel(self._front_out, 3, dst=self._alpha_out)
+        open_pixels = self._open_pixels
+        exact = open_pixels.shape == self._alpha_out.shape
+        target = open_pixels if exact else np.empty_like(self._alpha_out)
+        cv2.threshold(self._alpha_out, 254, 255, cv2.THRESH_BINARY_INV, dst=target)
+        if not exact:
+            open_pixels[:self.height, :self.width] = target
+        # Each cell's most open row, then its mean along the row: above 0 when any pixel is open.
+        gw, gh = self.grid_size
+        rows = open_pixels.reshape(gh, self.cell, -1).max(axis=1)
+        return cv2.resize(rows, (gw, gh), interpolation=cv2.INTER_AREA) > 0
 
     def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A pose without parallax is one similarity: warp the source with it directly."""
