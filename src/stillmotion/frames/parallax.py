@@ -33,6 +33,7 @@ BAND = 8  # grid cells per band of rows in which the back layer is composited
 GAP = 24  # open runs of cells closer than this along a band are composited as one (a run's calls cost more)
 SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
 SETTLE_STEPS = 2  # plain fixed-point steps after them
+SETTLED = 1e-5  # a point whose first steps move its nearness less than this has converged
 MAP_COLUMNS = 4096  # cv2.remap takes maps under 32767 a side: point lists are laid out in rows
 
 
@@ -212,16 +213,27 @@ class ParallaxWarp:
         # the depth ramps (across a layer's band) plain steps converge slowly; the extrapolation
         # lands on the fixed point of the locally linear map in one go.
         w = depth_along(np.zeros_like(ax)) if start is None else start
-        for _ in range(SOLVE_ROUNDS if start is None else SOLVE_ROUNDS - 1):
+        solved, live = None, None
+        for step in range(SOLVE_ROUNDS if start is None else SOLVE_ROUNDS - 1):
             w1 = depth_along(w)
             w2 = depth_along(w1)
             bend = w2 - 2.0 * w1 + w
             steady = np.abs(bend) > 1e-6
             w = np.where(steady, w2 - (w2 - w1) ** 2 / np.where(steady, bend, 1.0), w2)
             np.clip(w, 0.0, 1.0, out=w)
+            if step == 0:
+                # Points away from any depth ramp have settled in these first steps: only the rest go on.
+                moving = (np.abs(w2 - w1) > SETTLED) | (np.abs(w1 - w) > SETTLED)
+                if moving.mean() < 0.75:
+                    solved, live = w, np.flatnonzero(moving)
+                    ax, ay, bx, by = (values.ravel()[live] for values in (ax, ay, bx, by))
+                    x, y, w = np.empty_like(ax), np.empty_like(ay), w.ravel()[live]
         # Plain steps last: they settle any point the extrapolation overshot, continuously.
         for _ in range(SETTLE_STEPS):
             w = depth_along(w)
+        if live is not None:
+            solved.ravel()[live] = w
+            w = solved
         u = a_u + (one_u - a_u) * w
         v = a_v + (one_v - a_v) * w
         return u, v, w
