@@ -2,6 +2,7 @@
 
 import cv2
 import numpy as np
+import pytest
 
 from stillmotion.frames.layers import build_layers
 
@@ -88,3 +89,39 @@ def test_a_depth_step_inside_one_object_makes_no_layers():
     assert build_layers(image, depth, reach=20.0) is None
     disk_image, disk_depth, _ = disk_scene()
     assert build_layers(disk_image, disk_depth, reach=20.0) is not None
+
+
+@pytest.mark.parametrize("crop", [0, 3])  # a frame of whole grid cells, and one that ends inside a cell
+def test_the_back_shows_wherever_the_moved_front_is_see_through(crop):
+    """The compositor reaches the back only in the screen cells that need it: its frame is the
+    whole-frame composite (both layers reprojected everywhere, the front over the back)."""
+    from stillmotion.frames.camera import Pose
+    from stillmotion.frames.parallax import ParallaxWarp
+
+    image, depth, _ = disk_scene()
+    image, depth = np.ascontiguousarray(image[crop:, crop:]), np.ascontiguousarray(depth[crop:, crop:])
+    height, width = depth.shape
+    poses = [Pose(shift_x=0.04 * k, push=0.03 * k) for k in range(5)]
+    warp = ParallaxWarp(image, depth, (0.5, 0.5), poses)
+    assert warp.layers is not None
+    for pose in poses[1:]:
+        out = np.empty_like(image)
+        warp.warp(pose, image, out)
+        # The reference: each layer's own solution at every grid point, maps at full size.
+        zoom = warp.cover_zoom(pose)
+        su, sv = warp.grid_u / zoom, warp.grid_v / zoom
+        c = warp.cell
+        maps = []
+        for layer_depth in (warp.front_depth, warp.back_depth):
+            u, v, _ = warp._solve(pose, su, sv, layer_depth)
+            grid = warp.screen_to_canvas((u, v))
+            full = cv2.resize(grid, (grid.shape[1] * c, grid.shape[0] * c), interpolation=cv2.INTER_LINEAR)
+            maps.append(np.ascontiguousarray(full[c:c + height, c:c + width]))
+        front = cv2.remap(warp.front, maps[0], None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
+        back = cv2.remap(warp.back, maps[1], None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT).astype(np.float32)
+        expected = front[..., :3] + (255 - front[..., 3:]) / 255 * back[..., :3]
+        see_through = front[..., 3] < 255
+        assert see_through.mean() > 0.02  # the move opens a band behind the disk
+        difference = np.abs(out.astype(np.float32) - expected).max(axis=2)
+        assert difference.max() <= 3.0
+        assert np.mean(difference > 1.0) < 0.001

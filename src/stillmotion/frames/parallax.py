@@ -10,11 +10,11 @@ Per frame, everything that scales with the frame's pixels is done once:
   few fixed-point steps along its ray through the front's continuous depth;
 - the grid is upsampled to a full-size map and one four-channel cv2.remap (OpenCV's fast path)
   makes the front;
-- the cells where the front is not opaque (looked up on a coarse grid of the front's alpha at
-  the points the grid samples, with a margin) are the only ones that need the back layer: its
-  grid is solved there only, and each run of such cells along a band of rows upsamples its own
-  piece of the map (the very values a whole-frame map would have), remaps the back and puts
-  the front over it: front + (1 - alpha) x back.
+- the screen cells where the reprojected front is not opaque (read from its alpha: exactly the
+  pixels that see through it) are the only ones that need the back layer: its grid is solved
+  there only, and each run of such cells along a band of rows upsamples its own piece of the
+  map (the very values a whole-frame map would have), remaps the back and puts the front over
+  it: front + (1 - alpha) x back.
 A pose without parallax is one affine warp. The visible frame never leaves the photo: a small
 extra zoom, computed per frame from where the photo's borders land, keeps them covered.
 """
