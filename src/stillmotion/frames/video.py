@@ -8,12 +8,10 @@ rendering and never exists whole.
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ..analysis.types import Analysis
@@ -25,14 +23,6 @@ from ..provenance import provenance_for
 from .renderer import Renderer
 
 BUFFERS = 4  # frames in flight between the renderer and the encoder
-
-
-def render_threads() -> int:
-    """OpenCV threads for rendering while the encoder runs: half the cores. The encoder's work per
-    frame is about the renderer's and keeps the other half busy; more OpenCV threads would only
-    contend with it, their waiting and handing over costing CPU on the many small calls of a frame."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores // 2)
 
 
 def write_video(plan: Plan, photo: Photo, analysis: Analysis, output: Path, reporter: Reporter, encoder: dict) -> Path:
@@ -71,8 +61,6 @@ def write_video(plan: Plan, photo: Photo, analysis: Analysis, output: Path, repo
 
         thread = threading.Thread(target=encode_loop, name="stillmotion-encoder", daemon=True)
         thread.start()
-        opencv_threads = cv2.getNumThreads()
-        cv2.setNumThreads(min(opencv_threads, render_threads()))
         try:
             for index in range(total):
                 buffer = free.get()
@@ -84,7 +72,6 @@ def write_video(plan: Plan, photo: Photo, analysis: Analysis, output: Path, repo
         finally:
             ready.put(None)
             thread.join()
-            cv2.setNumThreads(opencv_threads)
         if failure:
             raise failure[0]
     return output
