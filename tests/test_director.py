@@ -520,6 +520,16 @@ def test_glistening_on_the_water_goes_on_the_water_not_the_light():
     assert effect(direct(photo, analysis, "sparkles"), "sparkle").region.name == "light"
 
 
+def test_a_place_after_a_persons_effect_is_its_cause_not_where_it_goes():
+    """"her hair moves in the breeze": the breeze is why, not where; the hair stays on the person
+    (it used to be sent to the plants, and left out on a portrait without any)."""
+    photo, analysis = suite.synthetic("portrait")
+    plan = direct(photo, analysis, "she blinks and smiles while her hair moves in the breeze")
+    assert {e.type for e in plan.effects} >= {"hair", "blink", "smile"}
+    assert effect(plan, "hair").region is None or effect(plan, "hair").region.name == "subject"
+    assert "breeze" not in " ".join(plan.explanation)  # read as the cause, not reported as ignored
+
+
 def unsure_water():
     """A landscape whose analysis found no water it was sure of, only a candidate."""
     photo, analysis = suite.synthetic("landscape")
