@@ -67,10 +67,12 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # Dark pixels are not water here (night scenes, shadows), nor are lights and their glow.
     visible = ramp(m.val, 0.12, 0.22) * (1.0 - m.blur(np.clip(lit * 3.0, 0, 1), 6))
     smooth = 1.0 - ramp(m.texture, 0.08, 0.2)
+    grey_photo = is_grayscale(rgb)
     if horizon is None:
-        # No horizon, no water: without one, white shirts, snow and lace churn as white water
-        # does, and a plain shines as a calm lake.
-        return Found(np.zeros((h, w), np.float32))
+        # No horizon, no sure water: without one, a plain shines as a calm lake. White water
+        # (rapids seen from the bank or a raft) is offered as a candidate only.
+        rapids = np.zeros((h, w), bool) if grey_photo else _white_water(m, visible)
+        return Found(np.zeros((h, w), np.float32), *_offered(rapids, None, m, []))
 
     below = ramp(m.ys, horizon + 0.005, horizon + 0.03) * (1.0 - sky)
     # Right under the sky is its edge (a horizontal line) and haze the sky finder left out: not water.
@@ -118,13 +120,47 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     if unsure.mean() > MIN_SHARE:
         notes.append(f"water: a smooth, bluish area below the horizon ({unsure.mean():.0%} of the photo) shows no "
                      "reflection, ripples or sky colour; it is left out unless asked for")
-    if is_grayscale(rgb) and sure.any():
+    rapids = np.zeros((h, w), bool) if grey_photo else _white_water(m, visible * below) & ~sure
+    if grey_photo and sure.any():
         # Without colour, a dusty plain, a desert or the lunar ground streaks and shines as a calm
         # sea does, and a mirror cannot be checked by its colours: nothing here is sure of water.
         notes.append(f"water: in a black-and-white photo water cannot be told from a plain by these rules "
                      f"({sure.mean():.0%} of the photo looked like it); left out")
         sure = np.zeros_like(sure)
-    return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+    return Found(m.blur(sure.astype(np.float32), 2), *_offered(rapids, unsure, m, notes))
+
+
+def _offered(rapids: np.ndarray, unsure: np.ndarray | None, m: Measures, notes: list[str]) -> tuple[np.ndarray | None, list[str]]:
+    """The candidates offered as unsure water (soft, or None for none): the bluish band and the
+    white water, with a note for the white water."""
+    if rapids.mean() > MIN_SHARE:
+        notes.append(f"water: white water (bright foam among streaks of unsaturated, churning water: {rapids.mean():.0%} "
+                     "of the photo) is not sure enough to move by itself; it is left out unless asked for")
+    else:
+        rapids = np.zeros_like(rapids)
+    offered = rapids if unsure is None else rapids | unsure
+    return (m.blur(offered.astype(np.float32), 2) if offered.any() else None), notes
+
+
+def _white_water(m: Measures, allowed: np.ndarray) -> np.ndarray:
+    """Rapids and surf (boolean): bright foam among darker water, both unsaturated and not warm
+    (grey, blue or green-grey: sand, skin and cream are warm), churning (strongly textured) and
+    streaked along the flow, which runs across the photo; grown from there into the rest of that
+    water in its colours (the calmer, darker water between the foam). A white wall, a shirt or
+    a cloud is smooth; snow, lace and plaster with beams have no streaks along x or no foam
+    among them; coffee foam and sand are warm."""
+    L, a, b = m.lab
+    unsaturated = (1.0 - ramp(np.hypot(a, b), 14.0, 22.0)) * (1.0 - ramp(a, 3.0, 8.0))
+    foam = ramp(L, 62.0, 72.0) * unsaturated
+    near_foam = ramp(m.blur(foam, 20), 0.05, 0.15)
+    churning = ramp(m.texture, 0.1, 0.25)
+    streaked = ramp(m.blur(m.horizontal, 6), 0.55, 0.75)
+    score = m.blur(unsaturated * churning * streaked * allowed, 4) * near_foam
+    seeds = _parts(score, 0.4, m, min_share=0.05, fill=0.02)
+    if not seeds.any():
+        return seeds
+    water_like = m.blur(unsaturated * ramp(m.texture, 0.06, 0.15) * allowed, 3)
+    return holes_filled(_grown(seeds, water_like, m, weak=0.4), 0.01)
 
 
 def _level(parts: np.ndarray, m: Measures, spread: float = 0.15) -> np.ndarray:

@@ -1,0 +1,75 @@
+"""The classical water rules (analysis/water.py) on synthetic scenes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from stillmotion.analysis.water import find_water
+
+W, H = 384, 288
+
+
+def streaks(rng: np.random.Generator, shape: tuple[int, int], along: float = 12.0, across: float = 1.0) -> np.ndarray:
+    """Zero-mean, unit-variance noise stretched along x (sigma `along`) as water's flow streaks it."""
+    noise = cv2.GaussianBlur(rng.random(shape).astype(np.float32), (0, 0), sigmaX=along, sigmaY=across)
+    return (noise - noise.mean()) / noise.std()
+
+
+def rapids(water=(68, 100, 88), foam=(205, 228, 216), seed: int = 3) -> np.ndarray:
+    """Rapids seen from a raft, no sky: green-grey water streaked along the flow, with bright
+    foam on the crests of the streaks (about a fifth of the surface)."""
+    rng = np.random.default_rng(seed)
+    flow = streaks(rng, (H, W))
+    img = np.array(water, np.float32) + 18.0 * flow[..., None]
+    crest = np.clip((flow - 0.8) / 0.4, 0, 1)[..., None]
+    img = img * (1 - crest) + np.array(foam, np.float32) * crest
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def no_sky() -> np.ndarray:
+    return np.zeros((H, W), np.float32)
+
+
+def no_plants() -> np.ndarray:
+    return np.zeros((H, W), np.float32)
+
+
+def test_white_water_without_a_horizon_is_offered_as_unsure_water_with_a_note():
+    found = find_water(rapids(), no_sky(), no_plants())
+    assert found.mask.max() < 0.01  # no horizon: nothing sure
+    assert found.unsure is not None and found.unsure.mean() > 0.6
+    assert any("white water" in note for note in found.notes)
+
+
+def test_streaked_rapids_without_foam_and_warm_foam_are_not_white_water():
+    calm = rapids(foam=(68, 100, 88))  # the same streaks, no foam on them: not rapids by these rules
+    cream = rapids(water=(120, 95, 70), foam=(235, 215, 185))  # coffee with milk, sand and surf-coloured sand
+    for rgb in (calm, cream):
+        found = find_water(rgb, no_sky(), no_plants())
+        assert found.unsure is None or found.unsure.mean() < 0.01
+
+
+def test_white_things_that_do_not_churn_and_streak_are_not_white_water():
+    rng = np.random.default_rng(5)
+    # A white wall with dark beams across it (plaster and timber), and a white shirt's soft folds.
+    wall = np.full((H, W, 3), 225, np.float32)
+    for y in range(20, H, 60):
+        wall[y:y + 10] = (70, 60, 55)
+    for x in range(30, W, 90):
+        wall[:, x:x + 10] = (70, 60, 55)
+    folds = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 9)
+    shirt = 200 + 200 * (folds - folds.mean())[..., None] * np.ones(3, np.float32)
+    # Snow among dark tree trunks: bright and unsaturated, but every way, not streaked along x.
+    snow = np.full((H, W, 3), 235, np.float32) + 10 * rng.standard_normal((H, W, 1)).astype(np.float32)
+    for x in rng.integers(0, W - 6, 25):
+        snow[:, x:x + 5] = (50, 45, 40)
+    for rgb in (wall, shirt, snow):
+        found = find_water(np.clip(rgb, 0, 255).astype(np.uint8), no_sky(), no_plants())
+        assert found.unsure is None or found.unsure.mean() < 0.01
+
+
+def test_black_and_white_rapids_are_not_offered():
+    grey = cv2.cvtColor(cv2.cvtColor(rapids(), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    found = find_water(grey, no_sky(), no_plants())
+    assert found.unsure is None and found.mask.max() < 0.01
