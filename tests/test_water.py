@@ -73,3 +73,26 @@ def test_black_and_white_rapids_are_not_offered():
     grey = cv2.cvtColor(cv2.cvtColor(rapids(), cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     found = find_water(grey, no_sky(), no_plants())
     assert found.unsure is None and found.mask.max() < 0.01
+
+
+def sea_with_an_island() -> np.ndarray:
+    """A blue sky over a rippled grey-blue sea; on the sea's far edge an island: a low band of
+    dark olive bushes along x (it streaks along x as the sea does) with a pale beach line at its
+    foot, across most of the width."""
+    rng = np.random.default_rng(17)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:120] = (110, 155, 210)
+    img[120:] = np.array([92, 118, 140], np.float32) + 20 * streaks(rng, (H - 120, W))[..., None]
+    bushes = streaks(rng, (18, 300), along=6.0)
+    img[104:122, 20:320] = np.array([55, 62, 35], np.float32) + 15 * bushes[..., None]
+    img[120:124, 20:320] = (200, 190, 160)  # the beach at the island's foot
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_an_island_on_the_sea_is_not_water_the_sea_below_its_foot_is():
+    sky = np.zeros((H, W), np.float32)
+    sky[:104] = 1.0
+    sky[:120, 320:] = 1.0
+    water = find_water(sea_with_an_island(), sky, no_plants()).mask
+    assert water[150:, 10:-10].mean() > 0.8  # the sea
+    assert water[106:118, 30:310].mean() < 0.1  # the island standing on it

@@ -15,7 +15,11 @@ sentence asks for water; it must lie level (a path running into the distance doe
 The parts sure of water then grow into the weaker evidence joined to them, in their colours
 (hysteresis: the shallows and calmer stretches of a sea already found), and sideways along their
 own level band into calm pixels that mirror what stands above them (a pond that gives back a
-grey sky on one side and a red barn on the other is one surface).
+grey sky on one side and a red barn on the other is one surface). Water cannot rise above its
+own far edge: a straight, level line across a part's top (an island's foot, a far shore) cuts
+off what stands on it. White water (bright foam among streaks of unsaturated, churning water),
+with a horizon or without one (rapids seen from a raft), is offered as "unsure" only: used
+when a sentence asks for water, with a note.
 """
 
 from __future__ import annotations
@@ -112,6 +116,7 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
             sure[part] = False
     sure = _grown(sure, evidence, m)
     sure = _along_the_surface(sure, below * visible, m)
+    sure = _below_the_far_shore(sure, m)
     # A bluish, smooth band below the horizon with none of that evidence: a candidate only.
     bluish = hue_near(m.hue, 205, 45) * ramp(m.sat, 0.1, 0.25)
     candidate = m.blur(below * visible * bluish * smooth, 3) * (1.0 - 0.8 * foliage)
@@ -225,6 +230,31 @@ def _along_the_surface(sure: np.ndarray, allowed: np.ndarray, m: Measures) -> np
         touched = np.unique(lab[out[far:near + 1]])
         out[far:near + 1] |= np.isin(lab, touched[touched > 0])
     return holes_filled(out, 0.01) if out.sum() > sure.sum() else out
+
+
+def _below_the_far_shore(sure: np.ndarray, m: Measures, top: float = 0.3, reach: float = 0.5) -> np.ndarray:
+    """Each water part cut at its far edge: a straight, level line along which the surface meets
+    what stands on it (a sea horizon, an island's foot, a far shore) across `reach` of the
+    part's width, within the `top` share of its height. What the part holds above that line
+    (an island's bushes and trunks, haze) is land or air: water cannot rise above its own level."""
+    if not sure.any():
+        return sure
+    edge = (np.abs(cv2.Sobel(m.lum, cv2.CV_32F, 0, 1, ksize=3)) > 0.25).astype(np.float32)
+    out = sure.copy()
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), connectivity=8)
+    for i in range(1, count):
+        x, y, bw, bh, _ = stats[i]
+        if bw < 0.3 * m.w:
+            continue
+        rows = slice(y, y + max(3, int(top * bh)))
+        # An edge row counts where it lies along the line give or take a pixel (a scan's rows wobble).
+        along = cv2.dilate(edge[rows, x:x + bw], np.ones((3, 1), np.uint8)).mean(axis=1)
+        best = int(np.argmax(along))
+        if along[best] < reach:
+            continue
+        line = y + best
+        out[y:max(y, line - 1), x:x + bw] &= labels[y:max(y, line - 1), x:x + bw] != i
+    return out
 
 
 def holes_filled(mask: np.ndarray, share: float) -> np.ndarray:
