@@ -96,3 +96,26 @@ def test_an_island_on_the_sea_is_not_water_the_sea_below_its_foot_is():
     water = find_water(sea_with_an_island(), sky, no_plants()).mask
     assert water[150:, 10:-10].mean() > 0.8  # the sea
     assert water[106:118, 30:310].mean() < 0.1  # the island standing on it
+
+
+def sea_with_surf() -> np.ndarray:
+    """A blue sky over a rippled grey-blue sea; near the shore a band of churning white surf
+    (left half) beside a smooth white hull of the same brightness (right half), both touching the sea."""
+    rng = np.random.default_rng(19)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:110] = (100, 150, 215)
+    img[110:] = np.array([90, 118, 140], np.float32) + 20 * streaks(rng, (H - 110, W))[..., None]
+    churn = cv2.GaussianBlur(rng.random((40, W // 2)).astype(np.float32), (0, 0), 1.2)
+    churn = (churn - churn.mean()) / churn.std()
+    img[200:240, : W // 2] = np.array([225, 232, 235], np.float32) + 25 * churn[..., None]
+    img[200:240, W // 2 + 20:] = (228, 230, 232)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_surf_breaking_on_the_sea_is_water_a_smooth_white_hull_beside_it_is_not():
+    sky = np.zeros((H, W), np.float32)
+    sky[:110] = 1.0
+    water = find_water(sea_with_surf(), sky, no_plants()).mask
+    assert water[160:195, 10:-10].mean() > 0.8  # the sea
+    assert water[205:235, 10:W // 2 - 10].mean() > 0.8  # its surf
+    assert water[210:230, W // 2 + 30:-10].mean() < 0.1  # the hull

@@ -17,7 +17,8 @@ The parts sure of water then grow into the weaker evidence joined to them, in th
 own level band into calm pixels that mirror what stands above them (a pond that gives back a
 grey sky on one side and a red barn on the other is one surface). Water cannot rise above its
 own far edge: a straight, level line across a part's top (an island's foot, a far shore) cuts
-off what stands on it. White water (bright foam among streaks of unsaturated, churning water),
+off what stands on it. Surf joined to water found is water (by day: it is as bright as a lamp).
+White water (bright foam among streaks of unsaturated, churning water),
 with a horizon or without one (rapids seen from a raft), is offered as "unsure" only: used
 when a sentence asks for water, with a note.
 """
@@ -115,6 +116,9 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
         if not held:
             sure[part] = False
     sure = _grown(sure, evidence, m)
+    if not night:
+        # Surf is as bright as a lamp: the light finder's spots do not keep it out by day.
+        sure = _with_its_surf(sure, below, m)
     sure = _along_the_surface(sure, below * visible, m)
     sure = _below_the_far_shore(sure, m)
     # A bluish, smooth band below the horizon with none of that evidence: a candidate only.
@@ -147,6 +151,28 @@ def _offered(rapids: np.ndarray, unsure: np.ndarray | None, m: Measures, notes: 
     return (m.blur(offered.astype(np.float32), 2) if offered.any() else None), notes
 
 
+def _foam(m: Measures) -> tuple[np.ndarray, np.ndarray]:
+    """Foam (0..1: bright, unsaturated and not warm) and how unsaturated and not warm each pixel
+    is (0..1: grey, blue or green-grey water; sand, skin and cream are warm)."""
+    L, a, b = m.lab
+    unsaturated = (1.0 - ramp(np.hypot(a, b), 14.0, 22.0)) * (1.0 - ramp(a, 3.0, 8.0))
+    return ramp(L, 62.0, 72.0) * unsaturated, unsaturated
+
+
+def _with_its_surf(sure: np.ndarray, allowed: np.ndarray, m: Measures) -> np.ndarray:
+    """The sure water with the churning foam joined to it (surf breaking on a sea found, white
+    water in a stream found): bright and textured, so no other rule calls it water."""
+    if not sure.any():
+        return sure
+    foam, _ = _foam(m)
+    surf = m.blur(foam * ramp(m.texture, 0.1, 0.25) * allowed, 2) > 0.3
+    kc = max(3, int(round(9 * m.scale)) | 1)
+    surf = cv2.morphologyEx(surf.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
+    count, labels = cv2.connectedComponents(surf | sure.astype(np.uint8), connectivity=8)
+    touched = np.unique(labels[sure])
+    return sure | np.isin(labels, touched[touched > 0])
+
+
 def _white_water(m: Measures, allowed: np.ndarray) -> np.ndarray:
     """Rapids and surf (boolean): bright foam among darker water, both unsaturated and not warm
     (grey, blue or green-grey: sand, skin and cream are warm), churning (strongly textured) and
@@ -154,9 +180,7 @@ def _white_water(m: Measures, allowed: np.ndarray) -> np.ndarray:
     water in its colours (the calmer, darker water between the foam). A white wall, a shirt or
     a cloud is smooth; snow, lace and plaster with beams have no streaks along x or no foam
     among them; coffee foam and sand are warm."""
-    L, a, b = m.lab
-    unsaturated = (1.0 - ramp(np.hypot(a, b), 14.0, 22.0)) * (1.0 - ramp(a, 3.0, 8.0))
-    foam = ramp(L, 62.0, 72.0) * unsaturated
+    foam, unsaturated = _foam(m)
     near_foam = ramp(m.blur(foam, 20), 0.05, 0.15)
     churning = ramp(m.texture, 0.1, 0.25)
     streaked = ramp(m.blur(m.horizontal, 6), 0.55, 0.75)
