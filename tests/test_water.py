@@ -119,3 +119,24 @@ def test_surf_breaking_on_the_sea_is_water_a_smooth_white_hull_beside_it_is_not(
     assert water[160:195, 10:-10].mean() > 0.8  # the sea
     assert water[205:235, 10:W // 2 - 10].mean() > 0.8  # its surf
     assert water[210:230, W // 2 + 30:-10].mean() < 0.1  # the hull
+
+
+def bay_between_rocks() -> np.ndarray:
+    """A blue sky; below the horizon brown rock, every way textured, with a small bay of rippled
+    blue-grey sea (about 1.5% of the photo) reaching the right edge just under the horizon."""
+    rng = np.random.default_rng(23)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:100] = (105, 150, 210)
+    grain = cv2.GaussianBlur(rng.random((H - 100, W)).astype(np.float32), (0, 0), 1.5)
+    grain = (grain - grain.mean()) / grain.std()
+    img[100:] = np.array([140, 110, 80], np.float32) + 25 * grain[..., None]
+    img[120:137, 280:] = np.array([70, 100, 135], np.float32) + 15 * streaks(rng, (17, W - 280))[..., None]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_a_small_bay_of_rippled_sea_under_the_horizon_is_water_the_rock_around_it_is_not():
+    sky = np.zeros((H, W), np.float32)
+    sky[:100] = 1.0
+    water = find_water(bay_between_rocks(), sky, no_plants()).mask
+    assert water[123:134, 290:-5].mean() > 0.6
+    assert water[150:, :].mean() < 0.02

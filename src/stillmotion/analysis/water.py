@@ -34,7 +34,8 @@ from .imaging import Measures, hue_near, is_grayscale, ramp
 
 NIGHT_SKY = 0.3  # a sky darker than this (mean value) is a night sky
 REFLECTION = 0.3  # normalised cross-correlation of the mirrored strips that counts as a reflection
-MIN_SHARE = 0.02  # water parts smaller than this share of the photo are left out
+MIN_SHARE = 0.02  # water parts smaller than this share of the photo are left out...
+MIN_SURE_SHARE = 0.01  # ...unless they hold the evidence itself (a bay between rocks)
 
 
 @dataclass
@@ -101,7 +102,7 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     evidence = np.maximum(ripples, np.maximum(mirrored, sky_colour))
     # Mirrored trees look like trees: the plant finder's green is no argument against a reflection.
     evidence = m.blur(evidence * below * visible, 3) * (1.0 - 0.8 * foliage * (1.0 - mirrored))
-    sure = _parts(evidence, 0.45, m, fill=0.01)
+    sure = _parts(evidence, 0.45, m, min_share=MIN_SURE_SHARE, fill=0.01)
     # Each part must hold its evidence as a whole: mostly streaks along x (a sea: above 0.8;
     # cars, pavements and facades: under 0.7) in water's colours (unsaturated, or blue to
     # cyan), or a reflection, or the sky's colour.
