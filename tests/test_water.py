@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from stillmotion.analysis.water import find_water
 
@@ -140,3 +141,36 @@ def test_a_small_bay_of_rippled_sea_under_the_horizon_is_water_the_rock_around_i
     water = find_water(bay_between_rocks(), sky, no_plants()).mask
     assert water[123:134, 290:-5].mean() > 0.6
     assert water[150:, :].mean() < 0.02
+
+
+def shared_water(shared_photos, name: str):
+    """The classical water (Found) of a shared photo, at the analysis size."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.imaging import resize_long
+    from stillmotion.analysis.regions import classical_regions
+
+    path = shared_photos / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not among the shared photos")
+    rgb = np.ascontiguousarray(resize_long(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB), 768))
+    cues = compute_cues(rgb, [])
+    return classical_regions(rgb, cues.sky if cues.has_sky else None)["water"]
+
+
+def test_the_rafting_rapids_are_offered_as_unsure_water_the_raft_is_not(shared_photos):
+    """kodak14 (tuned on): rapids all round a raft, no sky. Not sure water (an empty prompt
+    leaves it still), but offered when a sentence asks for water; the yellow raft stays out."""
+    water = shared_water(shared_photos, "kodak14_whitewater_rafting.png")
+    h, w = water.mask.shape
+    assert water.mask.max() < 0.01 and water.unsure is not None
+    assert water.unsure[int(0.08 * h):int(0.2 * h), int(0.1 * w):int(0.9 * w)].mean() > 0.7  # the rapids above the raft
+    assert water.unsure[int(0.7 * h):int(0.8 * h), int(0.3 * w):int(0.8 * w)].mean() < 0.05  # the raft
+
+
+def test_the_island_on_the_sea_is_not_water(shared_photos):
+    """kodak16 (tuned on): an island of bushes and palms on the sea's far edge is land; the sea
+    below its foot is water."""
+    water = shared_water(shared_photos, "kodak16_sea_clouds.png").mask
+    h, w = water.shape
+    assert water[int(0.43 * h):int(0.48 * h), int(0.05 * w):int(0.9 * w)].mean() < 0.05
+    assert water[int(0.55 * h):].mean() > 0.95
