@@ -35,7 +35,7 @@ from .imaging import Measures, hue_near, is_grayscale, ramp
 NIGHT_SKY = 0.3  # a sky darker than this (mean value) is a night sky
 REFLECTION = 0.3  # normalised cross-correlation of the mirrored strips that counts as a reflection
 MIN_SHARE = 0.02  # water parts smaller than this share of the photo are left out...
-MIN_SURE_SHARE = 0.01  # ...unless they hold the evidence itself (a bay between rocks)
+MIN_SURE_SHARE = 0.01  # ...unless they hold the evidence itself along the horizon (a bay between headlands)
 
 
 @dataclass
@@ -114,6 +114,10 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
         thick = stats[i, cv2.CC_STAT_AREA] / stats[i, cv2.CC_STAT_WIDTH] >= 0.05 * h
         held = ((np.median(m.horizontal[part]) >= 0.72 and watery and thick) or (mirrored[part] > 0.5).mean() >= 0.25
                 or (sky_colour[part] > 0.5).mean() >= 0.4)
+        # A small part only along the horizon: the far sea seen between headlands is a thin band
+        # there; a small streaky patch lower down is as likely a rock or a wet pavement.
+        if stats[i, cv2.CC_STAT_AREA] < MIN_SHARE * h * w and stats[i, cv2.CC_STAT_TOP] > (horizon + 0.1) * h:
+            held = False
         if not held:
             sure[part] = False
     sure = _grown(sure, evidence, m)
