@@ -8,7 +8,7 @@ photo shows evidence for it:
 - ripples: fine streaks running along x, in water's colours (grey, blue, the sky's own colours
   or those of what the water mirrors; striated rock and sand are brown or ochre).
 A dark night sky is never reflected into water here, dark pixels and lights are never water;
-without a horizon there is no water, and in a black-and-white photo neither (without colour a
+without a horizon there is no sure water, and in a black-and-white photo no water at all (without colour a
 plain or a desert streaks and shines as a calm sea does). A bluish band below the horizon
 without evidence is kept apart as "unsure", with a note: the director uses it only when a
 sentence asks for water; it must lie level (a path running into the distance does not).
@@ -18,9 +18,9 @@ own level band into calm pixels that mirror what stands above them (a pond that 
 grey sky on one side and a red barn on the other is one surface). Water cannot rise above its
 own far edge: a straight, level line across a part's top (an island's foot, a far shore) cuts
 off what stands on it. Surf joined to water found is water (by day: it is as bright as a lamp).
-White water (bright foam among streaks of unsaturated, churning water),
-with a horizon or without one (rapids seen from a raft), is offered as "unsure" only: used
-when a sentence asks for water, with a note.
+Other white water (bright foam among streaks of unsaturated, churning water), with a horizon or
+without one (rapids seen from a raft), is offered as "unsure" only: used when a sentence asks
+for water, with a note.
 """
 
 from __future__ import annotations
