@@ -638,3 +638,66 @@ def test_a_smooth_upright_band_joined_to_the_grass_is_a_wall_a_slim_tree_is_not(
     assert foliage.mask[80:190, 182:192].mean() < 0.05
     assert foliage.unsure is None or foliage.unsure[80:190, 182:192].mean() < 0.05
     assert foliage.mask[80:190, 302:312].mean() > 0.8 and foliage.mask[225:, 10:-10].mean() > 0.9
+
+
+def hill_above_a_town(kind: str) -> np.ndarray:
+    """Sky over the left half (x < 200); under it (rows 60 to 130, the top uneven) the crowns of a
+    hill, and below them terraces (rows 130 to 210) that run on into a town reaching the top edge
+    on the right: one dark, finely textured band, the crowns pale grey-mauve, the terraces and the
+    town darker and browner. kind "bare": bare crowns, fine detail every way; "roofs": roofs whose
+    lines all run one way in their place. Pale ground below."""
+    rng = np.random.default_rng(11)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (150, 175, 215)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 0.8)
+    detail = np.clip((noise - noise.mean()) / noise.std() * 0.3 + 0.5, 0, 1)[..., None]
+    if kind == "bare":
+        crowns = np.array([50, 48, 53], np.float32) + detail * np.array([50, 48, 52], np.float32)
+    else:
+        lines = (55 + 30 * ((np.arange(H) // 3) % 2))[:, None, None] * np.ones((1, W, 3), np.float32)
+        crowns = lines + rng.normal(0, 1.5, (H, W, 3))
+    terraces = np.array([40, 34, 26], np.float32) + detail * np.array([40, 34, 26], np.float32)
+    top = 60 + (6 * np.sin(np.arange(W) / 5.0) + rng.integers(0, 5, W)).astype(int)
+    for x in range(200):
+        img[top[x]:130, x] = crowns[top[x]:130, x]
+    img[130:210] = terraces[130:210]
+    img[:210, 200:] = terraces[:210, 200:]
+    img[210:] = (190, 180, 160)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_bare_crowns_on_a_hill_above_a_town_are_plants_the_terraces_and_town_are_not():
+    """kodak08: bare, frosted trees on a hill stand against the sky, grey and mauve, without a
+    leaf; their dark textured band runs on into the vineyard terraces and the town, so it is no
+    treeline meeting the sky along its width. The crowns are what hangs from the skyline in the
+    colour of its edge; the darker, browner terraces and town joined to them are not."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    for kind, low, high in (("bare", 0.7, 1.0), ("roofs", 0.0, 0.05)):
+        rgb = hill_above_a_town(kind)
+        cues = compute_cues(rgb, [])
+        foliage = classical_regions(rgb, cues.sky if cues.has_sky else None)["foliage"].mask
+        assert low <= foliage[75:125, 10:190].mean() <= high, kind
+        assert foliage[140:205].mean() < 0.02 and foliage[:200, 215:].mean() < 0.02, kind  # terraces, town
+        assert foliage[215:].mean() < 0.02, kind
+        grey = np.repeat(rgb.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+        cues = compute_cues(grey, [])
+        assert classical_regions(grey, cues.sky if cues.has_sky else None)["foliage"].mask.mean() < 0.02, kind
+
+
+def test_a_smooth_red_shed_among_the_leaves_is_no_flower_a_textured_cluster_is():
+    """kodak22: the red wall of a shed among the bushes (and its reflection in the pond) swayed as
+    flowers. A coloured blob larger than a flower head must show the fine detail of a flower
+    cluster; painted wood is smooth."""
+    from stillmotion.analysis.regions import classical_regions
+
+    rng = np.random.default_rng(4)
+    img = leaves(rng, (H, W))
+    img[140:164, 90:114] = (170, 45, 40)  # the shed's wall
+    noise = cv2.GaussianBlur(rng.random((24, 24)).astype(np.float32), (0, 0), 0.8)
+    petals = np.clip((noise - noise.mean()) / noise.std() * 0.3 + 0.5, 0, 1)[..., None]
+    img[140:164, 270:294] = np.array([120, 20, 30], np.float32) + petals * np.array([120, 60, 50], np.float32)
+    foliage = classical_regions(np.clip(img, 0, 255).astype(np.uint8), None)["foliage"].mask
+    assert foliage[144:160, 94:110].mean() < 0.1
+    assert foliage[144:160, 274:290].mean() > 0.9 and foliage[20:120].mean() > 0.9
