@@ -701,3 +701,36 @@ def test_a_smooth_red_shed_among_the_leaves_is_no_flower_a_textured_cluster_is()
     foliage = classical_regions(np.clip(img, 0, 255).astype(np.uint8), None)["foliage"].mask
     assert foliage[144:160, 94:110].mean() < 0.1
     assert foliage[144:160, 274:290].mean() > 0.9 and foliage[20:120].mean() > 0.9
+
+
+def city_skyline(window: int) -> np.ndarray:
+    """Grey towers of uneven heights under a blue sky, with rows of small lit and dark windows
+    `window` pixels wide: dark, dull and finely detailed as far crowns, but built level and plumb."""
+    rng = np.random.default_rng(2)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (150, 180, 225)
+    x = 0
+    while x < W:
+        width, top, shade = int(rng.integers(25, 50)), int(rng.integers(40, 110)), float(rng.integers(50, 90))
+        img[top:, x:x + width] = shade
+        for y in range(top + 3, H, 2 * window):
+            for wx in range(x + 3, x + width - 3, 2 * window):
+                img[y:y + window, wx:wx + window] = shade + (60 if rng.random() < 0.5 else -25)
+        x += width
+    return np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_city_skyline_of_small_windows_is_no_treeline():
+    """Rows of small windows meet the sky as a far treeline does, dark, dull and detailed every
+    way at a glance; their edges run level and plumb, leaves' at every angle."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import classical_regions
+
+    for window in (3, 4):
+        rgb = city_skyline(window)
+        cues = compute_cues(rgb, [])
+        assert cues.has_sky
+        assert classical_regions(rgb, cues.sky)["foliage"].mask.mean() < 0.02, window
+    leafy = Measures(np.clip(leaves(np.random.default_rng(1), (H, W)), 0, 255).astype(np.uint8))
+    assert 0.26 < float(np.median(leafy.oblique[leafy.texture > 0.1])) < 0.36  # about 1/pi: every angle

@@ -37,6 +37,10 @@ CROWN_EDGE, BARE_CHROMA = 0.04, 15.0
 # A coloured blob among the leaves larger than this share of the photo is a flower only with at
 # least this mean every-way detail (kodak22: its red shed 0.22, the shed mirrored in the pond under 0.2).
 FLOWER_HEAD, FLOWER_DETAIL = 0.001, 0.35
+# Trees on the skyline stand out from buildings by the oblique share of their edges
+# (Measures.oblique): the median over the shared photos' plants is 0.28 to 0.31, over their
+# buildings 0.19 to 0.26, over a drawn skyline of window rows 0.17 to 0.23.
+OBLIQUE_LEAVES = 0.26
 
 
 def find_regions(rgb: np.ndarray, analysis=None) -> dict[str, np.ndarray]:
@@ -229,7 +233,7 @@ def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray
         part = labels[y:y + bh, x:x + bw] == i
         cols = np.nonzero(part.any(axis=0))[0]
         tops = y + np.argmax(part[:, cols], axis=0)
-        if np.mean(tops - sky_bottom[x + cols] <= 0.03 * cues.h) >= 0.6:
+        if np.mean(tops - sky_bottom[x + cols] <= 0.03 * cues.h) >= 0.6 and not _built(cues, part, (y, x)):
             out[y:y + bh, x:x + bw] |= part
     # Gaps inside a treeline (sunlit crowns, a gap between trunks) belong to it.
     treeline = holes_filled(out, 0.01) if out.any() else out
@@ -265,9 +269,22 @@ def _crowns_like_their_top(cues: Measures, band: np.ndarray, sky_bottom: np.ndar
     hanging = _hanging(bridged, under_sky) & (alike > 0)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(hanging.astype(np.uint8), connectivity=8)
     for i in range(1, count):
-        if stats[i, cv2.CC_STAT_WIDTH] >= 0.15 * cues.w and stats[i, cv2.CC_STAT_AREA] >= 0.005 * cues.h * cues.w:
-            out |= labels == i
+        x, y, bw, bh, area = stats[i]
+        if bw >= 0.15 * cues.w and area >= 0.005 * cues.h * cues.w:
+            part = labels[y:y + bh, x:x + bw] == i
+            if not _built(cues, part, (y, x)):
+                out[y:y + bh, x:x + bw] |= part
     return out
+
+
+def _built(cues: Measures, part: np.ndarray, corner: tuple[int, int]) -> bool:
+    """Whether a part (a boolean window at `corner`) is built along level and plumb lines: a city
+    skyline's rows of small windows are as dark, dull and finely detailed as far crowns, but
+    their edges run level and plumb, while leaves' and branches' run at every angle."""
+    y, x = corner
+    window = (slice(y, y + part.shape[0]), slice(x, x + part.shape[1]))
+    textured = part & (cues.texture[window] > 0.1)
+    return bool(textured.sum() >= 50 and np.median(cues.oblique[window][textured]) < OBLIQUE_LEAVES)
 
 
 def _hanging(mask: np.ndarray, under_sky: np.ndarray) -> np.ndarray:
