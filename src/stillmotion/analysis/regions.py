@@ -279,8 +279,9 @@ def _crowns_like_their_top(cues: Measures, band: np.ndarray, sky_bottom: np.ndar
 
 def _built(cues: Measures, part: np.ndarray, corner: tuple[int, int]) -> bool:
     """Whether a part (a boolean window at `corner`) is built along level and plumb lines: a city
-    skyline's rows of small windows are as dark, dull and finely detailed as far crowns, but
-    their edges run level and plumb, while leaves' and branches' run at every angle."""
+    skyline's rows of small windows are as dark, dull and finely detailed as far crowns, and a
+    frieze of battlements as textured as leaves, but their edges run level and plumb, while
+    leaves' and branches' run at every angle."""
     y, x = corner
     window = (slice(y, y + part.shape[0]), slice(x, x + part.shape[1]))
     textured = part & (cues.texture[window] > 0.1)
@@ -331,6 +332,8 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
     chroma: Lab chroma without the photo's colour cast."""
     # Dyed and painted things (caps, rafts, toys) are more vivid than leaves: in the shared photos
     # at most a sixth of a plant's pixels go above a Lab chroma of 45, a third to all of a cap's.
+    # Built things are not leaves either: kodak08's yellow frieze of battlements, its edges level
+    # and plumb (oblique share 0.15), was as textured every way as leaves at a glance.
     vivid = chroma > 45.0
     k = max(3, int(round(9 * cues.scale)) | 1)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
@@ -344,7 +347,7 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
         leafy = float(every_way[y:y + bh, x:x + bw][inside].mean())
         lying = bw >= 0.3 * cues.w and (y + bh >= 0.85 * cues.h or bw >= 0.6 * cues.w) and area >= 0.4 * bw * bh
         dyed = float(vivid[y:y + bh, x:x + bw][part > 0].mean()) > 0.3
-        sure[i] = not dyed and (leafy >= 0.45 or lying)
+        sure[i] = not dyed and (leafy >= 0.45 or lying) and not _built(cues, part > 0, (y, x))
         if sure[i]:
             upright[y:y + bh, x:x + bw] |= _smooth_upright_bands(cues, part > 0, (y, x))
     keep = sure[labels] & ~upright
