@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from stillmotion.director import direct
@@ -518,6 +519,33 @@ def test_glistening_on_the_water_goes_on_the_water_not_the_light():
         assert sparkle.region is not None and sparkle.region.name == "water", prompt
     # Without a place, sparkles still go on the lights.
     assert effect(direct(photo, analysis, "sparkles"), "sparkle").region.name == "light"
+
+
+def test_a_place_after_a_persons_effect_is_its_cause_not_where_it_goes():
+    """"her hair moves in the breeze": the breeze is why, not where; the hair stays on the person
+    (it used to be sent to the plants, and left out on a portrait without any)."""
+    photo, analysis = suite.synthetic("portrait")
+    plan = direct(photo, analysis, "she blinks and smiles while her hair moves in the breeze")
+    assert {e.type for e in plan.effects} >= {"hair", "blink", "smile"}
+    assert effect(plan, "hair").region is None or effect(plan, "hair").region.name == "subject"
+    assert "breeze" not in " ".join(plan.explanation)  # read as the cause, not reported as ignored
+
+
+def test_clouds_in_a_black_plain_sky_show_nothing_so_an_empty_prompt_leaves_them_out():
+    """A lunar or clear night sky has nothing for the clouds effect to drift: no default clouds;
+    asked for, they are kept with a note. A dark sky with clouds in it keeps them."""
+    photo, analysis = suite.synthetic("landscape")
+    sky = analysis.sky > 0.5
+    photo.pixels[sky] = 8
+    empty = direct(photo, analysis, "")
+    assert "clouds" not in {e.type for e in empty.effects}
+    assert any(line.startswith("left out of the defaults: clouds") for line in empty.explanation)
+    asked = direct(photo, analysis, "clouds drifting")
+    assert effect(asked, "clouds").region.name == "sky"
+    assert any("black and plain" in line for line in asked.explanation)
+    rows, cols = np.nonzero(sky)
+    photo.pixels[rows, cols] = (8 + 40 * (np.sin(cols / 3.0) > 0))[:, None]  # dark, with cloud banks
+    assert "clouds" in {e.type for e in direct(photo, analysis, "").effects}
 
 
 def unsure_water():

@@ -57,3 +57,16 @@ def test_empty_prompt_explains_the_defaults(png, capsys):
     out = capsys.readouterr().out
     assert "why (no prompt):" in out
     assert "an empty prompt on" in out and "gets its defaults" in out
+
+
+def test_an_empty_prompt_flag_is_the_empty_prompt(png, capsys):
+    """`-p ""` (a script passing an empty sentence) plans exactly what no -p plans, and says so."""
+    main(["plan", str(png), "--json"])
+    without = json.loads(capsys.readouterr().out)
+    assert main(["plan", str(png), "-p", "", "--json"]) == 0
+    empty = json.loads(capsys.readouterr().out)
+    assert empty == without
+    main(["plan", str(png), "-p", "  ", "--explain"])
+    assert "why (no prompt):" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # other options still need a value
+        main(["plan", str(png), "-d", ""])

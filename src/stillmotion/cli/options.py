@@ -33,6 +33,8 @@ def argument_type(opt: Option):
         except OptionError as exc:
             raise argparse.ArgumentTypeError(exc.reason) from None
         if value is None:
+            if opt.kind is str and opt.default == "":
+                return ""  # an empty text is a value here: `-p ""` is the empty prompt
             raise argparse.ArgumentTypeError("give a value")
         return value
 

@@ -293,11 +293,13 @@ def _named_place(intents: list[Intent]) -> str | None:
 
 def _defaults(parsed: Parsed, facts: PhotoFacts, excluded: set[str], explanation: list[str], *, with_camera: bool):
     scale, speed = _loose(parsed)
-    chosen = []
+    chosen, unseen = [], []
     for etype, strength in default_effects(facts):
         if etype in excluded:
             continue
         where = place(etype, facts)
+        if where.keep and where.dim:
+            unseen.append(f"{etype} ({where.note.split('; but ')[-1]})")
         if not where.keep or where.dim:
             continue  # nothing for it here, or it would show nothing (flicker on white highlights in daylight)
         fields: dict[str, Any] = {"type": etype, "strength": round(min(1.0, strength * scale), 3), "region": where.region}
@@ -311,6 +313,8 @@ def _defaults(parsed: Parsed, facts: PhotoFacts, excluded: set[str], explanation
     skipped = sorted(excluded & {t for t, _ in default_effects(facts)})
     skip = f" (without {', '.join(skipped)}, as asked)" if skipped else ""
     explanation.append(f"{what} on {facts.describe().split(' (')[0]} gets its defaults: {names}{cam}{skip}")
+    if unseen:
+        explanation.append(f"left out of the defaults: {'; '.join(unseen)}")
     if scale != 1.0 or speed is not None:
         explanation.append(f"the general wording scales them: strength x{scale:g}" + (f", speed {speed:g}" if speed else ""))
     return chosen

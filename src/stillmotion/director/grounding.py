@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from ..analysis.lights import any_light_glows
@@ -25,6 +26,10 @@ WEAK_COVERAGE = 0.002  # a named region this small is still used when asked for 
 NEEDS_SOURCE = {"steam": ("steam_source",), "smoke": ("steam_source", "fire")}
 # Effects that only light up what can glow (analysis/lights.py): without such a light they show nothing.
 NEEDS_GLOW = ("flicker",)
+# Clouds drift the sky's own pixels: a black, plain sky (space, a clear night) has nothing to drift.
+# Measured on the shared photos: the lunar sky is 8 grey levels bright with 4 of spread; the
+# plainest daylight and dusk skies are 50+ bright (a clear blue sky still changes shade as it drifts).
+BLACK_SKY_LEVEL, PLAIN_SKY_SPREAD = 30.0, 6.0
 MIN_FACE_AREA = 0.0015  # smaller faces are too small to animate (the renderer leaves them still)
 PORTRAIT_FACE_AREA = 0.01
 NIGHT_BRIGHTNESS = 0.25
@@ -68,6 +73,26 @@ class PhotoFacts:
                 self._asked["glowing"] = any_light_glows(np.ascontiguousarray(pixels[::step, ::step]),
                                                          self.analysis.mask("light"))
         return self._asked["glowing"]
+
+    def black_sky(self) -> bool | None:
+        """Whether the sky is black and plain, so drifting it shows nothing (None: not known)."""
+        if "black_sky" not in self._asked:
+            pixels = getattr(self.photo, "pixels", None)
+            sky = None if self.analysis is None else self.analysis.mask("sky")
+            answer = None
+            if pixels is not None and pixels.size and sky is not None and sky.size:
+                # At 256 px wide, blurred (grain is not cloud), away from the sky's edge.
+                width = 256
+                size = (width, max(1, round(pixels.shape[0] * width / pixels.shape[1])))
+                grey = cv2.cvtColor(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+                grey = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), 1.5)
+                inside = cv2.resize(sky.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
+                inside = cv2.erode(inside.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+                values = grey[inside]
+                if values.size:
+                    answer = float(values.mean()) < BLACK_SKY_LEVEL and float(values.std()) < PLAIN_SKY_SPREAD
+            self._asked["black_sky"] = answer
+        return self._asked["black_sky"]
 
     def has(self, name: str) -> bool:
         value = self.coverage.get(name)
@@ -164,7 +189,7 @@ def place(effect_type: str, facts: PhotoFacts, *, asked: bool = False, where: st
     of) is used, with a note; an empty prompt's defaults never are. where: a place the sentence
     names for it ("glistening on the water"): the effect goes there, not to its usual place.
     """
-    return _with_glow(effect_type, _place(effect_type, facts, asked, where), facts)
+    return _with_visibility(effect_type, _place(effect_type, facts, asked, where), facts)
 
 
 def _place(effect_type: str, facts: PhotoFacts, asked: bool, where: str | None) -> Placement:
@@ -224,10 +249,16 @@ def _place_plume(effect_type: str, facts: PhotoFacts, where: str | None) -> Plac
     return Placement(False, None, f"{'; '.join(telling)} (a plume would hang in the air)")
 
 
-def _with_glow(effect_type: str, found: Placement, facts: PhotoFacts) -> Placement:
-    """Flicker placed where nothing can glow (white highlights in daylight) shows nothing: say so."""
-    if effect_type not in NEEDS_GLOW or not found.keep or facts.glowing() is not False:
-        return found  # not flicker, not placed, something glows, or not known
+def _with_visibility(effect_type: str, found: Placement, facts: PhotoFacts) -> Placement:
+    """An effect placed where it will show nothing (flicker where nothing can glow, clouds in a
+    black sky): kept when asked, with a note; an empty prompt leaves it out (dim)."""
+    if not found.keep:
+        return found
+    if effect_type == "clouds" and found.region is not None and found.region.name == "sky" and facts.black_sky():
+        return Placement(True, found.region, f"{found.note}; but the sky is black and plain, so drifting it will "
+                                              "show nothing", dim=True)
+    if effect_type not in NEEDS_GLOW or facts.glowing() is not False:
+        return found  # not flicker, something glows, or not known
     light = "in this daylight" if facts.brightness >= NIGHT_BRIGHTNESS else "here"
     return Placement(True, found.region, f"{found.note}; but {light} no bright spot is a lamp or a coloured light, "
                                           "so it will show nothing", dim=True)

@@ -39,6 +39,12 @@ def _names_a_place(value: str) -> bool:
     return value in EFFECT_TYPES and descriptor(value).place_noun
 
 
+def _stays_on_the_person(value: str) -> bool:
+    """Effects that move a part of a person (a blink, the hair): a place after them is a cause
+    ("her hair moves in the breeze"), not where they go."""
+    return value in EFFECT_TYPES and (descriptor(value).family == "face" or descriptor(value).places == ("subject",))
+
+
 def _is_face(value: str) -> bool:
     """A face effect type (blink, smile, ...), not "faces", which stands for all of them."""
     return value in EFFECT_TYPES and descriptor(value).family == "face"
@@ -432,7 +438,8 @@ def _drop_weak(intents: list[Intent], tokens: list[Token]) -> None:
         if it.kind in ("effect", "weak") and _names_a_place(it.value) and j >= 0 and tokens[j].text in _PLACE_WORDS and before:
             it.kind = "weak"
             if before[-1].kind == "effect" and before[-1].place is None:
-                before[-1].place = it.value  # "glistening on the water", "sparkles on the sea": on the water
+                if not _stays_on_the_person(before[-1].value):
+                    before[-1].place = it.value  # "glistening on the water", "sparkles on the sea": on the water
                 places.add(id(it))
     for k, it in enumerate(intents[:-1]):
         # "the sea sparkles", "the lake shimmering": the place and the light on it are both asked for
