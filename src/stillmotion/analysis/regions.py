@@ -211,9 +211,10 @@ def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray
     of fine every-way texture, in plant colours or dull ones (far and backlit, crowns lose their
     green), whose top edge meets the sky along most of its width. The crowns: those standing
     against the sky whose band runs on into other things (_crowns_like_their_top), less sure (a
-    reflection of them is as like them). Roofs and walls have edges that run one way; mountains
-    and the sea are not that dark or that finely textured. Not in black-and-white photos: without
-    colour a dark skyline is as often roofs as crowns."""
+    reflection of them is as like them). Roofs and walls have edges that run one way, a city's
+    rows of windows level and plumb (_built); mountains and the sea are not that dark or that
+    finely textured. Not in black-and-white photos: without colour a dark skyline is as often
+    roofs as crowns."""
     out = np.zeros((cues.h, cues.w), bool)
     hard_sky = sky > 0.5
     if hard_sky.mean() < 0.01 or is_grayscale(cues.rgb):
