@@ -753,3 +753,19 @@ def test_a_yellow_frieze_of_battlements_is_not_sure_of_plants():
         img[130:138, x + 4:x + 12] *= 0.7
     foliage = classical_regions(np.clip(img, 0, 255).astype(np.uint8), None)["foliage"]
     assert foliage.mask[100:190, 60:320].mean() < 0.05
+
+
+def test_upright_grass_blades_are_not_built_a_grid_of_windows_is():
+    """Straight upright strokes (grass blades seen close) have no oblique edges either; but they
+    have no level ones, so they are not taken for something built. A grid of windows has both."""
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import _built
+
+    rng = np.random.default_rng(6)
+    blades = np.repeat(rng.random((1, W)).astype(np.float32), H, axis=0)  # one shade per column
+    grass = (np.array([40, 70, 25], np.float32) + blades[..., None] * np.array([90, 120, 40], np.float32)).astype(np.uint8)
+    whole = np.ones((H, W), bool)
+    assert float(np.median(Measures(grass).oblique[Measures(grass).texture > 0.1])) < 0.1
+    assert not _built(Measures(grass), whole, (0, 0))
+    city = city_skyline(4)
+    assert _built(Measures(city), whole.copy() & (np.arange(H)[:, None] > 120), (0, 0))

@@ -286,7 +286,12 @@ def _built(cues: Measures, part: np.ndarray, corner: tuple[int, int]) -> bool:
     y, x = corner
     window = (slice(y, y + part.shape[0]), slice(x, x + part.shape[1]))
     textured = part & (cues.texture[window] > 0.1)
-    return bool(textured.sum() >= 50 and np.median(cues.oblique[window][textured]) < OBLIQUE_LEAVES)
+    if textured.sum() < 50:
+        return False
+    # Built things have both: level edges and plumb ones. Upright grass blades have few level
+    # edges and are not oblique either; they are no building.
+    level = float(np.median(cues.horizontal[window][textured]))
+    return 0.25 < level < 0.75 and float(np.median(cues.oblique[window][textured])) < OBLIQUE_LEAVES
 
 
 def _hanging(mask: np.ndarray, under_sky: np.ndarray) -> np.ndarray:
