@@ -7,10 +7,12 @@ For each photo and camera type, a camera-only clip (no effects) is rendered in m
 back by stillmotion.frames.camera_check:
 - motion: the global similarity from the first frame to the last, classified (static, pan, tilt,
   zoom) and compared with what the move is named; its amount (pan: the centre's shift as a
-  fraction of the width or height; zoom: the scale change) must be at least 3 %. An orbit must
-  slide the farthest and the nearest corners against each other, or hold one while the other
-  slides (round a subject at one end of the depth range) ("sweep", by at least 3 % of the width
-  between them), a dolly zoom grow the far against the near ("looms", scales 3 % apart);
+  fraction of the width or height; zoom: the scale change) must be at least 3 %. Orbit and dolly
+  zoom are read by camera_check.depth_motion (motion as a line in the corners' nearness): an
+  orbit must slide the farthest and the nearest tracked corners (2nd and 98th percentile of their
+  nearness) against each other round a depth among them, or hold one while the other slides
+  ("sweep", by at least 3 % of the width between them), a dolly zoom grow the far against the
+  near ("looms", scales 3 % apart);
 - far/near: for pans and tilts, the median shift along the move of the farthest and nearest
   quarter of the tracked corners (by the scene's depth); the far must not run against the move;
 - specks: isolated outliers in smooth areas, new per megapixel in the worst frame against the photo
@@ -60,7 +62,7 @@ def far_near_shift(first: np.ndarray, moved: np.ndarray, depth: np.ndarray, came
 
 def check_clip(photo, analysis, camera: str, args) -> dict:
     import stillmotion
-    from stillmotion.frames.camera_check import displacements, global_motion, motion_by_depth, specks_per_megapixel
+    from stillmotion.frames.camera_check import depth_motion, displacements, global_motion, specks_per_megapixel
     from stillmotion.frames.renderer import Renderer
 
     plan = stillmotion.direct(photo, analysis, "", camera=camera, strength=args.strength, duration=args.duration,
@@ -84,14 +86,12 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
     shifts = far_near_shift(first, moved, renderer.scene.depth, camera)
     expected = EXPECTED[camera]
     label, amount = motion.label, motion.amount
-    if expected in ("sweep", "looms"):
-        far, near = motion_by_depth(keep, renderer.scene.depth, share=0.15)
-        if expected == "sweep":  # the far and the near slide against each other round the subject
-            # (or, round a subject at one end of the depth range, one side holds while the other sweeps)
-            holds = min(abs(far.dx), abs(near.dx)) < 0.25 * max(abs(far.dx), abs(near.dx))
-            label, amount = ("sweep" if far.dx * near.dx <= 0 or holds else "pan"), abs(far.dx - near.dx)
-        else:  # the background grows against the foreground (the subject keeps its size)
-            label, amount = ("looms" if far.scale > near.scale else "shrinks"), far.scale - near.scale
+    if expected == "sweep":  # the far and the near slide against each other round the subject
+        by_depth = depth_motion(keep, renderer.scene.depth)
+        label, amount = by_depth.orbit_label, by_depth.sweep
+    elif expected == "looms":  # the background grows against the foreground (the subject keeps its size)
+        by_depth = depth_motion(keep, renderer.scene.depth)
+        label, amount = ("looms" if by_depth.looms > 0 else "shrinks"), abs(by_depth.looms)
     ok_motion = label == expected and amount >= MIN_AMOUNT
     ok_far = shifts is None or shifts[0] >= -1.0
     return {"camera": camera, "label": label, "expected": expected, "amount": amount, "scale": motion.scale,

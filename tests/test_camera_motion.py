@@ -8,7 +8,15 @@ import pytest
 
 from stillmotion.analysis.types import Analysis
 from stillmotion.director import direct
-from stillmotion.frames.camera_check import GlobalMotion, displacements, global_motion, speck_count, specks_per_megapixel
+from stillmotion.frames.camera_check import (
+    GlobalMotion,
+    depth_motion,
+    displacements,
+    fit_depth_motion,
+    global_motion,
+    speck_count,
+    specks_per_megapixel,
+)
 from stillmotion.frames.renderer import Renderer
 from stillmotion.photo import photo_from_array
 
@@ -95,6 +103,52 @@ def test_orbit_holds_the_subject_and_sweeps_what_is_behind(block_scene):
     held = abs(np.median(moved[near & inside, 0]))
     swept = abs(np.median(moved[~near, 0]))
     assert swept > 0.03 * WIDTH and held < swept / 4, (held, swept)
+
+
+def moved_points(near, shift, slide, zoom=1.0, size=(854, 480), seed=0):
+    """Points spread over a frame, moved by a zoom about its centre plus a sideways slide that
+    grows with nearness: shift + slide x near (fractions of the width)."""
+    width, height = size
+    rng = np.random.default_rng(seed)
+    first = np.stack([rng.uniform(0, width, len(near)), rng.uniform(0, height, len(near))], 1)
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    last = centre + zoom * (first - centre)
+    last[:, 0] += (shift + slide * near) * width
+    return first.astype(np.float32), last.astype(np.float32)
+
+
+def test_depth_motion_tells_an_orbit_from_a_pan():
+    """An orbit slides the far and the near against each other round a depth inside the scene,
+    even when few tracked corners lie beyond the pivot (the pyramids: a wide textured ground in
+    front, a few far corners behind; the farthest 15 % of the corners, all on the ground, slide
+    the same way as the nearest, which a comparison of the two read as a pan); a pan with
+    parallax slides all one way; a zoom slides none."""
+    rng = np.random.default_rng(1)
+    near = np.concatenate([rng.uniform(0.02, 0.08, 12), rng.uniform(0.4, 0.8, 388)])  # 3 % of them far
+    pivot = 0.25
+    first, last = moved_points(near, shift=0.05 * pivot, slide=-0.05, zoom=1.1)
+    orbit = fit_depth_motion(first, last, near, (854, 480))
+    assert orbit.orbit_label == "sweep", orbit
+    assert orbit.pivot == pytest.approx(pivot, abs=0.02)
+    assert orbit.sweep == pytest.approx(0.05 * (orbit.span[1] - orbit.span[0]), rel=0.05)
+    # A pan to the right: everything slides left, the near further (the far at nearness 0 by 4 %).
+    first, last = moved_points(near, shift=-0.04, slide=-0.02, zoom=1.03)
+    assert fit_depth_motion(first, last, near, (854, 480)).orbit_label == "pan"
+    first, last = moved_points(near, shift=0.0, slide=0.0, zoom=1.15)
+    assert fit_depth_motion(first, last, near, (854, 480)).orbit_label == "static"
+
+
+def test_orbit_over_a_receding_ground_reads_as_an_orbit():
+    """Rendered: a textured ground receding to a hazy far band with few corners. The orbit reads
+    as one, by at least 3 %, and the same scene's pan as a pan."""
+    image = textured(WIDTH, HEIGHT, 21)
+    ys = np.linspace(0, 1, HEIGHT, dtype=np.float32)[:, None]
+    depth = np.broadcast_to(0.05 + 0.9 * ys ** 1.5, (HEIGHT, WIDTH)).astype(np.float32).copy()
+    image[: HEIGHT // 5] = cv2.GaussianBlur(image[: HEIGHT // 5], (0, 0), 6)  # a hazy far band: few corners
+    orbit = depth_motion(render_clip(image, depth, "orbit")[0], depth)
+    assert orbit.orbit_label == "sweep" and orbit.sweep >= 0.03, orbit
+    pan = depth_motion(render_clip(image, depth, "pan_right")[0], depth)
+    assert pan.orbit_label == "pan", pan
 
 
 def test_widening_moves_end_on_the_photo(block_scene):

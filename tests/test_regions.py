@@ -638,3 +638,134 @@ def test_a_smooth_upright_band_joined_to_the_grass_is_a_wall_a_slim_tree_is_not(
     assert foliage.mask[80:190, 182:192].mean() < 0.05
     assert foliage.unsure is None or foliage.unsure[80:190, 182:192].mean() < 0.05
     assert foliage.mask[80:190, 302:312].mean() > 0.8 and foliage.mask[225:, 10:-10].mean() > 0.9
+
+
+def hill_above_a_town(kind: str) -> np.ndarray:
+    """Sky over the left half (x < 200); under it (rows 60 to 130, the top uneven) the crowns of a
+    hill, and below them terraces (rows 130 to 210) that run on into a town reaching the top edge
+    on the right: one dark, finely textured band, the crowns pale grey-mauve, the terraces and the
+    town darker and browner. kind "bare": bare crowns, fine detail every way; "roofs": roofs whose
+    lines all run one way in their place. Pale ground below."""
+    rng = np.random.default_rng(11)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (150, 175, 215)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 0.8)
+    detail = np.clip((noise - noise.mean()) / noise.std() * 0.3 + 0.5, 0, 1)[..., None]
+    if kind == "bare":
+        crowns = np.array([50, 48, 53], np.float32) + detail * np.array([50, 48, 52], np.float32)
+    else:
+        lines = (55 + 30 * ((np.arange(H) // 3) % 2))[:, None, None] * np.ones((1, W, 3), np.float32)
+        crowns = lines + rng.normal(0, 1.5, (H, W, 3))
+    terraces = np.array([40, 34, 26], np.float32) + detail * np.array([40, 34, 26], np.float32)
+    top = 60 + (6 * np.sin(np.arange(W) / 5.0) + rng.integers(0, 5, W)).astype(int)
+    for x in range(200):
+        img[top[x]:130, x] = crowns[top[x]:130, x]
+    img[130:210] = terraces[130:210]
+    img[:210, 200:] = terraces[:210, 200:]
+    img[210:] = (190, 180, 160)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_bare_crowns_on_a_hill_above_a_town_are_plants_the_terraces_and_town_are_not():
+    """kodak08: bare, frosted trees on a hill stand against the sky, grey and mauve, without a
+    leaf; their dark textured band runs on into the vineyard terraces and the town, so it is no
+    treeline meeting the sky along its width. The crowns are what hangs from the skyline in the
+    colour of its edge; the darker, browner terraces and town joined to them are not."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.regions import classical_regions
+
+    for kind, low, high in (("bare", 0.7, 1.0), ("roofs", 0.0, 0.05)):
+        rgb = hill_above_a_town(kind)
+        cues = compute_cues(rgb, [])
+        foliage = classical_regions(rgb, cues.sky if cues.has_sky else None)["foliage"].mask
+        assert low <= foliage[75:125, 10:190].mean() <= high, kind
+        assert foliage[140:205].mean() < 0.02 and foliage[:200, 215:].mean() < 0.02, kind  # terraces, town
+        assert foliage[215:].mean() < 0.02, kind
+        grey = np.repeat(rgb.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+        cues = compute_cues(grey, [])
+        assert classical_regions(grey, cues.sky if cues.has_sky else None)["foliage"].mask.mean() < 0.02, kind
+
+
+def test_a_smooth_red_shed_among_the_leaves_is_no_flower_a_textured_cluster_is():
+    """kodak22: the red wall of a shed among the bushes (and its reflection in the pond) swayed as
+    flowers. A coloured blob larger than a flower head must show the fine detail of a flower
+    cluster; painted wood is smooth."""
+    from stillmotion.analysis.regions import classical_regions
+
+    rng = np.random.default_rng(4)
+    img = leaves(rng, (H, W))
+    img[140:164, 90:114] = (170, 45, 40)  # the shed's wall
+    noise = cv2.GaussianBlur(rng.random((24, 24)).astype(np.float32), (0, 0), 0.8)
+    petals = np.clip((noise - noise.mean()) / noise.std() * 0.3 + 0.5, 0, 1)[..., None]
+    img[140:164, 270:294] = np.array([120, 20, 30], np.float32) + petals * np.array([120, 60, 50], np.float32)
+    foliage = classical_regions(np.clip(img, 0, 255).astype(np.uint8), None)["foliage"].mask
+    assert foliage[144:160, 94:110].mean() < 0.1
+    assert foliage[144:160, 274:290].mean() > 0.9 and foliage[20:120].mean() > 0.9
+
+
+def city_skyline(window: int) -> np.ndarray:
+    """Grey towers of uneven heights under a blue sky, with rows of small lit and dark windows
+    `window` pixels wide: dark, dull and finely detailed as far crowns, but built level and plumb."""
+    rng = np.random.default_rng(2)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (150, 180, 225)
+    x = 0
+    while x < W:
+        width, top, shade = int(rng.integers(25, 50)), int(rng.integers(40, 110)), float(rng.integers(50, 90))
+        img[top:, x:x + width] = shade
+        for y in range(top + 3, H, 2 * window):
+            for wx in range(x + 3, x + width - 3, 2 * window):
+                img[y:y + window, wx:wx + window] = shade + (60 if rng.random() < 0.5 else -25)
+        x += width
+    return np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_city_skyline_of_small_windows_is_no_treeline():
+    """Rows of small windows meet the sky as a far treeline does, dark, dull and detailed every
+    way at a glance; their edges run level and plumb, leaves' at every angle."""
+    from stillmotion.analysis.cues import compute_cues
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import classical_regions
+
+    for window in (3, 4):
+        rgb = city_skyline(window)
+        cues = compute_cues(rgb, [])
+        assert cues.has_sky
+        assert classical_regions(rgb, cues.sky)["foliage"].mask.mean() < 0.02, window
+    leafy = Measures(np.clip(leaves(np.random.default_rng(1), (H, W)), 0, 255).astype(np.uint8))
+    assert 0.26 < float(np.median(leafy.oblique[leafy.texture > 0.1])) < 0.36  # about 1/pi: every angle
+
+
+def test_a_yellow_frieze_of_battlements_is_not_sure_of_plants():
+    """kodak08: a sunlit yellow stucco frieze with square notches and their shadows swayed as
+    plants when asked for trees: yellow-green enough and detailed every way at a glance, but its
+    edges run level and plumb. It is at most offered as unsure."""
+    from stillmotion.analysis.regions import classical_regions
+
+    rng = np.random.default_rng(8)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:] = (150, 150, 145)
+    noise = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 0.7)[..., None]
+    stucco = np.array([215, 195, 130], np.float32) + 40 * (noise - 0.5)
+    img[100:190, 60:320] = stucco[100:190, 60:320]
+    for x in range(60, 320, 16):  # the notches in shade, and the shadows they cast
+        img[120:130, x + 8:x + 16] *= 0.55
+        img[130:138, x + 4:x + 12] *= 0.7
+    foliage = classical_regions(np.clip(img, 0, 255).astype(np.uint8), None)["foliage"]
+    assert foliage.mask[100:190, 60:320].mean() < 0.05
+
+
+def test_upright_grass_blades_are_not_built_a_grid_of_windows_is():
+    """Straight upright strokes (grass blades seen close) have no oblique edges either; but they
+    have no level ones, so they are not taken for something built. A grid of windows has both."""
+    from stillmotion.analysis.imaging import Measures
+    from stillmotion.analysis.regions import _built
+
+    rng = np.random.default_rng(6)
+    blades = np.repeat(rng.random((1, W)).astype(np.float32), H, axis=0)  # one shade per column
+    grass = (np.array([40, 70, 25], np.float32) + blades[..., None] * np.array([90, 120, 40], np.float32)).astype(np.uint8)
+    whole = np.ones((H, W), bool)
+    assert float(np.median(Measures(grass).oblique[Measures(grass).texture > 0.1])) < 0.1
+    assert not _built(Measures(grass), whole, (0, 0))
+    city = city_skyline(4)
+    assert _built(Measures(city), whole.copy() & (np.arange(H)[:, None] > 120), (0, 0))

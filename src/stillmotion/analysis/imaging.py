@@ -216,7 +216,7 @@ class Measures:
         self.texture = np.sqrt(jxx + jyy)
         self.horizontal = jyy / (jxx + jyy + 1e-4)
         self.ys = np.linspace(0.0, 1.0, self.h, dtype=np.float32)[:, None] * np.ones((1, self.w), np.float32)
-        self.rgb, self._lab, self._coherence, self._fine = rgb, None, None, None
+        self.rgb, self._lab, self._coherence, self._fine, self._oblique = rgb, None, None, None, None
 
     def sigma(self, px: float) -> float:
         return max(0.5, px * self.scale)
@@ -238,6 +238,16 @@ class Measures:
             jxy = cv2.GaussianBlur(gx * gy, (0, 0), self.sigma(4))
             self._coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (jxx + jyy + 1e-4)
         return self._coherence
+
+    @property
+    def oblique(self) -> np.ndarray:
+        """How much of the local edges' energy runs oblique, away from level and plumb: about 0.32
+        (1/pi) where edges run every way, as in leaves; near 0 where everything is built along
+        level and plumb lines (windows, bricks, shingles). Computed once when asked."""
+        if self._oblique is None:
+            gx, gy, jxx, jyy = self._structure
+            self._oblique = cv2.GaussianBlur(np.abs(gx * gy), (0, 0), self.sigma(4)) / (jxx + jyy + 1e-4)
+        return self._oblique
 
     @property
     def fine_texture(self) -> np.ndarray:

@@ -6,8 +6,11 @@ explainable score (colour, texture, orientation, position); a region is kept onl
 forms large enough connected parts, so a blue shirt is not a lake and one green pixel is not
 a tree. Plants are sure where leaves' texture runs every way inside a part or a lawn lies wide
 and low, or where a dark, finely textured band stands on the skyline (a far treeline loses its
-green), never where a part is as vivid as a dyed cap nor in a smooth upright band joined to a
-part (a wall in shade beside the grass); they grow into the weaker plant evidence
+green; bare crowns are grey or mauve, and where their band runs on into terraces or roofs, the
+crowns are what hangs from the skyline in the colour of its edge), never where a part is as
+vivid as a dyed cap nor in a smooth upright band joined to a part (a wall in shade beside the
+grass); flowers are coloured blobs set among the leaves, with a cluster's fine detail when
+larger than a flower head (a red shed is smooth). They grow into the weaker plant evidence
 joined to them that is no brighter than they are, and the rest is offered as "unsure" (used
 only when a sentence asks for plants). The pipeline calls the parts separately: water and
 foliage through the classical segmentation (segmentation.py; water's rules in water.py),
@@ -28,6 +31,16 @@ REGION_NAMES = ("water", "foliage", "light", "fire", "steam_source")
 # under this share of the rest of its plant part's.
 BAND_WIDTH, SMOOTHER = 0.05, 0.7
 WEAK_PLANT = 0.25  # plant evidence this weak counts only where it joins plants found (0.3 finds them)
+# Crowns against the sky: their band's top edge is the rows this share of the height under the
+# sky; bare branches have a Lab chroma under BARE_CHROMA (kodak08's frosted trees: 6 to 13).
+CROWN_EDGE, BARE_CHROMA = 0.04, 15.0
+# A coloured blob among the leaves larger than this share of the photo is a flower only with at
+# least this mean every-way detail (kodak22: its red shed 0.22, the shed mirrored in the pond under 0.2).
+FLOWER_HEAD, FLOWER_DETAIL = 0.001, 0.35
+# Trees on the skyline stand out from buildings by the oblique share of their edges
+# (Measures.oblique): the median over the shared photos' plants is 0.28 to 0.31, over their
+# buildings 0.19 to 0.26, over a drawn skyline of window rows 0.17 to 0.23.
+OBLIQUE_LEAVES = 0.26
 
 
 def find_regions(rgb: np.ndarray, analysis=None) -> dict[str, np.ndarray]:
@@ -57,8 +70,11 @@ def classical_regions(rgb: np.ndarray, sky: np.ndarray | None, m: Measures | Non
     m = m or Measures(rgb)
     kept_out = sky if sky is not None else loose_sky(rgb, m)
     lights = _light(m, kept_out, np.zeros((m.h, m.w), np.float32))
-    foliage, treeline = _foliage(m, kept_out, has_skyline=sky is not None)
+    foliage, treeline, crowns = _foliage(m, kept_out, has_skyline=sky is not None)
     green = foliage.mask if foliage.unsure is None else np.maximum(foliage.mask, foliage.unsure)
+    # Crowns found only by their likeness to the skyline's are no argument against water: their
+    # reflection below them is as like them.
+    green = green * (1.0 - crowns)
     water = find_water(rgb, sky if sky is not None else np.zeros((m.h, m.w), np.float32), green, m, lights)
     # A treeline standing on the skyline is the trees themselves (their reflection lies below
     # them); elsewhere trees mirrored in a pond are water, not trees.
@@ -139,17 +155,20 @@ def people_mask(analysis, shape) -> np.ndarray:
     return out
 
 
-def _foliage(cues: Measures, sky: np.ndarray, has_skyline: bool = True) -> tuple[Found, np.ndarray]:
-    """Leaves and grass (the sure parts), and green areas that may be plants (unsure); and the
-    treeline on the skyline among them (soft, 0..1). has_skyline: False when `sky` is only the
-    looser stand-in (a pale studio backdrop behind dark hair is no skyline)."""
+def _foliage(cues: Measures, sky: np.ndarray, has_skyline: bool = True) -> tuple[Found, np.ndarray, np.ndarray]:
+    """Leaves and grass (the sure parts), and green areas that may be plants (unsure); and among
+    them the treeline on the skyline and the crowns like its top (both soft, 0..1; see
+    _skyline_trees). has_skyline: False when `sky` is only the looser stand-in (a pale studio
+    backdrop behind dark hair is no skyline)."""
     a, b = _without_cast(cues, *cues.lab[1:])
     every_way = _every_way(cues)
     candidates, weak = _plant_candidates(cues, sky, a, b, every_way)
-    skyline = _skyline_trees(cues, sky, a, b, every_way) if has_skyline else np.zeros((cues.h, cues.w), bool)
-    treeline = cues.blur(skyline.astype(np.float32), 1.5)
+    none = np.zeros((cues.h, cues.w), bool)
+    treeline, crowns = _skyline_trees(cues, sky, a, b, every_way) if has_skyline else (none, none)
+    skyline = treeline | crowns
+    soft_treeline, soft_crowns = cues.blur(treeline.astype(np.float32), 1.5), cues.blur(crowns.astype(np.float32), 1.5)
     if candidates.max() < 0.5 and not skyline.any():
-        return Found(candidates), treeline
+        return Found(candidates), soft_treeline, soft_crowns
     sure, unsure, walls = _leafy_parts(cues, candidates > 0.5, np.hypot(a, b), every_way)
     sure = _joined(sure | skyline, weak & ~unsure & ~walls, cues)
     notes = []
@@ -157,9 +176,9 @@ def _foliage(cues: Measures, sky: np.ndarray, has_skyline: bool = True) -> tuple
         notes.append(f"plants: green areas without leaves' texture ({unsure.mean():.0%} of the photo: a dyed or "
                      "painted object, a distant lawn) are left out unless asked for")
     leaves = cues.blur(sure.astype(np.float32), 1.5)
-    found = np.maximum(leaves, _flowers(cues, sure)) if sure.any() else leaves
+    found = np.maximum(leaves, _flowers(cues, sure, every_way)) if sure.any() else leaves
     unsure_soft = cues.blur(unsure.astype(np.float32), 1.5) if unsure.any() else None
-    return Found(np.clip(found, 0, 1), unsure_soft, notes), treeline
+    return Found(np.clip(found, 0, 1), unsure_soft, notes), soft_treeline, soft_crowns
 
 
 def _plant_candidates(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -186,23 +205,25 @@ def _plant_candidates(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndar
     return np.maximum(by_hue, by_chroma), (score > WEAK_PLANT) | (chroma > WEAK_PLANT)
 
 
-def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray, every_way: np.ndarray) -> np.ndarray:
-    """A treeline or a forest on the skyline (boolean): a wide band, much darker than the sky,
+def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray,
+                   every_way: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Trees on the skyline, as two booleans. The treeline: a wide band, much darker than the sky,
     of fine every-way texture, in plant colours or dull ones (far and backlit, crowns lose their
-    green), whose top edge meets the sky along most of its width. Roofs and walls have edges
-    that run one way; mountains and the sea are not that dark or that finely textured. Not in
-    black-and-white photos: without colour a dark skyline is as often roofs as crowns."""
+    green), whose top edge meets the sky along most of its width. The crowns: those standing
+    against the sky whose band runs on into other things (_crowns_like_their_top), less sure (a
+    reflection of them is as like them). Roofs and walls have edges that run one way, a city's
+    rows of windows level and plumb (_built); mountains and the sea are not that dark or that
+    finely textured. Not in black-and-white photos: without colour a dark skyline is as often
+    roofs as crowns."""
     out = np.zeros((cues.h, cues.w), bool)
     hard_sky = sky > 0.5
     if hard_sky.mean() < 0.01 or is_grayscale(cues.rgb):
-        return out
+        return out, out
     L = cues.lab[0]
     chroma, angle = np.hypot(a, b), np.degrees(np.arctan2(b, a))
     dull_or_plant = (chroma < 10) | ((angle > 60) & (angle < 180) & (chroma < 30))
-    dark = L < float(np.median(L[hard_sky])) - 30.0
-    band = (dark & dull_or_plant & (cues.blur(every_way, 2) > 0.15) & ~hard_sky).astype(np.uint8)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, int(round(7 * cues.scale)) | 1),) * 2)
-    band = cv2.morphologyEx(cv2.morphologyEx(band, cv2.MORPH_CLOSE, k), cv2.MORPH_OPEN, k)
+    dark_fine = (L < float(np.median(L[hard_sky])) - 30.0) & (cues.blur(every_way, 2) > 0.15) & ~hard_sky
+    band = _opened(dark_fine & dull_or_plant, cues, 7)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
     has_sky = hard_sky.any(axis=0)
     sky_bottom = np.where(has_sky, cues.h - 1 - np.argmax(hard_sky[::-1], axis=0), -cues.h)
@@ -213,10 +234,83 @@ def _skyline_trees(cues: Measures, sky: np.ndarray, a: np.ndarray, b: np.ndarray
         part = labels[y:y + bh, x:x + bw] == i
         cols = np.nonzero(part.any(axis=0))[0]
         tops = y + np.argmax(part[:, cols], axis=0)
-        if np.mean(tops - sky_bottom[x + cols] <= 0.03 * cues.h) >= 0.6:
+        if np.mean(tops - sky_bottom[x + cols] <= 0.03 * cues.h) >= 0.6 and not _built(cues, part, (y, x)):
             out[y:y + bh, x:x + bw] |= part
     # Gaps inside a treeline (sunlit crowns, a gap between trunks) belong to it.
-    return holes_filled(out, 0.01) if out.any() else out
+    treeline = holes_filled(out, 0.01) if out.any() else out
+    # Bare branches are grey, brown or purple: any hue of a low chroma.
+    crowns = _crowns_like_their_top(cues, dark_fine & (chroma < BARE_CHROMA) & ~treeline, sky_bottom, (L, a, b))
+    crowns = holes_filled(crowns, 0.01) & ~treeline if crowns.any() else crowns
+    return treeline, crowns
+
+
+def _crowns_like_their_top(cues: Measures, band: np.ndarray, sky_bottom: np.ndarray,
+                           lab: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """The crowns of a treeline standing against the sky, where their dark textured band runs on
+    into other things (bare trees on a hill above a town, joined to its roofs and terraces) and
+    was not taken as a treeline: the band's top edge (just under the sky) is the crowns, and the
+    crowns look alike and hang from the skyline, so they are the part of the band within the
+    edge's colour spread that runs down unbroken from it (wide parts only). band: the dark,
+    textured, crown-coloured pixels outside the treeline. Boolean."""
+    out = np.zeros((cues.h, cues.w), bool)
+    rows = np.arange(cues.h)[:, None]
+    under_sky = (rows > sky_bottom[None, :]) & (rows <= sky_bottom[None, :] + CROWN_EDGE * cues.h)
+    edge = band & under_sky
+    if edge.sum() < 0.002 * cues.h * cues.w:
+        return out
+    alike = band.copy()
+    for channel, least in zip(lab, (5.0, 2.0, 2.0)):  # L, a, b: at least this spread
+        centre = float(np.median(channel[edge]))
+        spread = 1.4826 * float(np.median(np.abs(channel[edge] - centre)))  # a robust standard deviation
+        alike &= np.abs(cues.blur(channel, 2) - centre) < 3.0 * max(spread, least)
+    alike = _opened(alike, cues, 7)
+    # Sunlit crowns and gaps between branches break a run for a few pixels: it goes on past them.
+    tall = max(3, int(round(CROWN_EDGE * cues.h)) | 1)
+    bridged = cv2.morphologyEx(alike, cv2.MORPH_CLOSE, np.ones((tall, 1), np.uint8)) > 0
+    hanging = _hanging(bridged, under_sky) & (alike > 0)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hanging.astype(np.uint8), connectivity=8)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        if bw >= 0.15 * cues.w and area >= 0.005 * cues.h * cues.w:
+            part = labels[y:y + bh, x:x + bw] == i
+            if not _built(cues, part, (y, x)):
+                out[y:y + bh, x:x + bw] |= part
+    return out
+
+
+def _built(cues: Measures, part: np.ndarray, corner: tuple[int, int]) -> bool:
+    """Whether a part (a boolean window at `corner`) is built along level and plumb lines: a city
+    skyline's rows of small windows are as dark, dull and finely detailed as far crowns, and a
+    frieze of battlements as textured as leaves, but their edges run level and plumb, while
+    leaves' and branches' run at every angle."""
+    y, x = corner
+    window = (slice(y, y + part.shape[0]), slice(x, x + part.shape[1]))
+    textured = part & (cues.texture[window] > 0.1)
+    if textured.sum() < 50:
+        return False
+    # Built things have both: level edges and plumb ones. Upright grass blades have few level
+    # edges and are not oblique either; they are no building.
+    level = float(np.median(cues.horizontal[window][textured]))
+    return 0.25 < level < 0.75 and float(np.median(cues.oblique[window][textured])) < OBLIQUE_LEAVES
+
+
+def _hanging(mask: np.ndarray, under_sky: np.ndarray) -> np.ndarray:
+    """In each column, the unbroken run of `mask` down from its first pixel in the rows just
+    `under_sky`: crowns hang from the skyline; what the mask reaches below a gap in it (rocks
+    under a clearing, terraces under a path) is no longer the crowns'."""
+    h = mask.shape[0]
+    rows = np.arange(h)[:, None]
+    on_edge = under_sky & mask
+    start = np.where(on_edge.any(axis=0), np.argmax(on_edge, axis=0), h)
+    gap = ~mask & (rows >= start[None, :])
+    end = np.where(gap.any(axis=0), np.argmax(gap, axis=0), h)
+    return (rows >= start[None, :]) & (rows < end[None, :])
+
+
+def _opened(mask: np.ndarray, cues: Measures, px: float) -> np.ndarray:
+    """A boolean mask closed then opened with a disc about px wide (at 768 px): uint8 0/1."""
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, int(round(px * cues.scale)) | 1),) * 2)
+    return cv2.morphologyEx(cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, k), cv2.MORPH_OPEN, k)
 
 
 def _joined(sure: np.ndarray, weak: np.ndarray, cues: Measures) -> np.ndarray:
@@ -244,6 +338,8 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
     chroma: Lab chroma without the photo's colour cast."""
     # Dyed and painted things (caps, rafts, toys) are more vivid than leaves: in the shared photos
     # at most a sixth of a plant's pixels go above a Lab chroma of 45, a third to all of a cap's.
+    # Built things are not leaves either: kodak08's yellow frieze of battlements, its edges level
+    # and plumb (oblique share 0.15), was as textured every way as leaves at a glance.
     vivid = chroma > 45.0
     k = max(3, int(round(9 * cues.scale)) | 1)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
@@ -257,7 +353,7 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
         leafy = float(every_way[y:y + bh, x:x + bw][inside].mean())
         lying = bw >= 0.3 * cues.w and (y + bh >= 0.85 * cues.h or bw >= 0.6 * cues.w) and area >= 0.4 * bw * bh
         dyed = float(vivid[y:y + bh, x:x + bw][part > 0].mean()) > 0.3
-        sure[i] = not dyed and (leafy >= 0.45 or lying)
+        sure[i] = not dyed and (leafy >= 0.45 or lying) and not _built(cues, part > 0, (y, x))
         if sure[i]:
             upright[y:y + bh, x:x + bw] |= _smooth_upright_bands(cues, part > 0, (y, x))
     keep = sure[labels] & ~upright
@@ -289,10 +385,12 @@ def _every_way(cues: Measures) -> np.ndarray:
     return ramp(cues.fine_texture, 0.03, 0.08) * (1.0 - ramp(cues.coherence, 0.55, 0.85))
 
 
-def _flowers(cues: Measures, leaves: np.ndarray) -> np.ndarray:
+def _flowers(cues: Measures, leaves: np.ndarray, every_way: np.ndarray) -> np.ndarray:
     # Flowers and berries on the plant sway with it: saturated, non-green blobs, small next to
     # the leaves and set among them (leaves around most of their outline: a red wall seen
-    # through the branches is bordered by the rest of the house).
+    # through the branches is bordered by the rest of the house). A blob larger than a flower
+    # head is a bed or a cluster of them, with their fine detail every way; a painted shed among
+    # the bushes, or its reflection in the pond, is smooth.
     colourful = ((cues.sat > 0.4) & (cues.val > 0.35) & (hue_near(cues.hue, 100, 65) == 0)).astype(np.uint8)
     leafy_area = leaves.astype(np.uint8)
     k = max(3, int(round(15 * cues.scale)) | 1)
@@ -301,6 +399,8 @@ def _flowers(cues: Measures, leaves: np.ndarray) -> np.ndarray:
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
         if area < 4 or area >= 0.03 * cues.h * cues.w:
+            continue
+        if area >= FLOWER_HEAD * cues.h * cues.w and every_way[labels == i].mean() < FLOWER_DETAIL:
             continue
         x0, y0, x1, y1 = max(0, x - k), max(0, y - k), min(cues.w, x + bw + k), min(cues.h, y + bh + k)
         part = (labels[y0:y1, x0:x1] == i).astype(np.uint8)

@@ -8,14 +8,19 @@ photo shows evidence for it:
 - ripples: fine streaks running along x, in water's colours (grey, blue, the sky's own colours
   or those of what the water mirrors; striated rock and sand are brown or ochre).
 A dark night sky is never reflected into water here, dark pixels and lights are never water;
-without a horizon there is no water, and in a black-and-white photo neither (without colour a
+without a horizon there is no sure water, and in a black-and-white photo no water at all (without colour a
 plain or a desert streaks and shines as a calm sea does). A bluish band below the horizon
 without evidence is kept apart as "unsure", with a note: the director uses it only when a
 sentence asks for water; it must lie level (a path running into the distance does not).
 The parts sure of water then grow into the weaker evidence joined to them, in their colours
 (hysteresis: the shallows and calmer stretches of a sea already found), and sideways along their
 own level band into calm pixels that mirror what stands above them (a pond that gives back a
-grey sky on one side and a red barn on the other is one surface).
+grey sky on one side and a red barn on the other is one surface). Water cannot rise above its
+own far edge: a straight, level line across a part's top (an island's foot, a far shore) cuts
+off what stands on it. Surf joined to water found is water (by day: it is as bright as a lamp).
+Other white water (bright foam among streaks of unsaturated, churning water), with a horizon or
+without one (rapids seen from a raft), is offered as "unsure" only: used when a sentence asks
+for water, with a note.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from .imaging import Measures, hue_near, is_grayscale, ramp
 
 NIGHT_SKY = 0.3  # a sky darker than this (mean value) is a night sky
 REFLECTION = 0.3  # normalised cross-correlation of the mirrored strips that counts as a reflection
-MIN_SHARE = 0.02  # water parts smaller than this share of the photo are left out
+MIN_SHARE = 0.02  # water parts smaller than this share of the photo are left out...
+MIN_SURE_SHARE = 0.01  # ...unless they hold the evidence itself along the horizon (a bay between headlands)
 
 
 @dataclass
@@ -67,10 +73,12 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     # Dark pixels are not water here (night scenes, shadows), nor are lights and their glow.
     visible = ramp(m.val, 0.12, 0.22) * (1.0 - m.blur(np.clip(lit * 3.0, 0, 1), 6))
     smooth = 1.0 - ramp(m.texture, 0.08, 0.2)
+    grey_photo = is_grayscale(rgb)
     if horizon is None:
-        # No horizon, no water: without one, white shirts, snow and lace churn as white water
-        # does, and a plain shines as a calm lake.
-        return Found(np.zeros((h, w), np.float32))
+        # No horizon, no sure water: without one, a plain shines as a calm lake. White water
+        # (rapids seen from the bank or a raft) is offered as a candidate only.
+        rapids = np.zeros((h, w), bool) if grey_photo else _white_water(m, visible)
+        return Found(np.zeros((h, w), np.float32), *_offered(rapids, None, m, []))
 
     below = ramp(m.ys, horizon + 0.005, horizon + 0.03) * (1.0 - sky)
     # Right under the sky is its edge (a horizontal line) and haze the sky finder left out: not water.
@@ -94,7 +102,7 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     evidence = np.maximum(ripples, np.maximum(mirrored, sky_colour))
     # Mirrored trees look like trees: the plant finder's green is no argument against a reflection.
     evidence = m.blur(evidence * below * visible, 3) * (1.0 - 0.8 * foliage * (1.0 - mirrored))
-    sure = _parts(evidence, 0.45, m, fill=0.01)
+    sure = _parts(evidence, 0.45, m, min_share=MIN_SURE_SHARE, fill=0.01)
     # Each part must hold its evidence as a whole: mostly streaks along x (a sea: above 0.8;
     # cars, pavements and facades: under 0.7) in water's colours (unsaturated, or blue to
     # cyan), or a reflection, or the sky's colour.
@@ -106,10 +114,18 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
         thick = stats[i, cv2.CC_STAT_AREA] / stats[i, cv2.CC_STAT_WIDTH] >= 0.05 * h
         held = ((np.median(m.horizontal[part]) >= 0.72 and watery and thick) or (mirrored[part] > 0.5).mean() >= 0.25
                 or (sky_colour[part] > 0.5).mean() >= 0.4)
+        # A small part only along the horizon: the far sea seen between headlands is a thin band
+        # there; a small streaky patch lower down is as likely a rock or a wet pavement.
+        if stats[i, cv2.CC_STAT_AREA] < MIN_SHARE * h * w and stats[i, cv2.CC_STAT_TOP] > (horizon + 0.1) * h:
+            held = False
         if not held:
             sure[part] = False
     sure = _grown(sure, evidence, m)
+    if not night:
+        # Surf is as bright as a lamp: the light finder's spots do not keep it out by day.
+        sure = _with_its_surf(sure, below, m)
     sure = _along_the_surface(sure, below * visible, m)
+    sure = _below_the_far_shore(sure, m)
     # A bluish, smooth band below the horizon with none of that evidence: a candidate only.
     bluish = hue_near(m.hue, 205, 45) * ramp(m.sat, 0.1, 0.25)
     candidate = m.blur(below * visible * bluish * smooth, 3) * (1.0 - 0.8 * foliage)
@@ -118,13 +134,67 @@ def find_water(rgb: np.ndarray, sky: np.ndarray, foliage: np.ndarray, m: Measure
     if unsure.mean() > MIN_SHARE:
         notes.append(f"water: a smooth, bluish area below the horizon ({unsure.mean():.0%} of the photo) shows no "
                      "reflection, ripples or sky colour; it is left out unless asked for")
-    if is_grayscale(rgb) and sure.any():
+    rapids = np.zeros((h, w), bool) if grey_photo else _white_water(m, visible * below) & ~sure
+    if grey_photo and sure.any():
         # Without colour, a dusty plain, a desert or the lunar ground streaks and shines as a calm
         # sea does, and a mirror cannot be checked by its colours: nothing here is sure of water.
         notes.append(f"water: in a black-and-white photo water cannot be told from a plain by these rules "
                      f"({sure.mean():.0%} of the photo looked like it); left out")
         sure = np.zeros_like(sure)
-    return Found(m.blur(sure.astype(np.float32), 2), m.blur(unsure.astype(np.float32), 2) if unsure.any() else None, notes)
+    return Found(m.blur(sure.astype(np.float32), 2), *_offered(rapids, unsure, m, notes))
+
+
+def _offered(rapids: np.ndarray, unsure: np.ndarray | None, m: Measures, notes: list[str]) -> tuple[np.ndarray | None, list[str]]:
+    """The candidates offered as unsure water (soft, or None for none): the bluish band and the
+    white water, with a note for the white water."""
+    if rapids.mean() > MIN_SHARE:
+        notes.append(f"water: white water (bright foam among streaks of unsaturated, churning water: {rapids.mean():.0%} "
+                     "of the photo) is not sure enough to move by itself; it is left out unless asked for")
+    else:
+        rapids = np.zeros_like(rapids)
+    offered = rapids if unsure is None else rapids | unsure
+    return (m.blur(offered.astype(np.float32), 2) if offered.any() else None), notes
+
+
+def _foam(m: Measures) -> tuple[np.ndarray, np.ndarray]:
+    """Foam (0..1: bright, unsaturated and not warm) and how unsaturated and not warm each pixel
+    is (0..1: grey, blue or green-grey water; sand, skin and cream are warm)."""
+    L, a, b = m.lab
+    unsaturated = (1.0 - ramp(np.hypot(a, b), 14.0, 22.0)) * (1.0 - ramp(a, 3.0, 8.0))
+    return ramp(L, 62.0, 72.0) * unsaturated, unsaturated
+
+
+def _with_its_surf(sure: np.ndarray, allowed: np.ndarray, m: Measures) -> np.ndarray:
+    """The sure water with the churning foam joined to it (surf breaking on a sea found, white
+    water in a stream found): bright and textured, so no other rule calls it water."""
+    if not sure.any():
+        return sure
+    foam, _ = _foam(m)
+    surf = m.blur(foam * ramp(m.texture, 0.1, 0.25) * allowed, 2) > 0.3
+    kc = max(3, int(round(9 * m.scale)) | 1)
+    surf = cv2.morphologyEx(surf.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kc, kc)))
+    count, labels = cv2.connectedComponents(surf | sure.astype(np.uint8), connectivity=8)
+    touched = np.unique(labels[sure])
+    return sure | np.isin(labels, touched[touched > 0])
+
+
+def _white_water(m: Measures, allowed: np.ndarray) -> np.ndarray:
+    """Rapids and surf (boolean): bright foam among darker water, both unsaturated and not warm
+    (grey, blue or green-grey: sand, skin and cream are warm), churning (strongly textured) and
+    streaked along the flow, which runs across the photo; grown from there into the rest of that
+    water in its colours (the calmer, darker water between the foam). A white wall, a shirt or
+    a cloud is smooth; snow, lace and plaster with beams have no streaks along x or no foam
+    among them; coffee foam and sand are warm."""
+    foam, unsaturated = _foam(m)
+    near_foam = ramp(m.blur(foam, 20), 0.05, 0.15)
+    churning = ramp(m.texture, 0.1, 0.25)
+    streaked = ramp(m.blur(m.horizontal, 6), 0.55, 0.75)
+    score = m.blur(unsaturated * churning * streaked * allowed, 4) * near_foam
+    seeds = _parts(score, 0.4, m, min_share=0.05, fill=0.02)
+    if not seeds.any():
+        return seeds
+    water_like = m.blur(unsaturated * ramp(m.texture, 0.06, 0.15) * allowed, 3)
+    return holes_filled(_grown(seeds, water_like, m, weak=0.4), 0.01)
 
 
 def _level(parts: np.ndarray, m: Measures, spread: float = 0.15) -> np.ndarray:
@@ -189,6 +259,31 @@ def _along_the_surface(sure: np.ndarray, allowed: np.ndarray, m: Measures) -> np
         touched = np.unique(lab[out[far:near + 1]])
         out[far:near + 1] |= np.isin(lab, touched[touched > 0])
     return holes_filled(out, 0.01) if out.sum() > sure.sum() else out
+
+
+def _below_the_far_shore(sure: np.ndarray, m: Measures, top: float = 0.3, reach: float = 0.5) -> np.ndarray:
+    """Each water part cut at its far edge: a straight, level line along which the surface meets
+    what stands on it (a sea horizon, an island's foot, a far shore) across `reach` of the
+    part's width, within the `top` share of its height. What the part holds above that line
+    (an island's bushes and trunks, haze) is land or air: water cannot rise above its own level."""
+    if not sure.any():
+        return sure
+    edge = (np.abs(cv2.Sobel(m.lum, cv2.CV_32F, 0, 1, ksize=3)) > 0.25).astype(np.float32)
+    out = sure.copy()
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(sure.astype(np.uint8), connectivity=8)
+    for i in range(1, count):
+        x, y, bw, bh, _ = stats[i]
+        if bw < 0.3 * m.w:
+            continue
+        rows = slice(y, y + max(3, int(top * bh)))
+        # An edge row counts where it lies along the line give or take a pixel (a scan's rows wobble).
+        along = cv2.dilate(edge[rows, x:x + bw], np.ones((3, 1), np.uint8)).mean(axis=1)
+        best = int(np.argmax(along))
+        if along[best] < reach:
+            continue
+        line = y + best
+        out[y:max(y, line - 1), x:x + bw] &= labels[y:max(y, line - 1), x:x + bw] != i
+    return out
 
 
 def holes_filled(mask: np.ndarray, share: float) -> np.ndarray:

@@ -9,11 +9,17 @@ GlobalMotion.label classifies it the way a viewer names a move:
 - "pan_left" / "pan_right" / "tilt_up" / "tilt_down": otherwise, by the larger shift of the frame
   centre. Directions are the camera's: on a pan to the right the content slides left.
 
+depth_motion() reads what one similarity cannot: how the motion changes with the scene's depth
+(an orbit slides the far and the near against each other round its subject; a dolly zoom grows
+the far against the near). It fits one line through all tracked corners, so a pivot with few
+corners on one side of it (a wide ground before a few far pyramids) is still found.
+
 speck_count() counts the crumbs issue 13 defines: isolated outliers in smooth areas.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -111,21 +117,90 @@ def fit_motion(first: np.ndarray, last: np.ndarray, size: tuple[int, int]) -> Gl
                         dy=float(moved[1] / height), inliers=int(inliers.sum()), tracked=len(first))
 
 
-def motion_by_depth(frames: Sequence[np.ndarray], depth: np.ndarray, share: float = 0.3) -> tuple[GlobalMotion, GlobalMotion]:
-    """The similarity of the farthest and of the nearest `share` of the tracked corners (by the
-    scene's nearness at their first position): what an orbit or a dolly zoom does differently
-    to the near and the far."""
+@dataclass(frozen=True)
+class DepthMotion:
+    """How a clip's motion changes with the scene's depth: what an orbit or a dolly zoom does
+    differently to the near and the far, which no single similarity shows.
+
+    Fitted to tracked corners as one similarity for the whole frame (a zoom, the cover zoom
+    included) plus, per unit of nearness w, a sideways slide and a change of scale:
+        moved = similarity(p) + w x (slide, 0) + w x scale_slope x (p - centre)
+    so at nearness w the frame centre's content moves sideways by shift + slide x w."""
+
+    shift: float  # sideways shift of the centre's content at nearness 0 (fraction of the width, > 0: right)
+    slide: float  # how much further each unit of nearness slides sideways (fraction of the width)
+    scale_slope: float  # how much each unit of nearness adds to the scale (< 0: the far grows against the near)
+    span: tuple[float, float]  # nearness of the farthest and of the nearest tracked corners (2nd, 98th percentile)
+    inliers: int
+
+    @property
+    def depth_span(self) -> float:
+        return self.span[1] - self.span[0]
+
+    @property
+    def sweep(self) -> float:
+        """How far the nearest tracked things slide against the farthest (fraction of the width)."""
+        return abs(self.slide) * self.depth_span
+
+    @property
+    def looms(self) -> float:
+        """How much more the farthest tracked things grow than the nearest (scale, > 0: the far looms)."""
+        return -self.scale_slope * self.depth_span
+
+    @property
+    def pivot(self) -> float:
+        """The nearness that holds still sideways (inf when nothing slides against anything)."""
+        return -self.shift / self.slide if abs(self.slide) > 1e-9 else math.inf
+
+    @property
+    def orbit_label(self) -> str:
+        """"sweep" when the far and the near slide against each other round a depth inside the
+        scene (the pivot lies among the tracked depths, or within a quarter of their span beyond
+        either end: one side holds, moving under a fifth of the other); "pan" when everything
+        slides one way; "static" when nothing slides."""
+        if self.sweep < STATIC_LIMIT:
+            moved = max(abs(self.shift + self.slide * w) for w in self.span)
+            return "static" if moved < STATIC_LIMIT else "pan"
+        reach = 0.25 * self.depth_span
+        return "sweep" if self.span[0] - reach <= self.pivot <= self.span[1] + reach else "pan"
+
+
+def depth_motion(frames: Sequence[np.ndarray], depth: np.ndarray) -> DepthMotion:
+    """The clip's DepthMotion; depth is the scene's nearness, aligned with the first frame."""
     height, width = _gray(frames[0]).shape
     first, last = track(frames)
-    if len(first) < 16:
-        empty = GlobalMotion(1.0, 0.0, 0.0, 0.0, 0, len(first))
-        return empty, empty
     dh, dw = depth.shape
-    near = depth[np.clip(first[:, 1].round().astype(int), 0, dh - 1), np.clip(first[:, 0].round().astype(int), 0, dw - 1)]
-    lo, hi = np.quantile(near, [share, 1 - share])
-    far_pick, near_pick = near <= lo, near >= hi
-    return (fit_motion(first[far_pick], last[far_pick], (width, height)),
-            fit_motion(first[near_pick], last[near_pick], (width, height)))
+    near = depth[np.clip((first[:, 1] * dh / height).astype(int), 0, dh - 1),
+                 np.clip((first[:, 0] * dw / width).astype(int), 0, dw - 1)]
+    return fit_depth_motion(first, last, near.astype(np.float64), (width, height))
+
+
+def fit_depth_motion(first: np.ndarray, last: np.ndarray, near: np.ndarray, size: tuple[int, int]) -> DepthMotion:
+    """DepthMotion's model fitted by least squares to points first -> last (pixels) at nearness
+    `near`; points far off the fit (over three times the median miss) are dropped and it is refitted."""
+    width, height = size
+    if len(first) < 16:
+        return DepthMotion(0.0, 0.0, 0.0, (0.0, 0.0), 0)
+    # Pixels about the centre, in widths (the similarity's units are the same on both axes).
+    x = (first[:, 0] - (width - 1) / 2) / width
+    y = (first[:, 1] - (height - 1) / 2) / width
+    mx = (last[:, 0] - (width - 1) / 2) / width
+    my = (last[:, 1] - (height - 1) / 2) / width
+    zero, one = np.zeros_like(x), np.ones_like(x)
+    # Unknowns: a, b (similarity: x' = a x - b y + tx, y' = b x + a y + ty), tx, ty, slide, scale_slope.
+    rows_x = np.stack([x, -y, one, zero, near, near * x], 1)
+    rows_y = np.stack([y, x, zero, one, zero, near * y], 1)
+    design, target = np.vstack([rows_x, rows_y]), np.concatenate([mx, my])
+    keep = np.ones(len(x), bool)
+    for _ in range(3):
+        mask = np.concatenate([keep, keep])
+        solution, *_ = np.linalg.lstsq(design[mask], target[mask], rcond=None)
+        miss = np.hypot(*(design @ solution - target).reshape(2, -1))
+        keep = miss <= 3 * max(float(np.median(miss)), 0.5 / width)
+    tx, slide, scale_slope = solution[2], solution[4], solution[5]
+    span = tuple(float(q) for q in np.quantile(near[keep], [0.02, 0.98]))
+    return DepthMotion(shift=float(tx), slide=float(slide), scale_slope=float(scale_slope), span=span,
+                       inliers=int(keep.sum()))
 
 
 def displacements(frames: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
