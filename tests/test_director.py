@@ -330,10 +330,16 @@ def test_missing_region_maps_leave_the_choice_to_the_renderer():
     ("still_life_cup", {"steam"}, "dolly_in"),
     ("still_life", {"light_sweep"}, "dolly_in"),
     ("scene", set(), "ken_burns"),
+    ("scene_garden", {"foliage"}, "ken_burns"),
 ])
 @pytest.mark.parametrize("prompt", ["", "make it move", "bring him back to life"])
 def test_empty_and_vague_prompts_get_the_photo_kinds_defaults(kind, effects, camera, prompt):
-    plan = plan_for(prompt, kind)
+    if kind == "scene_garden":  # a scene (no open sky, no subject) with plants: window boxes, a garden
+        photo, analysis = suite.synthetic("scene")
+        analysis.regions["foliage"][30:, :] = 1
+        plan = direct(photo, analysis, prompt)
+    else:
+        plan = plan_for(prompt, kind)
     assert types(plan) == effects
     assert plan.camera.type == camera
     assert plan.camera.strength <= 0.3  # subtle: a slight push, a slow drift

@@ -11,7 +11,7 @@ DEFAULT_EFFECTS: dict[str, list[tuple[str, float]]] = {
     "landscape": [("water", 0.5), ("clouds", 0.4), ("foliage", 0.3)],
     "night": [("flicker", 0.4)],
     "still_life": [],  # steam if there is a cup, else a light sweep: see default_effects()
-    "scene": [],
+    "scene": [("water", 0.5), ("clouds", 0.4), ("foliage", 0.3)],  # what of these it has (window boxes, a garden)
 }
 # (camera type, strength, in words)
 DEFAULT_CAMERA: dict[str, tuple[str, float, str]] = {
@@ -26,7 +26,7 @@ DEFAULT_CAMERA: dict[str, tuple[str, float, str]] = {
 
 def default_effects(facts: PhotoFacts) -> list[tuple[str, float]]:
     effects = list(DEFAULT_EFFECTS[facts.kind])
-    if facts.kind == "landscape":
+    if facts.kind in ("landscape", "scene"):
         effects = [(t, s) for t, s in effects if facts.has({"water": "water", "clouds": "sky", "foliage": "foliage"}[t])]
     elif facts.kind == "still_life":
         rises = facts.has("steam_source") and facts.plume("steam_source") == ""

@@ -36,7 +36,7 @@ NIGHT_BRIGHTNESS = 0.25
 
 KIND_WORDS = {
     "portrait": "a portrait", "group": "a group photo", "landscape": "a landscape",
-    "night": "a night scene", "still_life": "a still life", "scene": "a photo with nothing specific found",
+    "night": "a night scene", "still_life": "a still life", "scene": "a scene",
 }
 
 
