@@ -125,3 +125,33 @@ def test_the_back_shows_wherever_the_moved_front_is_see_through(crop):
         difference = np.abs(out.astype(np.float32) - expected).max(axis=2)
         assert difference.max() <= 3.0
         assert np.mean(difference > 1.0) < 0.001
+
+
+def suit_scene(seed: int = 5):
+    """A dark navy disk (near) on a cream wall (far), its anti-aliased edge lit by a bluish rim
+    and the photo a little noisy, as a real suit's edge is: the edge pixels are not an exact mix
+    of the two sides' colours."""
+    _, depth, disk = disk_scene("plain")
+    disk = cv2.GaussianBlur(disk, (0, 0), 1.2)  # a little out of focus: an edge a few pixels wide
+    navy, cream, rim = np.array([25, 30, 60.0]), np.array([236, 226, 205.0]), np.array([60, 150, 215.0])
+    edge = np.clip(1 - np.abs(disk - 0.6) / 0.4, 0, 1)[..., None]  # strongest in the edge's darker half
+    colour = navy * disk[..., None] + cream * (1 - disk[..., None])
+    colour = colour * (1 - 0.6 * edge) + rim * 0.6 * edge  # as strong as the lead's photo has it
+    noise = np.random.default_rng(seed).normal(0, 3, colour.shape)
+    image = np.clip(np.round(colour + noise), 0, 255).astype(np.uint8)
+    return image, depth, disk, (navy, cream, rim)
+
+
+def test_what_is_revealed_behind_an_edge_keeps_the_wall_colour():
+    """The back layer behind a dark object's rim-lit edge is unmixed from the photo; where the
+    edge is no exact mix of the two sides, an unclamped unmixing overshoots into colours neither
+    side has (a cyan fringe behind a navy suit on a cream wall). What is revealed stays the wall's."""
+    image, depth, disk, (_, cream, _) = suit_scene()
+    layers = build_layers(image, depth, reach=20.0)
+    assert layers is not None
+    wall = image[cv2.distanceTransform((disk < 0.01).astype(np.uint8), cv2.DIST_L2, 3) > 6].astype(np.float32)
+    low, high = wall.min(axis=0) - 10, wall.max(axis=0) + 10
+    ring = (disk > 0.005) & (disk < 0.995) & (layers.filled > 0)  # the back made here, not the photo's own pixels
+    behind = layers.back[..., :3][ring].astype(np.float32)
+    outside = ((behind < low) | (behind > high)).any(axis=1)
+    assert outside.mean() < 0.01, f"{outside.mean():.3f} of the edge's back pixels leave the wall's colours"

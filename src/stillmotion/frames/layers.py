@@ -233,28 +233,71 @@ def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
     return best if np.isfinite(score[best]) else None
 
 
-def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
+FAR_RANGE_RADIUS = 8  # pixels around an edge pixel whose far-side colours bound what is behind it
+FAR_RANGE_SLACK = 6.0  # grey levels the unmixed colour may pass that range by
+
+
+def _far_colours(image: np.ndarray, far: np.ndarray, radius: int):
+    """Of the far pixels within `radius` of each pixel: per channel their lowest and highest
+    colour, their mean (float32, H x W x 3 each), and whether any is that close (bool)."""
+    kernel = _ellipse(radius)
+    far3 = far[..., None]
+    low = cv2.erode(np.where(far3, image, 255).astype(np.uint8), kernel)
+    high = cv2.dilate(np.where(far3, image, 0).astype(np.uint8), kernel)
+    box = (2 * radius + 1, 2 * radius + 1)
+    count = cv2.boxFilter(far.astype(np.float32), -1, box, normalize=False)
+    total = cv2.boxFilter(np.where(far3, image, 0).astype(np.float32), -1, box, normalize=False)
+    mean = total / np.maximum(count, 1.0)[..., None]
+    seen = cv2.dilate(far.astype(np.uint8), kernel) > 0
+    return low.astype(np.float32), high.astype(np.float32), mean, seen
+
+
+def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, far: np.ndarray) -> np.ndarray:
     """What lies behind the near object's anti-aliased edge, written into back (in place).
 
     An edge pixel is alpha x (the object's colour) + (1 - alpha) x (what is behind). The object's
     colour there is taken from its nearest fully opaque pixel, which gives what is behind exactly:
     revealed, it shows the background, not a light or dark line of the object's old edge. Where
-    the pixel is mostly object (or no opaque pixel is close), the fill stays."""
+    the pixel is mostly object (or no opaque pixel is close), the fill stays.
+
+    far: the far side's pixels (outside the matte). Those just beside the edge that still carry a
+    trace of it (a lens's colour fringe the matte left out) get the far side's own colours in back
+    too; returns where (bool), so the front can carry that trace with the object."""
     soft = (alpha > 0.004) & (alpha < 0.98)
     if not soft.any():
-        return
+        return np.zeros(alpha.shape, bool)
     distance, nearest = _nearest(alpha >= 0.98)
     ys, xs = np.nonzero(soft & (distance <= 3))
     a = alpha[ys, xs][:, None]
     colour = image.reshape(-1, 3)[nearest[ys, xs]].astype(np.float32)
-    behind = np.clip((image[ys, xs].astype(np.float32) - a * colour) / np.maximum(1.0 - a, 1e-3), 0.0, 255.0)
+    behind = (image[ys, xs].astype(np.float32) - a * colour) / np.maximum(1.0 - a, 1e-3)
+    # The division amplifies whatever the two-colour model misses (a rim light, a colour fringe
+    # of the lens, noise) by a / (1 - a): kept to the colours the far side has close by, the
+    # back shows the wall behind a suit's edge, not a cyan line. No far pixel close: the fill stays.
+    # The far pixels right beside the edge still hold a trace of it (blur, a lens's fringe): skipped.
+    clear_far = _erode(alpha <= 0.004, 2)
+    low, high, mean, seen = _far_colours(image, clear_far, FAR_RANGE_RADIUS)
+    # Outside that range the unmixing is no estimate at all: the far side's mean there is (a
+    # clamp to the range's corner would tint it); inside, it keeps a stripe's own colour.
+    strays = ((behind < low[ys, xs] - FAR_RANGE_SLACK) | (behind > high[ys, xs] + FAR_RANGE_SLACK)).any(axis=1)
+    behind[strays] = mean[ys[strays], xs[strays]]
     trust = 1.0 - _smoothstep((a - 0.75) / 0.23)  # near alpha 1 the division amplifies noise
+    trust = np.where(seen[ys, xs][:, None], trust, 0.0)
     mixed = behind * trust + back[ys, xs, :3].astype(np.float32) * (1.0 - trust)
     back[ys, xs, :3] = np.round(mixed).astype(np.uint8)
     # Where a third colour meets the edge (a stripe crossing it) one pixel unmixes wrong: the
     # median of its neighbours replaces such an odd one out along the edge.
     settled = cv2.medianBlur(np.ascontiguousarray(back[..., :3]), 3)
     back[ys, xs, :3] = settled[ys, xs]
+    # The far pixels that touch the edge but are unlike the far side's colours around them.
+    fy, fx = np.nonzero(far & ~clear_far & seen & _dilate(soft, 1))
+    colour = image[fy, fx].astype(np.float32)
+    tinted = ((colour < low[fy, fx] - FAR_RANGE_SLACK) | (colour > high[fy, fx] + FAR_RANGE_SLACK)).any(axis=1)
+    kept = mean[fy, fx]
+    back[fy[tinted], fx[tinted], :3] = np.round(kept[tinted]).astype(np.uint8)
+    fringe = np.zeros(alpha.shape, bool)
+    fringe[fy[tinted], fx[tinted]] = True
+    return fringe
 
 
 def unsure_pixels(width: int, height: int) -> int:
@@ -525,7 +568,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     behind = picture.copy()
     reveal = float(np.max(r1_l[hole], initial=0.0)) + 2 * spare  # as deep as any move can show
     behind[hole] = fill_behind(picture, hole, known, band=reveal)
-    unmix_edge(picture, np.where(hole, alpha, 0.0), behind)
+    hole |= unmix_edge(picture, np.where(hole, alpha, 0.0), behind, far_l & ~hole)
 
     # 5. At the canvas's size: the photo where the back is not filled, the front from the photo.
     canvas = (width, height)
