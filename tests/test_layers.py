@@ -155,3 +155,26 @@ def test_what_is_revealed_behind_an_edge_keeps_the_wall_colour():
     behind = layers.back[..., :3][ring].astype(np.float32)
     outside = ((behind < low) | (behind > high)).any(axis=1)
     assert outside.mean() < 0.01, f"{outside.mean():.3f} of the edge's back pixels leave the wall's colours"
+
+
+def test_a_light_the_estimate_took_for_near_stays_on_the_wall():
+    """A depth estimate often reaches from an object onto a bright light beside it (bokeh behind a
+    head). The matte cuts the object free along its colour edge; the light, left as a piece of
+    its own with no sure near pixel, must not ride on the object as a torn scrap."""
+    yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH]
+    _, _, disk = disk_scene("plain")
+    wall = np.array([150, 120, 70.0]) * (0.85 + 0.15 * np.sin(xx / 9.0) * np.cos(yy / 7.0))[..., None]
+    colour = wall * (1 - disk[..., None]) + np.array([70, 70, 75.0]) * disk[..., None]
+    cx, cy = 96, 100  # 14 pixels left of the disk's edge
+    light = np.zeros((HEIGHT, WIDTH), np.float32)
+    cv2.circle(light, (cx, cy), 5, 1.0, -1)
+    light = cv2.GaussianBlur(light, (0, 0), 1.0)[..., None]
+    image = np.clip(colour * (1 - light) + np.array([255, 245, 220.0]) * light, 0, 255).astype(np.uint8)
+    estimate = cv2.dilate(disk, np.ones((5, 5), np.uint8))
+    cv2.circle(estimate, (cx, cy), 7, 1.0, -1)
+    cv2.line(estimate, (cx, cy), (115, 100), 1.0, 6)
+    depth = (0.1 + 0.8 * np.clip(cv2.GaussianBlur(estimate, (0, 0), 2.0) * 1.5, 0, 1)).astype(np.float32)
+    layers = build_layers(image, depth, reach=20.0)
+    assert layers is not None
+    assert layers.alpha[cy - 2:cy + 3, cx - 2:cx + 3].max() < 0.05  # the light stays with the wall
+    assert layers.alpha[disk > 0.98].min() > 0.95  # the disk still goes whole

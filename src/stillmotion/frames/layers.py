@@ -404,7 +404,28 @@ def snap_matte(image: np.ndarray, near: np.ndarray, movable: np.ndarray) -> np.n
     # stronger edges (stripes): there each pixel keeps to its colour.
     alone = ~has_near
     label[ys[alone], xs[alone]] = thin[alone]
+    # A piece of the near side with no sure near pixel, and too wide to be a stem, is a piece of
+    # the background the flood cut off (a light among dark hair): it would ride on the object as
+    # a torn scrap. It stays with the background.
+    thin_marks = np.zeros(label.shape, bool)
+    thin_marks[ys[thin], xs[thin]] = True
+    label &= _anchored(label, sure_near) | (_anchored(label, thin_marks) & ~_wide(label, unsure))
     return _antialias(image, label)
+
+
+def _anchored(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The connected pieces of mask that hold a seed."""
+    count, pieces = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(pieces[seeds & mask])] = True
+    keep[0] = False
+    return keep[pieces]
+
+
+def _wide(mask: np.ndarray, width: float) -> np.ndarray:
+    """The connected pieces of mask that are more than `width` pixels wide somewhere."""
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    return _anchored(mask, inside > width / 2)
 
 
 def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
