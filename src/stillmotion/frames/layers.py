@@ -235,6 +235,7 @@ def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
 
 FAR_RANGE_RADIUS = 8  # pixels around an edge pixel whose far-side colours bound what is behind it
 FAR_RANGE_SLACK = 6.0  # grey levels the unmixed colour may pass that range by
+FRINGE_WIDTH = 3  # pixels beyond the matte that may still carry the edge (a shaded rim, a lens's fringe)
 
 
 def _far_colours(image: np.ndarray, far: np.ndarray, radius: int):
@@ -275,7 +276,7 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, far: np.n
     # of the lens, noise) by a / (1 - a): kept to the colours the far side has close by, the
     # back shows the wall behind a suit's edge, not a cyan line. No far pixel close: the fill stays.
     # The far pixels right beside the edge still hold a trace of it (blur, a lens's fringe): skipped.
-    clear_far = _erode(alpha <= 0.004, 2)
+    clear_far = _erode(alpha <= 0.004, FRINGE_WIDTH)
     low, high, mean, seen = _far_colours(image, clear_far, FAR_RANGE_RADIUS)
     # Outside that range the unmixing is no estimate at all: the far side's mean there is (a
     # clamp to the range's corner would tint it); inside, it keeps a stripe's own colour.
@@ -290,7 +291,7 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, far: np.n
     settled = cv2.medianBlur(np.ascontiguousarray(back[..., :3]), 3)
     back[ys, xs, :3] = settled[ys, xs]
     # The far pixels that touch the edge but are unlike the far side's colours around them.
-    fy, fx = np.nonzero(far & ~clear_far & seen & _dilate(soft, 1))
+    fy, fx = np.nonzero(far & ~clear_far & seen)
     colour = image[fy, fx].astype(np.float32)
     tinted = ((colour < low[fy, fx] - FAR_RANGE_SLACK) | (colour > high[fy, fx] + FAR_RANGE_SLACK)).any(axis=1)
     kept = mean[fy, fx]
