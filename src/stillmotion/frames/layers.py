@@ -147,6 +147,7 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
     img = image.astype(np.int16)
     fine = np.array([(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)], np.int32)
     previous = None  # the last tile's offset: neighbours often continue the same texture
+    quilt = _Quilt(image, band, known)
     chosen: dict[tuple[int, int], np.ndarray] = {}
     deeper = []  # tiles with no known pixels close around: they reuse the nearest tile's offset
     for ty in range(0, height, TILE):
@@ -181,21 +182,60 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
             refined = _best_offset(img, known, ry, rx, py[::3], px[::3], near, 0.9, prefer_first=False)
             offset = near[refined] if refined is not None else offsets[best]
             previous = chosen[(ty, tx)] = offset
-            _copy_along(image, filled, known, py, px, offset)
+            quilt.paint(ty, tx, offset)
     if not chosen:
         return
     keys = np.array(list(chosen))
     for ty, tx, py, px in deeper:
         order = np.argsort(np.hypot(keys[:, 0] - ty, keys[:, 1] - tx))[:6]
         for k in order:
-            if _copy_along(image, filled, known, py, px, chosen[tuple(keys[k])], need=0.9):
+            if _sources_along(known, py, px, chosen[tuple(keys[k])])[0].mean() >= 0.9:
+                quilt.paint(ty, tx, chosen[tuple(keys[k])])
                 break
+    quilt.finish(filled)
 
 
-def _copy_along(image, filled, known, py, px, offset, need=0.0) -> bool:
-    """Copy known pixels shifted by offset into (py, px); pixels whose copy is not known try
-    twice and three times the offset (a periodic texture repeats at those too). Nothing is
-    written unless `need` of the pixels find a known copy."""
+FEATHER = 6  # pixels over which neighbouring tiles' copies cross-fade (on each side of their seam)
+
+
+class _Quilt:
+    """The tiles' copies, each reaching FEATHER pixels into its neighbours with a weight that
+    ramps across the seam: where two tiles copy along different offsets, a smooth background
+    (satin, sky) shows no blocks; where they agree (a texture's own period) nothing changes."""
+
+    def __init__(self, image: np.ndarray, band: np.ndarray, known: np.ndarray):
+        self.image, self.band, self.known = image, band, known
+        self.total = np.zeros(image.shape, np.float32)
+        self.weight = np.zeros(band.shape, np.float32)
+
+    def paint(self, ty: int, tx: int, offset: np.ndarray) -> None:
+        height, width = self.band.shape
+        y0, y1 = max(0, ty - FEATHER), min(height, ty + TILE + FEATHER)
+        x0, x1 = max(0, tx - FEATHER), min(width, tx + TILE + FEATHER)
+        py, px = np.nonzero(self.band[y0:y1, x0:x1])
+        py, px = py + y0, px + x0
+        done, sources = _sources_along(self.known, py, px, offset)
+        py, px, sources = py[done], px[done], sources[done]
+        weight = _ramp(py - ty) * _ramp(px - tx)
+        self.total[py, px] += weight[:, None] * self.image[sources[:, 0], sources[:, 1]]
+        self.weight[py, px] += weight
+
+    def finish(self, filled: np.ndarray) -> None:
+        painted = self.weight > 1e-3
+        filled[painted] = np.round(self.total[painted] / self.weight[painted][:, None]).astype(filled.dtype)
+
+
+def _ramp(position: np.ndarray) -> np.ndarray:
+    """A tile's weight along one axis (position from its start): 1 inside, falling to 0 over
+    FEATHER pixels either side of its edges, so two neighbours' weights sum to 1 across a seam."""
+    rise = (position + FEATHER + 0.5) / (2 * FEATHER)
+    fall = (TILE + FEATHER - 0.5 - position) / (2 * FEATHER)
+    return np.clip(np.minimum(rise, fall), 0.0, 1.0).astype(np.float32)
+
+
+def _sources_along(known, py, px, offset) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pixel (py, px) copies from along offset: the known pixel shifted by it, or by
+    twice or three times it (a periodic texture repeats at those too). Returns (found, sources)."""
     height, width = known.shape
     todo = np.ones(len(py), bool)
     sources = np.zeros((len(py), 2), np.intp)
@@ -205,11 +245,7 @@ def _copy_along(image, filled, known, py, px, offset, need=0.0) -> bool:
         lands[lands] &= known[sy[lands], sx[lands]]
         sources[lands] = np.stack([sy[lands], sx[lands]], 1)
         todo &= ~lands
-    done = ~todo
-    if done.mean() < need:
-        return False
-    filled[py[done], px[done]] = image[sources[done, 0], sources[done, 1]]
-    return True
+    return ~todo, sources
 
 
 def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
