@@ -270,23 +270,30 @@ def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
 
 
 FAR_RANGE_RADIUS = 8  # pixels around an edge pixel whose far-side colours bound what is behind it
+FAR_MEAN_RADIUS = 5  # ...and whose mean stands in where the unmixing leaves that range
 FAR_RANGE_SLACK = 6.0  # grey levels the unmixed colour may pass that range by
+FRINGE_SLACK = 12.0  # grey levels a far pixel beside the edge must lie outside it to count as the edge's
 FRINGE_WIDTH = 3  # pixels beyond the matte that may still carry the edge (a shaded rim, a lens's fringe)
 
 
-def _far_colours(image: np.ndarray, far: np.ndarray, radius: int):
-    """Of the far pixels within `radius` of each pixel: per channel their lowest and highest
-    colour, their mean (float32, H x W x 3 each), and whether any is that close (bool)."""
-    kernel = _ellipse(radius)
+def _far_colours(image: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of the far pixels around each pixel: per channel their lowest and highest colour within
+    FAR_RANGE_RADIUS, their mean within FAR_MEAN_RADIUS (within FAR_RANGE_RADIUS where none is
+    that close), all float32 H x W x 3, and whether any is within FAR_RANGE_RADIUS (bool)."""
+    kernel = _ellipse(FAR_RANGE_RADIUS)
     far3 = far[..., None]
-    low = cv2.erode(np.where(far3, image, 255).astype(np.uint8), kernel)
-    high = cv2.dilate(np.where(far3, image, 0).astype(np.uint8), kernel)
-    box = (2 * radius + 1, 2 * radius + 1)
-    count = cv2.boxFilter(far.astype(np.float32), -1, box, normalize=False)
-    total = cv2.boxFilter(np.where(far3, image, 0).astype(np.float32), -1, box, normalize=False)
-    mean = total / np.maximum(count, 1.0)[..., None]
+    low = cv2.erode(np.where(far3, image, 255).astype(np.uint8), kernel).astype(np.float32)
+    high = cv2.dilate(np.where(far3, image, 0).astype(np.uint8), kernel).astype(np.float32)
     seen = cv2.dilate(far.astype(np.uint8), kernel) > 0
-    return low.astype(np.float32), high.astype(np.float32), mean, seen
+    weight, colour = far.astype(np.float32), np.where(far3, image, 0).astype(np.float32)
+    mean = np.zeros(image.shape, np.float32)
+    for radius in (FAR_RANGE_RADIUS, FAR_MEAN_RADIUS):  # the closer one wins where it has pixels
+        box = (2 * radius + 1, 2 * radius + 1)
+        count = cv2.boxFilter(weight, -1, box, normalize=False)
+        total = cv2.boxFilter(colour, -1, box, normalize=False)
+        has = count > 0.5
+        mean[has] = total[has] / count[has][:, None]
+    return low, high, mean, seen
 
 
 def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, far: np.ndarray) -> np.ndarray:
@@ -313,27 +320,34 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, far: np.n
     # back shows the wall behind a suit's edge, not a cyan line. No far pixel close: the fill stays.
     # The far pixels right beside the edge still hold a trace of it (blur, a lens's fringe): skipped.
     clear_far = _erode(alpha <= 0.004, FRINGE_WIDTH)
-    low, high, mean, seen = _far_colours(image, clear_far, FAR_RANGE_RADIUS)
-    # Outside that range the unmixing is no estimate at all: the far side's mean there is (a
-    # clamp to the range's corner would tint it); inside, it keeps a stripe's own colour.
-    strays = ((behind < low[ys, xs] - FAR_RANGE_SLACK) | (behind > high[ys, xs] + FAR_RANGE_SLACK)).any(axis=1)
-    behind[strays] = mean[ys[strays], xs[strays]]
+    low, high, mean, seen = _far_colours(image, clear_far)
+    # Outside that range the unmixing is no estimate at all. A pixel whose own colour is one the
+    # far side has (mostly background, on a striped wall) keeps it; any other takes the far
+    # side's mean (a clamp to the range's corner would tint it).
+    lo, hi = low[ys, xs] - FAR_RANGE_SLACK, high[ys, xs] + FAR_RANGE_SLACK
+    strays = ((behind < lo) | (behind > hi)).any(axis=1)
+    own = image[ys, xs].astype(np.float32)
+    own_fits = ((own >= lo) & (own <= hi)).all(axis=1)
+    kept_own = strays & own_fits
+    behind[strays] = np.where(own_fits[strays, None], own[strays], mean[ys[strays], xs[strays]])
     trust = 1.0 - _smoothstep((a - 0.75) / 0.23)  # near alpha 1 the division amplifies noise
     trust = np.where(seen[ys, xs][:, None], trust, 0.0)
     mixed = behind * trust + back[ys, xs, :3].astype(np.float32) * (1.0 - trust)
     back[ys, xs, :3] = np.round(mixed).astype(np.uint8)
     # Where a third colour meets the edge (a stripe crossing it) one pixel unmixes wrong: the
-    # median of its neighbours replaces such an odd one out along the edge.
+    # median of its neighbours replaces such an odd one out along the edge (not a pixel that
+    # kept its own colour: that is the background's already).
     settled = cv2.medianBlur(np.ascontiguousarray(back[..., :3]), 3)
+    ys, xs = ys[~kept_own], xs[~kept_own]
     back[ys, xs, :3] = settled[ys, xs]
-    # The far pixels that touch the edge but are unlike the far side's colours around them.
+    # The far pixels beside the edge that are unlike the far side's colours around them.
     fy, fx = np.nonzero(far & ~clear_far & seen)
     colour = image[fy, fx].astype(np.float32)
-    tinted = ((colour < low[fy, fx] - FAR_RANGE_SLACK) | (colour > high[fy, fx] + FAR_RANGE_SLACK)).any(axis=1)
-    kept = mean[fy, fx]
-    back[fy[tinted], fx[tinted], :3] = np.round(kept[tinted]).astype(np.uint8)
+    tinted = ((colour < low[fy, fx] - FRINGE_SLACK) | (colour > high[fy, fx] + FRINGE_SLACK)).any(axis=1)
+    fy, fx = fy[tinted], fx[tinted]
+    back[fy, fx, :3] = np.round(mean[fy, fx]).astype(np.uint8)
     fringe = np.zeros(alpha.shape, bool)
-    fringe[fy[tinted], fx[tinted]] = True
+    fringe[fy, fx] = True
     return fringe
 
 
