@@ -14,8 +14,10 @@ moves its near side against its far side by the reach times the nearness between
   colour is unmixed from what was behind it.
 - back: the photo with the near side of every discontinuity, plus a margin, removed and filled
   from far-side pixels only (fill_behind: per tile, the known texture copied along the offset
-  that best continues it, so stripes, brick, foliage and water keep their period; mirrored
-  deeper in, where no move can reveal it).
+  that best continues it, so stripes, brick, foliage and water keep their period, neighbouring
+  tiles cross-fading at their seams; mirrored deeper in, where no move can reveal it). Behind
+  the near object's soft edge the far colour is unmixed from the photo, kept to the colours the
+  far side has around it (unmix_edge).
 - a depth for each layer, made continuous on purpose: the front's depth carries the near
   object's nearness out over its transparent band, the back's carries the far side's nearness in
   under the near object. So each layer reprojects through a smooth map: nothing tears, and no
