@@ -272,10 +272,10 @@ def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
 
 
 FAR_RANGE_RADIUS = 8  # pixels around an edge pixel whose far-side colours bound what is behind it
-FAR_MEAN_RADIUS = 5  # ...and whose mean stands in where the unmixing leaves that range
-FAR_RANGE_SLACK = 6.0  # grey levels the unmixed colour may pass that range by
-FRINGE_SLACK = 12.0  # grey levels a far pixel beside the edge must lie outside it to count as the edge's
-FRINGE_WIDTH = 3  # pixels beyond the matte that may still carry the edge (a shaded rim, a lens's fringe)
+FAR_MEAN_RADIUS = 5  # ...and whose mean it is drawn toward when the unmixing overshoots
+OVERSHOOT = 10.0  # grey levels past black or white that mark an unmixed colour as overshot
+FAR_RANGE_SLACK = 15.0  # grey levels an overshot colour may stay outside that range by
+EDGE_TRACE = 3  # far pixels this close to the matte may still carry the edge: not counted in the range
 
 
 def _far_colours(image: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -298,59 +298,49 @@ def _far_colours(image: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, np.nda
     return low, high, mean, seen
 
 
-def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray, far: np.ndarray) -> np.ndarray:
+def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
     """What lies behind the near object's anti-aliased edge, written into back (in place).
 
     An edge pixel is alpha x (the object's colour) + (1 - alpha) x (what is behind). The object's
     colour there is taken from its nearest fully opaque pixel, which gives what is behind exactly:
     revealed, it shows the background, not a light or dark line of the object's old edge. Where
-    the pixel is mostly object (or no opaque pixel is close), the fill stays.
-
-    far: the far side's pixels (outside the matte). Those just beside the edge that still carry a
-    trace of it (a lens's colour fringe the matte left out) get the far side's own colours in back
-    too; returns where (bool), so the front can carry that trace with the object."""
+    the pixel is mostly object (or no opaque pixel is close), the fill stays."""
     soft = (alpha > 0.004) & (alpha < 0.98)
     if not soft.any():
-        return np.zeros(alpha.shape, bool)
+        return
     distance, nearest = _nearest(alpha >= 0.98)
     ys, xs = np.nonzero(soft & (distance <= 3))
     a = alpha[ys, xs][:, None]
     colour = image.reshape(-1, 3)[nearest[ys, xs]].astype(np.float32)
     behind = (image[ys, xs].astype(np.float32) - a * colour) / np.maximum(1.0 - a, 1e-3)
-    # The division amplifies whatever the two-colour model misses (a rim light, a colour fringe
-    # of the lens, noise) by a / (1 - a): kept to the colours the far side has close by, the
-    # back shows the wall behind a suit's edge, not a cyan line. No far pixel close: the fill stays.
-    # The far pixels right beside the edge still hold a trace of it (blur, a lens's fringe): skipped.
-    clear_far = _erode(alpha <= 0.004, FRINGE_WIDTH)
-    low, high, mean, seen = _far_colours(image, clear_far)
-    # Outside that range the unmixing is no estimate at all. A pixel whose own colour is one the
-    # far side has (mostly background, on a striped wall) keeps it; any other takes the far
-    # side's mean (a clamp to the range's corner would tint it).
+    # The division amplifies whatever the two-colour model misses (a rim light, a lens's colour
+    # fringe, noise) by a / (1 - a), past what any colour can be: a cyan line behind a navy suit
+    # on a cream wall. Such an overshoot is drawn back toward the mean of the far pixels around,
+    # along the line between them, just into the range of their colours (a per-channel clamp
+    # would tint it toward the range's corner). The far pixels right beside the edge still hold a
+    # trace of it (blur, the fringe): they do not count.
+    low, high, mean, seen = _far_colours(image, _erode(alpha <= 0.004, EDGE_TRACE))
     lo, hi = low[ys, xs] - FAR_RANGE_SLACK, high[ys, xs] + FAR_RANGE_SLACK
-    strays = ((behind < lo) | (behind > hi)).any(axis=1)
+    centre = np.clip(mean[ys, xs], lo, hi)
+    off = behind - centre
+    room = np.where(off > 0, hi - centre, centre - lo)
+    scale = np.min(np.where(np.abs(off) > 1e-3, room / np.maximum(np.abs(off), 1e-3), 1.0), axis=1, keepdims=True)
+    pulled = seen[ys, xs] & ((behind < -OVERSHOOT) | (behind > 255.0 + OVERSHOOT)).any(axis=1)
+    # A pixel whose own colour is one the far side has (mostly background, on a striped wall)
+    # keeps it: the pull toward the mean would mix the stripes.
     own = image[ys, xs].astype(np.float32)
-    own_fits = ((own >= lo) & (own <= hi)).all(axis=1)
-    kept_own = strays & own_fits
-    behind[strays] = np.where(own_fits[strays, None], own[strays], mean[ys[strays], xs[strays]])
+    kept_own = pulled & ((own >= lo) & (own <= hi)).all(axis=1)
+    behind = np.where(pulled[:, None], centre + off * np.clip(scale, 0.0, 1.0), behind)
+    behind[kept_own] = own[kept_own]
     trust = 1.0 - _smoothstep((a - 0.75) / 0.23)  # near alpha 1 the division amplifies noise
-    trust = np.where(seen[ys, xs][:, None], trust, 0.0)
     mixed = behind * trust + back[ys, xs, :3].astype(np.float32) * (1.0 - trust)
-    back[ys, xs, :3] = np.round(mixed).astype(np.uint8)
+    back[ys, xs, :3] = np.round(np.clip(mixed, 0.0, 255.0)).astype(np.uint8)
     # Where a third colour meets the edge (a stripe crossing it) one pixel unmixes wrong: the
     # median of its neighbours replaces such an odd one out along the edge (not a pixel that
     # kept its own colour: that is the background's already).
     settled = cv2.medianBlur(np.ascontiguousarray(back[..., :3]), 3)
     ys, xs = ys[~kept_own], xs[~kept_own]
     back[ys, xs, :3] = settled[ys, xs]
-    # The far pixels beside the edge that are unlike the far side's colours around them.
-    fy, fx = np.nonzero(far & ~clear_far & seen)
-    colour = image[fy, fx].astype(np.float32)
-    tinted = ((colour < low[fy, fx] - FRINGE_SLACK) | (colour > high[fy, fx] + FRINGE_SLACK)).any(axis=1)
-    fy, fx = fy[tinted], fx[tinted]
-    back[fy, fx, :3] = np.round(mean[fy, fx]).astype(np.uint8)
-    fringe = np.zeros(alpha.shape, bool)
-    fringe[fy, fx] = True
-    return fringe
 
 
 def unsure_pixels(width: int, height: int) -> int:
@@ -642,7 +632,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     behind = picture.copy()
     reveal = float(np.max(r1_l[hole], initial=0.0)) + 2 * spare  # as deep as any move can show
     behind[hole] = fill_behind(picture, hole, known, band=reveal)
-    hole |= unmix_edge(picture, np.where(hole, alpha, 0.0), behind, far_l & ~hole)
+    unmix_edge(picture, np.where(hole, alpha, 0.0), behind)
 
     # 5. At the canvas's size: the photo where the back is not filled, the front from the photo.
     canvas = (width, height)
