@@ -62,7 +62,7 @@ def far_near_shift(first: np.ndarray, moved: np.ndarray, depth: np.ndarray, came
 
 def check_clip(photo, analysis, camera: str, args) -> dict:
     import stillmotion
-    from stillmotion.frames.camera_check import depth_motion, displacements, global_motion, specks_per_megapixel
+    from stillmotion.frames.camera_check import fit_depth_motion, fit_motion, nearness_at, specks_per_megapixel, track
     from stillmotion.frames.renderer import Renderer
 
     plan = stillmotion.direct(photo, analysis, "", camera=camera, strength=args.strength, duration=args.duration,
@@ -81,17 +81,18 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
         if index % step == 0 or index == renderer.frame_count - 1:
             keep.append(frame.copy())
     seconds = time.perf_counter() - started
-    motion = global_motion(keep)
-    first, moved = displacements(keep)
-    shifts = far_near_shift(first, moved, renderer.scene.depth, camera)
+    size = renderer.size
+    first, last = track(keep)  # once: every reading below fits these corners
+    motion = fit_motion(first, last, size)
+    shifts = far_near_shift(first, last - first, renderer.scene.depth, camera)
     expected = EXPECTED[camera]
     label, amount = motion.label, motion.amount
-    if expected == "sweep":  # the far and the near slide against each other round the subject
-        by_depth = depth_motion(keep, renderer.scene.depth)
-        label, amount = by_depth.orbit_label, by_depth.sweep
-    elif expected == "looms":  # the background grows against the foreground (the subject keeps its size)
-        by_depth = depth_motion(keep, renderer.scene.depth)
-        label, amount = ("looms" if by_depth.looms > 0 else "shrinks"), abs(by_depth.looms)
+    if expected in ("sweep", "looms"):
+        by_depth = fit_depth_motion(first, last, nearness_at(first, renderer.scene.depth, size), size)
+        if expected == "sweep":  # the far and the near slide against each other round the subject
+            label, amount = by_depth.orbit_label, by_depth.sweep
+        else:  # the background grows against the foreground (the subject keeps its size)
+            label, amount = ("looms" if by_depth.looms > 0 else "shrinks"), abs(by_depth.looms)
     ok_motion = label == expected and amount >= MIN_AMOUNT
     ok_far = shifts is None or shifts[0] >= -1.0
     return {"camera": camera, "label": label, "expected": expected, "amount": amount, "scale": motion.scale,

@@ -96,7 +96,7 @@ def track(frames: Sequence[np.ndarray], max_corners: int = 600) -> tuple[np.ndar
 
 def global_motion(frames: Sequence[np.ndarray]) -> GlobalMotion:
     """The camera's motion over a clip: frames is the first frame, a few between, and the last."""
-    height, width = _gray(frames[0]).shape
+    height, width = frames[0].shape[:2]
     first, last = track(frames)
     return fit_motion(first, last, (width, height))
 
@@ -167,12 +167,18 @@ class DepthMotion:
 
 def depth_motion(frames: Sequence[np.ndarray], depth: np.ndarray) -> DepthMotion:
     """The clip's DepthMotion; depth is the scene's nearness, aligned with the first frame."""
-    height, width = _gray(frames[0]).shape
+    height, width = frames[0].shape[:2]
     first, last = track(frames)
+    return fit_depth_motion(first, last, nearness_at(first, depth, (width, height)), (width, height))
+
+
+def nearness_at(points: np.ndarray, depth: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The scene's nearness (depth, of any size) at pixel points of a frame of `size` (w, h)."""
+    width, height = size
     dh, dw = depth.shape
-    near = depth[np.clip((first[:, 1] * dh / height).astype(int), 0, dh - 1),
-                 np.clip((first[:, 0] * dw / width).astype(int), 0, dw - 1)]
-    return fit_depth_motion(first, last, near.astype(np.float64), (width, height))
+    near = depth[np.clip((points[:, 1] * dh / height).astype(int), 0, dh - 1),
+                 np.clip((points[:, 0] * dw / width).astype(int), 0, dw - 1)]
+    return near.astype(np.float64)
 
 
 def fit_depth_motion(first: np.ndarray, last: np.ndarray, near: np.ndarray, size: tuple[int, int]) -> DepthMotion:
