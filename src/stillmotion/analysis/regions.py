@@ -345,6 +345,7 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates.astype(np.uint8), connectivity=8)
     sure = np.zeros(count, bool)
     upright = np.zeros(candidates.shape, bool)
+    fine = None  # the smoothed fine texture, made once when a sure part needs it
     for i in range(1, count):
         x, y, bw, bh, area = stats[i]
         part = (labels[y:y + bh, x:x + bw] == i).astype(np.uint8)
@@ -355,21 +356,20 @@ def _leafy_parts(cues: Measures, candidates: np.ndarray, chroma: np.ndarray,
         dyed = float(vivid[y:y + bh, x:x + bw][part > 0].mean()) > 0.3
         sure[i] = not dyed and (leafy >= 0.45 or lying) and not _built(cues, part > 0, (y, x))
         if sure[i]:
-            upright[y:y + bh, x:x + bw] |= _smooth_upright_bands(cues, part > 0, (y, x))
+            fine = cues.blur(cues.fine_texture, 2) if fine is None else fine
+            upright[y:y + bh, x:x + bw] |= _smooth_upright_bands(cues, part > 0, fine[y:y + bh, x:x + bw])
     keep = sure[labels] & ~upright
     return keep, candidates & ~keep & ~upright, upright
 
 
-def _smooth_upright_bands(cues: Measures, part: np.ndarray, corner: tuple[int, int]) -> np.ndarray:
-    """The narrow upright bands of a plant part (a boolean window at `corner`) that are much
-    smoother than the rest of it: the shaded side of a tower or a wall joined to the grass at its
-    foot. A palm or a shrub as narrow keeps its leaves' fine texture."""
-    y, x = corner
+def _smooth_upright_bands(cues: Measures, part: np.ndarray, fine: np.ndarray) -> np.ndarray:
+    """The narrow upright bands of a plant part (a boolean window; fine: the smoothed fine texture
+    in the same window) that are much smoother than the rest of it: the shaded side of a tower or
+    a wall joined to the grass at its foot. A palm or a shrub as narrow keeps its leaves' fine texture."""
     width = max(3, int(round(BAND_WIDTH * cues.w)) | 1)
     body = cv2.morphologyEx(part.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, width), np.uint8)).astype(bool)
     bands = part & ~body
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bands.astype(np.uint8), connectivity=8)
-    fine = cues.blur(cues.fine_texture, 2)[y:y + part.shape[0], x:x + part.shape[1]]
     typical = float(np.median(fine[body])) if body.any() else 0.0
     out = np.zeros(part.shape, bool)
     for i in range(1, count):
