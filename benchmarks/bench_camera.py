@@ -1,7 +1,7 @@
 """Every camera move on real photos, checked from the frames alone (issue 13's conditions).
 
     python benchmarks/bench_camera.py [--photos NAME ...] [--cameras TYPE ...] [--resolution 720] [--duration 4]
-                                      [--strength 0.5] [--json OUT.json]
+                                      [--strength 0.5] [--json OUT.json] [--masks DIR]
 
 For each photo and camera type, a camera-only clip (no effects) is rendered in memory and read
 back by stillmotion.frames.camera_check:
@@ -17,7 +17,9 @@ back by stillmotion.frames.camera_check:
   quarter of the tracked corners (by the scene's depth); the far must not run against the move;
 - specks: isolated outliers in smooth areas, new per megapixel in the worst frame against the photo
   (the issue's limit: 20).
-Frames are checked before encoding (no compression noise). Prints a table and a summary.
+Frames are checked before encoding (no compression noise). Prints a table and a summary. With
+--masks, each clip's worst frame for specks is written to DIR (PHOTO-CAMERA-fFRAME.png) with
+its specks in red, each ringed: to see what the count counts.
 """
 
 from __future__ import annotations
@@ -60,6 +62,24 @@ def far_near_shift(first: np.ndarray, moved: np.ndarray, depth: np.ndarray, came
     return float(np.median(along[near <= lo])), float(np.median(along[near >= hi]))
 
 
+def write_speck_mask(frame: np.ndarray, path: Path) -> None:
+    """frame with the pixels speck_count counts painted red and ringed (atomically written PNG)."""
+    import cv2
+
+    from stillmotion.frames.camera_check import speck_mask
+
+    mask = speck_mask(frame)
+    marked = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+    for x, y in zip(*np.nonzero(mask)[::-1]):
+        cv2.circle(marked, (int(x), int(y)), 6, (0, 0, 255), 1)
+    marked[mask] = (0, 0, 255)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, data = cv2.imencode(".png", marked)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data.tobytes())
+    partial.replace(path)
+
+
 def check_clip(photo, analysis, camera: str, args) -> dict:
     import stillmotion
     from stillmotion.frames.camera_check import fit_depth_motion, fit_motion, nearness_at, specks_per_megapixel, track
@@ -71,16 +91,21 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
     started = time.perf_counter()
     renderer = Renderer(plan, photo, analysis)
     base = specks_per_megapixel(renderer.scene.image)
-    worst = 0.0
+    worst, worst_frame, worst_index = -np.inf, None, 0
     keep = []
     step = max(1, renderer.frame_count // 10)
     buffer = np.empty_like(renderer.scene.image)
     for index in range(renderer.frame_count):
         frame = renderer.frame(index, out=buffer)
-        worst = max(worst, specks_per_megapixel(frame) - base)
+        specks = specks_per_megapixel(frame) - base
+        if specks > worst:
+            worst, worst_index = specks, index
+            if args.masks:
+                worst_frame = frame.copy()
         if index % step == 0 or index == renderer.frame_count - 1:
             keep.append(frame.copy())
     seconds = time.perf_counter() - started
+    worst = max(worst, 0.0)  # a clip cleaner than its photo counts as none new
     size = renderer.size
     first, last = track(keep)  # once: every reading below fits these corners
     motion = fit_motion(first, last, size)
@@ -93,6 +118,8 @@ def check_clip(photo, analysis, camera: str, args) -> dict:
             label, amount = by_depth.orbit_label, by_depth.sweep
         else:  # the background grows against the foreground (the subject keeps its size)
             label, amount = ("looms" if by_depth.looms > 0 else "shrinks"), abs(by_depth.looms)
+    if args.masks:
+        write_speck_mask(worst_frame, args.masks / f"{photo.path.stem if photo.path else 'photo'}-{camera}-f{worst_index}.png")
     ok_motion = label == expected and amount >= MIN_AMOUNT
     ok_far = shifts is None or shifts[0] >= -1.0
     return {"camera": camera, "label": label, "expected": expected, "amount": amount, "scale": motion.scale,
@@ -110,6 +137,7 @@ def main() -> None:
     parser.add_argument("--strength", type=float, default=0.5)
     parser.add_argument("--aspect", default="16:9")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
+    parser.add_argument("--masks", type=Path, help="write each clip's worst frame, its specks marked, to this folder")
     args = parser.parse_args()
 
     import stillmotion

@@ -215,9 +215,9 @@ def displacements(frames: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]
     return first, last - first
 
 
-def speck_count(frame: np.ndarray, border: float = 0.02) -> int:
-    """Isolated outliers in smooth areas: pixels more than 25 grey levels from their 7x7 median
-    where that median's local standard deviation (7x7) is under 3.
+def speck_mask(frame: np.ndarray, border: float = 0.02) -> np.ndarray:
+    """The specks issue 13 counts (bool, the frame's size): pixels more than 25 grey levels from
+    their 7x7 median where that median's local standard deviation (7x7) is under 3.
 
     A band of `border` (fraction of the short side) along the frame's edges is not counted: many
     scans have a dark line along their edge, and a move that shifts it by a fraction of a pixel
@@ -228,10 +228,15 @@ def speck_count(frame: np.ndarray, border: float = 0.02) -> int:
     m = median.astype(np.float32)
     mean = cv2.blur(m, (7, 7))
     variance = cv2.blur(m * m, (7, 7)) - mean * mean
-    smooth = variance < 9.0
-    outlier = np.abs(gray.astype(np.int16) - median.astype(np.int16)) > 25
-    counted = (outlier & smooth)[margin:-margin, margin:-margin]
-    return int(np.count_nonzero(counted))
+    specks = (np.abs(gray.astype(np.int16) - median.astype(np.int16)) > 25) & (variance < 9.0)
+    specks[:margin] = specks[-margin:] = False
+    specks[:, :margin] = specks[:, -margin:] = False
+    return specks
+
+
+def speck_count(frame: np.ndarray, border: float = 0.02) -> int:
+    """Isolated outliers in smooth areas (speck_mask), counted."""
+    return int(np.count_nonzero(speck_mask(frame, border)))
 
 
 def specks_per_megapixel(frame: np.ndarray) -> float:
