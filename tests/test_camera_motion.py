@@ -15,6 +15,7 @@ from stillmotion.frames.camera_check import (
     fit_depth_motion,
     global_motion,
     speck_count,
+    speck_mask,
     specks_per_megapixel,
 )
 from stillmotion.frames.renderer import Renderer
@@ -204,6 +205,18 @@ def test_speck_count_sees_crumbs():
     ys, xs = rng.integers(20, 180, 40), rng.integers(20, 280, 40)
     sky[ys, xs] = 0
     assert speck_count(sky) >= 35
+
+
+def test_speck_mask_marks_the_counted_pixels():
+    """The mask bench_camera --masks draws is what speck_count counts: the crumbs on the sky, and
+    nothing in the band along the frame's edges (a scan's edge line)."""
+    sky = np.full((200, 300, 3), 150, np.uint8)
+    sky[60, 100] = sky[120, 200] = 20  # two crumbs
+    sky[:, 1] = 20  # a dark line along the left edge
+    mask = speck_mask(sky)
+    assert mask.shape == sky.shape[:2]
+    assert set(zip(*np.nonzero(mask))) == {(60, 100), (120, 200)}
+    assert speck_count(sky) == 2
 
 
 def test_motion_labels():
