@@ -197,3 +197,48 @@ def test_the_fill_of_a_smooth_background_shows_no_tile_seams():
     down = np.abs(np.diff(back, axis=0)).max(axis=2)[rim[1:] & rim[:-1]]
     steps = np.concatenate([across, down])  # the satin itself changes by under 2 levels a pixel
     assert np.percentile(steps, 99) < 8 and steps.max() < 16
+
+
+def laced_person(size=(640, 480)):
+    """A person (the right half, nearness 0.9) against a wall (0.2) whose outline is laced as an
+    estimate makes hair: 30 pixels of hair holed by far threads 2 to 3 pixels wide, and beyond it
+    30 pixels of wall crossed by near wisps as thin."""
+    width, height = size
+    depth = np.full((height, width), 0.2, np.float32)
+    depth[:, width // 2:] = 0.9
+    rng = np.random.default_rng(5)
+    top = slice(0, height // 2)
+    depth[top, width // 2 - 30: width // 2] = 0.9
+    for start, stop, value in ((width // 2 - 30, width // 2, 0.2), (width // 2 - 60, width // 2 - 30, 0.9)):
+        x = start + int(rng.integers(0, 4))
+        while x < stop - 3:
+            thread = int(rng.integers(2, 4))
+            depth[top, x:x + thread] = value
+            x += thread + int(rng.integers(5, 9))
+    person = (depth > 0.5).astype(np.float32)
+    person[top, width // 2 - 30: width // 2] = 1.0  # the soft mask holds the hair
+    return depth, person
+
+
+def test_a_persons_outline_lace_settles_to_one_side():
+    from stillmotion.frames.parallax import WORK_SIDE, steady_outline_depth
+
+    depth, person = laced_person()
+    settled = steady_outline_depth(depth, person)
+    height, width = depth.shape
+    across = (height // 4, slice(width // 2 - 70, width // 2 + 20))  # a row across the laced hairline
+    assert np.count_nonzero(np.diff((depth[across] > 0.55).astype(np.int8))) > 10
+    assert np.count_nonzero(np.diff((settled[across] > 0.55).astype(np.int8))) == 1  # one step, not a lace
+    # The straight outline below the hair stays where it was; far from the outline nothing changes.
+    below = settled[3 * height // 4]
+    assert abs(int(np.argmax(below > 0.55)) - width // 2) <= max(2, width // WORK_SIDE * 2)
+    assert np.array_equal(settled[:, :width // 4], depth[:, :width // 4])
+    assert np.array_equal(settled[:, -width // 8:], depth[:, -width // 8:])
+
+
+def test_without_a_person_the_depth_is_left_alone():
+    from stillmotion.frames.parallax import steady_outline_depth
+
+    depth, _ = laced_person()
+    assert steady_outline_depth(depth, None) is depth
+    assert np.array_equal(steady_outline_depth(depth, np.zeros_like(depth)), depth)

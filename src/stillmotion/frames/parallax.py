@@ -37,33 +37,44 @@ SETTLED = 1e-5  # a point whose first steps move its nearness less than this has
 MAP_COLUMNS = 4096  # cv2.remap takes maps under 32767 a side: point lists are laid out in rows
 
 
-HAIRLINE_PASSES = 5  # 5 x 5 median passes (on the 640-pixel grid) that settle the depth along a person's outline
+HAIRLINE_MEDIAN = 7  # pixels across the median (on the 640-pixel grid) that settles a laced outline...
+HAIRLINE_PASSES = 2  # ...and how many times it runs
+LACE_STEP = 0.1  # a nearness change this large within 3 pixels is one of a lace's threads...
+LACE_DENSITY = 0.3  # ...and an outline is laced where such changes fill this share of a 15-pixel window
 
 
 def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None) -> np.ndarray:
-    """The depth the camera moves a person by, settled along their outline.
+    """The depth the camera moves a person by, settled where their outline is laced.
 
     Along hair a depth estimate follows the strands (its edges are snapped to the photo's), so
     the nearness there is a lace of near and far threads a few pixels wide; moved by it, the
-    strands stretch and fold into melted contours. A few 5 x 5 median passes (on the 640-pixel
-    grid the layers use) within a band round the person's outline leave its straight edges where
-    they are and settle the lace to one side or the other; elsewhere the depth is as given."""
+    strands stretch and fold into melted contours. Where a band round the person's outline is
+    dense with such threads (a clean outline, a braid or a finger crosses one step, not many),
+    median passes on the 640-pixel grid the layers use settle the lace to whichever side holds
+    most of it; elsewhere the depth is as given."""
     if person is None or not (person > 0.5).any():
         return depth
     height, width = depth.shape
     f = min(1.0, WORK_SIDE / max(width, height))
     work = (max(8, round(width * f)), max(8, round(height * f)))
     small = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
-    settled = small.copy()
-    for _ in range(HAIRLINE_PASSES):
-        settled = cv2.medianBlur(settled, 5)
     inside = cv2.resize((person > 0.5).astype(np.uint8), work, interpolation=cv2.INTER_NEAREST)
-    reach = max(2, round(max(work) / 25))  # the band: about 2 % of the long side either side of the outline
+    reach = max(2, round(max(work) / 25))  # the band: 4 % of the long side either side of the outline
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)
-    band = (cv2.dilate(inside, kernel) - cv2.erode(inside, kernel)).astype(np.float32)
-    band = cv2.GaussianBlur(band, (0, 0), reach / 2)  # feathered: no seam where the band ends
-    change = cv2.resize((settled - small) * band, (width, height), interpolation=cv2.INTER_LINEAR)
-    return (depth + change).astype(np.float32)
+    band = cv2.dilate(inside, kernel) - cv2.erode(inside, kernel)
+    square = np.ones((3, 3), np.uint8)
+    threads = (cv2.dilate(small, square) - cv2.erode(small, square) > LACE_STEP).astype(np.float32)
+    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band
+    if not laced.any():
+        return depth
+    laced = cv2.GaussianBlur(cv2.dilate(laced, square), (0, 0), 3.0)  # feathered: no seam where it ends
+    # OpenCV's wider medians take 8 bits: only the change is used, so the rounding (1/510) stays
+    # under any step that matters.
+    settled = np.round(np.clip(small, 0.0, 1.0) * 255.0).astype(np.uint8)
+    for _ in range(HAIRLINE_PASSES):
+        settled = cv2.medianBlur(settled, HAIRLINE_MEDIAN)
+    change = (settled.astype(np.float32) / 255.0 - small) * np.clip(laced * 2.0, 0.0, 1.0)
+    return (depth + cv2.resize(change, (width, height), interpolation=cv2.INTER_LINEAR)).astype(np.float32)
 
 
 def grid_cell(width: int, height: int) -> int:
