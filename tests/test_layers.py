@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
+from stillmotion.analysis.types import Face
 from stillmotion.frames.layers import build_layers
 
 WIDTH, HEIGHT = 320, 200
@@ -224,7 +225,7 @@ def test_a_persons_outline_lace_settles_to_one_side():
     from stillmotion.frames.parallax import WORK_SIDE, steady_outline_depth
 
     depth, person = laced_person()
-    settled = steady_outline_depth(depth, person)
+    settled = steady_outline_depth(depth, person, [Face(box=(0.55, 0.1, 0.2, 0.25))])
     height, width = depth.shape
     across = (height // 4, slice(width // 2 - 70, width // 2 + 20))  # a row across the laced hairline
     assert np.count_nonzero(np.diff((depth[across] > 0.55).astype(np.int8))) > 10
@@ -236,9 +237,14 @@ def test_a_persons_outline_lace_settles_to_one_side():
     assert np.array_equal(settled[:, -width // 8:], depth[:, -width // 8:])
 
 
-def test_without_a_person_the_depth_is_left_alone():
+def test_without_a_person_or_a_face_the_depth_is_left_alone():
     from stillmotion.frames.parallax import steady_outline_depth
 
-    depth, _ = laced_person()
-    assert steady_outline_depth(depth, None) is depth
-    assert np.array_equal(steady_outline_depth(depth, np.zeros_like(depth)), depth)
+    depth, person = laced_person()
+    face = [Face(box=(0.55, 0.1, 0.2, 0.25))]
+    assert steady_outline_depth(depth, None, face) is depth
+    assert np.array_equal(steady_outline_depth(depth, np.zeros_like(depth), face), depth)
+    # No face, no hair: a person mask alone (it also takes a lighthouse for one) changes nothing.
+    assert steady_outline_depth(depth, person, []) is depth
+    # Far from any face (a laced outline by the feet) the depth is left alone too.
+    assert np.array_equal(steady_outline_depth(depth, person, [Face(box=(0.9, 0.9, 0.05, 0.05))]), depth)

@@ -43,16 +43,17 @@ LACE_STEP = 0.1  # a nearness change this large within 3 pixels is one of a lace
 LACE_DENSITY = 0.3  # ...and an outline is laced where such changes fill this share of a 15-pixel window
 
 
-def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None) -> np.ndarray:
-    """The depth the camera moves a person by, settled where their outline is laced.
+def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: list) -> np.ndarray:
+    """The depth the camera moves a person by, settled where their hair's outline is laced.
 
     Along hair a depth estimate follows the strands (its edges are snapped to the photo's), so
     the nearness there is a lace of near and far threads a few pixels wide; moved by it, the
     strands stretch and fold into melted contours. Where a band round the person's outline is
-    dense with such threads (a clean outline, a braid or a finger crosses one step, not many),
-    median passes on the 640-pixel grid the layers use settle the lace to whichever side holds
-    most of it; elsewhere the depth is as given."""
-    if person is None or not (person > 0.5).any():
+    dense with such threads (a clean outline, a braid or a finger crosses one step, not many)
+    round a face (faces: normalised boxes; the person mask alone also takes a lighthouse for
+    one), median passes on the 640-pixel grid the layers use settle the lace to whichever side
+    holds most of it; elsewhere the depth is as given."""
+    if person is None or not faces or not (person > 0.5).any():
         return depth
     height, width = depth.shape
     f = min(1.0, WORK_SIDE / max(width, height))
@@ -64,7 +65,7 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None) -> np.nda
     band = cv2.dilate(inside, kernel) - cv2.erode(inside, kernel)
     square = np.ones((3, 3), np.uint8)
     threads = (cv2.dilate(small, square) - cv2.erode(small, square) > LACE_STEP).astype(np.float32)
-    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band
+    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band * _round_heads(faces, work)
     if not laced.any():
         return depth
     laced = cv2.GaussianBlur(cv2.dilate(laced, square), (0, 0), 3.0)  # feathered: no seam where it ends
@@ -75,6 +76,19 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None) -> np.nda
         settled = cv2.medianBlur(settled, HAIRLINE_MEDIAN)
     change = (settled.astype(np.float32) / 255.0 - small) * np.clip(laced * 2.0, 0.0, 1.0)
     return (depth + cv2.resize(change, (width, height), interpolation=cv2.INTER_LINEAR)).astype(np.float32)
+
+
+def _round_heads(faces: list, size: tuple[int, int]) -> np.ndarray:
+    """1 where hair may be (uint8, size): round each face's box, its width either side, its
+    height above and twice below (hair falls to the shoulders)."""
+    width, height = size
+    heads = np.zeros((height, width), np.uint8)
+    for face in faces:
+        x, y, w, h = face.box
+        x0, x1 = max(0, round((x - w) * width)), min(width, round((x + 2 * w) * width))
+        y0, y1 = max(0, round((y - h) * height)), min(height, round((y + 3 * h) * height))
+        heads[y0:y1, x0:x1] = 1
+    return heads
 
 
 def grid_cell(width: int, height: int) -> int:
