@@ -80,7 +80,7 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: li
 
 def _round_heads(faces: list, size: tuple[int, int]) -> np.ndarray:
     """1 where hair may be (uint8, size): round each face's box, its width either side, its
-    height above and twice below (hair falls to the shoulders)."""
+    height above and three times its height below (hair falls to the shoulders)."""
     width, height = size
     heads = np.zeros((height, width), np.uint8)
     for face in faces:

@@ -43,7 +43,8 @@ class Renderer:
         self.path = CameraPath(plan.camera, span, plan.loop, target_norm, subject_depth, far_depth, half_size, near_depth)
         self.warp = None
         if plan.camera.type != "static" and plan.camera.strength > 0:
-            camera_depth = steady_outline_depth(depth, self.scene.mask_at_canvas("person"), self.scene.faces)
+            person = self.scene.mask_at_canvas("person") if self.scene.faces else None  # hair grows round faces
+            camera_depth = steady_outline_depth(depth, person, self.scene.faces)
             self.warp = ParallaxWarp(image, camera_depth, target, self.path.poses())
         self._source = np.empty_like(image)
         self._identity_map = None  # screen-to-canvas map of a still camera, made on first use
