@@ -6,6 +6,7 @@ import pytest
 
 from stillmotion.analysis.types import Face
 from stillmotion.frames.layers import build_layers
+from stillmotion.frames.parallax import WORK_SIDE, steady_outline_depth
 
 WIDTH, HEIGHT = 320, 200
 
@@ -222,8 +223,6 @@ def laced_person(size=(640, 480)):
 
 
 def test_a_persons_outline_lace_settles_to_one_side():
-    from stillmotion.frames.parallax import WORK_SIDE, steady_outline_depth
-
     depth, person = laced_person()
     settled = steady_outline_depth(depth, person, [Face(box=(0.55, 0.1, 0.2, 0.25))])
     height, width = depth.shape
@@ -238,8 +237,6 @@ def test_a_persons_outline_lace_settles_to_one_side():
 
 
 def test_without_a_person_or_a_face_the_depth_is_left_alone():
-    from stillmotion.frames.parallax import steady_outline_depth
-
     depth, person = laced_person()
     face = [Face(box=(0.55, 0.1, 0.2, 0.25))]
     assert steady_outline_depth(depth, None, face) is depth
