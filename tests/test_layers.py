@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from stillmotion.analysis.types import Face
-from stillmotion.frames.layers import build_layers
-from stillmotion.frames.parallax import WORK_SIDE, steady_outline_depth
+from stillmotion.frames.layers import WORK_SIDE, build_layers
+from stillmotion.frames.parallax import steady_outline_depth
 
 WIDTH, HEIGHT = 320, 200
 

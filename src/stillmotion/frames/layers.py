@@ -521,6 +521,13 @@ def _resized(array: np.ndarray, size: tuple[int, int], interpolation=cv2.INTER_L
     return cv2.resize(array, size, interpolation=interpolation)
 
 
+def work_grid(width: int, height: int) -> tuple[float, tuple[int, int]]:
+    """The grid depth edges are found on, for a canvas of this size: its scale from the canvas
+    and its (width, height), WORK_SIDE on the long side at most."""
+    f = min(1.0, WORK_SIDE / max(width, height))
+    return f, (max(8, round(width * f)), max(8, round(height * f)))
+
+
 def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray) -> Layers | None:
     """The two layers of a photo whose depth has discontinuities (None when it has none).
 
@@ -528,8 +535,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     whole camera path, in canvas pixels: what the back layer must be able to show behind an edge.
     One number for the whole photo, or a map of it over the photo (any size: it is resized)."""
     height, width = depth.shape
-    f = min(1.0, WORK_SIDE / max(height, width))
-    work = (max(8, round(width * f)), max(8, round(height * f)))
+    f, work = work_grid(width, height)
     d = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
     if np.ndim(reach):
         reach = cv2.resize(np.asarray(reach, np.float32), work, interpolation=cv2.INTER_LINEAR)

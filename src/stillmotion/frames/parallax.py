@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from .camera import IDENTITY, Pose, backward, forward
-from .layers import WORK_SIDE, build_layers
+from .layers import build_layers, work_grid
 
 BAND = 8  # grid cells per band of rows in which the back layer is composited
 GAP = 24  # open runs of cells closer than this along a band are composited as one (a run's calls cost more)
@@ -56,8 +56,7 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: li
     if person is None or not faces or not (person > 0.5).any():
         return depth
     height, width = depth.shape
-    f = min(1.0, WORK_SIDE / max(width, height))
-    work = (max(8, round(width * f)), max(8, round(height * f)))
+    _, work = work_grid(width, height)
     small = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
     inside = cv2.resize((person > 0.5).astype(np.uint8), work, interpolation=cv2.INTER_NEAREST)
     reach = max(2, round(max(work) / 25))  # the band: 4 % of the long side either side of the outline
@@ -111,8 +110,7 @@ class ParallaxWarp:
         self.map_scale = 1.0 / self.cell
         gw, gh = math.ceil(self.width / self.cell), math.ceil(self.height / self.cell)
         self.grid_size = (gw, gh)  # the screen's cells: point i of the grid the effects see sits at (i + 0.5) x cell - 0.5
-        f = min(1.0, WORK_SIDE / max(self.width, self.height))
-        work = (max(8, round(self.width * f)), max(8, round(self.height * f)))
+        _, work = work_grid(self.width, self.height)
         self.depth_scale = work[0] / self.width
         self.depth = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
         self.layers = None
