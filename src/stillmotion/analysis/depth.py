@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import PlanError
 from .cues import Cues, compute_cues
+from .face_relief import face_relief
 from .imaging import edge_guide, refine
 from .models import MODELS, model_path
 from .semantic_depth import knows_ground, pop_up_depth
@@ -46,8 +47,20 @@ class ClassicalDepth:
         if cues is None:
             cues = compute_cues(rgb)
         if segmentation is not None and knows_ground(segmentation):
-            return pop_up_depth(rgb, segmentation, cues)
-        return classical_depth(rgb, cues)
+            depth = pop_up_depth(rgb, segmentation, cues)
+        else:
+            depth = classical_depth(rgb, cues)
+        return with_face_relief(depth, cues.people)
+
+
+def with_face_relief(depth: np.ndarray, faces) -> np.ndarray:
+    """depth with a rounded relief over each face (face_relief.py), scaled back to a nearest of
+    1; depth itself, untouched, when there are no faces. Only the classical estimates get this:
+    a neural model's depth already shows a face's relief."""
+    if not faces:
+        return depth
+    raised = depth + face_relief(faces, depth.shape, depth)
+    return (raised / max(float(raised.max()), 1e-6)).astype(np.float32)
 
 
 def ground_profile(h: int, horizon: float, far: float, near: float) -> np.ndarray:
