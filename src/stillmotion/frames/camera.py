@@ -152,12 +152,11 @@ class CameraPath:
         what lies behind it sweeps one way and what lies before it the other. The travel is sized
         by the photo's depth range: the farthest things slide ORBIT_SWEEP x a of the width against
         the nearest (8 % at the default strength), within a travel of at most half the strength; a
-        photo with little depth (everything near the subject's) shows less. No minimum travel: on
-        a face filling the frame (kodak04 at 16:9, nearness 0.88 to 0.97 where it has texture) the
-        face's parts slide 1.4 % of the width against each other; twice the travel slides them
-        2.7 % under a 1.25 cover zoom, three times 3.8 % under 1.44 (the zoom is set by the far
-        pixels the layers bare at the photo's left edge): both read as a zoom, not an orbit. A
-        gentle arc that shows little is the nearest believable thing such a photo allows."""
+        photo with little depth (everything near the subject's) shows less. No minimum travel: a
+        longer one bares more beyond the photo's edge (twice the travel needed a 1.25 cover zoom
+        on kodak04 at 16:9, three times 1.44: both read as a zoom). A face filling the frame turns
+        instead by its own relief, which the classical depth gives each face (analysis/face_relief.py):
+        kodak04's face then slides 3.8 % of the width against its hat and hair (1.4 % when flat)."""
         s = t / self.duration if self.duration > 0 else 0.0
         phase = 2 * math.pi * s if self.loop else 0.5 * math.pi * ease_in_out(s)
         depth_range = max(self.near_depth - self.far_depth, 0.25)
