@@ -443,3 +443,29 @@ def test_the_hint_names_the_command_when_no_model_is_there(tmp_path, monkeypatch
 
     monkeypatch.setenv("STILLMOTION_MODEL_DIR", str(tmp_path))
     assert "stillmotion models pull segmentation" in models.missing_hint()
+
+
+def test_the_subject_drops_what_its_cut_spilled_beside_a_segmented_person():
+    """The classical cut takes a block of window beside a neck with the person; the person
+    segmenter drew the person without it. The block touches the person and holds no face: it is
+    the background's. A piece with a face (a person the segmenter missed) and a subject apart
+    from the people (a vase on a table) stay."""
+    from stillmotion.analysis.cues import without_spills
+
+    h, w = 200, 300
+    people = np.zeros((h, w), np.float32)
+    cv2.circle(people, (80, 50), 22, 1.0, -1)  # a head
+    cv2.rectangle(people, (45, 75), (115, h - 1), 1.0, -1)  # shoulders and body
+    subject = people.copy()
+    subject[30:57, 102:140] = 1.0  # a block of window beside the head, taken with the person
+    cv2.rectangle(subject, (150, 60), (200, h - 1), 1.0, -1)  # a second person, beside the first...
+    subject[60:h, 116:150] = 1.0  # ...touching them, missed by the segmenter
+    cv2.circle(subject, (265, 150), 15, 1.0, -1)  # a vase, apart from everyone
+    faces = [Face((65 / w, 32 / h, 30 / w, 36 / h), 0.9), Face((160 / w, 62 / h, 30 / w, 30 / h), 0.9)]
+    result = without_spills(subject, people, faces)
+    assert result[30:57, 110:140].max() < 0.5  # the window block is gone
+    assert result[80:h, 150:200].min() > 0.5 and result[100:h, 120:148].min() > 0.5  # the missed person stays
+    assert result[145:155, 260:270].min() > 0.5  # the vase stays
+    assert np.array_equal(result[people > 0.5], subject[people > 0.5])  # the person is untouched
+    # Without a face of its own the second figure would be taken for a spill too: faces decide.
+    assert without_spills(subject, people, faces[:1])[100:h, 160:190].max() < 0.5
