@@ -156,7 +156,7 @@ class CameraPath:
         longer one bares more beyond the photo's edge (twice the travel needed a 1.25 cover zoom
         on kodak04 at 16:9, three times 1.44: both read as a zoom). A face filling the frame turns
         instead by its own relief, which the classical depth gives each face (analysis/face_relief.py):
-        kodak04's face then slides 3.8 % of the width against its hat and hair (1.4 % when flat)."""
+        kodak15's face then slides 3.2 % of the width against its hair and sweater (0.9 % when flat)."""
         s = t / self.duration if self.duration > 0 else 0.0
         phase = 2 * math.pi * s if self.loop else 0.5 * math.pi * ease_in_out(s)
         depth_range = max(self.near_depth - self.far_depth, 0.25)
