@@ -347,6 +347,7 @@ TRACE_REACH = 4  # pixels beyond the matte (at LAYER_SIDE) where the object's ed
 TRACE_SMOOTH = 8.0  # ...seen only where the background around varies less than this (standard deviation: sky, a wall)
 TRACE_SPREADS = 2.5  # ...as a colour more than this many standard deviations from the background's mean
 TRACE_TINT = 3.0  # ...and more than this many grey levels (any channel)
+TRACE_FAINT = 0.6  # ...or this share of it, joined to such a pixel
 TRACE_STEP = 4  # the background's mean and spread round the edge are made on a grid this much coarser
 
 
@@ -364,16 +365,19 @@ class EdgeTrace:
     from the texture and stays."""
 
     def __init__(self, image: np.ndarray, hole: np.ndarray, alpha: np.ndarray):
-        reach = max(3, round(TRACE_REACH * max(alpha.shape) / LAYER_SIDE))
+        self.reach = max(3, round(TRACE_REACH * max(alpha.shape) / LAYER_SIDE))
         matte = hole & (alpha > 0.004)
-        self.beside = _dilate(matte, reach) & ~hole & (alpha <= 0.004)
+        self.distance = cv2.distanceTransform((~matte).astype(np.uint8), cv2.DIST_L2, 3)
+        # Twice as far out as a trace reaches: what lies off the background's colour there too
+        # (a mast's cable beside a tower) is a thing of its own, not the object's trace.
+        self.beside = (self.distance <= 2 * self.reach + 1) & ~hole & (alpha <= 0.004)
         self.soft = matte & (alpha < 0.98)
         # The background round each pixel, from pixels beyond any trace: its mean and spread
         # (a thin mast or wire in the sky barely moves them, where it would set a range), and
         # smooth where the spread is small twice as far round too (a stripe's width away the
         # pixels may all be one stripe). Both are smooth maps: made on a coarser grid, read
         # where they are needed.
-        far = ((alpha <= 0.004) & ~_dilate(matte, reach + 1)).astype(np.float32)
+        far = ((alpha <= 0.004) & (self.distance > self.reach + 1)).astype(np.float32)
         colour = image.astype(np.float32)
         squares = colour * colour
         self._around = [(_local_mean(colour, far, radius, TRACE_STEP)[0], *_local_mean(squares, far, radius, TRACE_STEP))
@@ -394,15 +398,35 @@ class EdgeTrace:
         smooth = seen & (np.maximum(spread, wide).max(axis=1) < TRACE_SMOOTH)
         return mean, np.maximum(spread, 1.5), smooth  # 1.5: noise the photo's grain alone may make
 
-    def clear(self, back: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    def clear(self, back: np.ndarray, pixels: np.ndarray, hugging: bool = False) -> np.ndarray:
         """Where the background is smooth, give back's pixels (bool mask) whose colour lies off
         the background's (more than TRACE_SPREADS standard deviations, and TRACE_TINT grey
         levels) the background's mean colour, in place; returns where they changed. A trace is
-        a shift of hue as often as of brightness: the channels' deviations count together."""
+        a shift of hue as often as of brightness: the channels' deviations count together.
+        hugging: only such pixels within the trace's reach of the matte and away from any
+        further out (a fringe along the outline; a cable that runs on beside it stays whole)."""
         ys, xs = np.nonzero(pixels)
         mean, spread, smooth = self._background(ys, xs)
         off = back[ys, xs].astype(np.float32) - mean
-        tinted = smooth & (np.sqrt(((off / spread) ** 2).sum(axis=1)) > TRACE_SPREADS) & (np.abs(off).max(axis=1) > TRACE_TINT)
+        norm = np.sqrt(((off / spread) ** 2).sum(axis=1))
+        tinted = smooth & (norm > TRACE_SPREADS) & (np.abs(off).max(axis=1) > TRACE_TINT)
+        # A trace fades in and out along the outline: what is off by less but joins a clearly
+        # off pixel is the same line (cleared in patches, it would break into dashes in motion).
+        faint = np.zeros(pixels.shape, np.uint8)
+        faint[ys, xs] = smooth & (norm > TRACE_FAINT * TRACE_SPREADS)
+        _, pieces = cv2.connectedComponents(faint, connectivity=8)
+        label = pieces[ys, xs]
+        joined = np.zeros(label.max() + 1, bool)
+        joined[label[tinted]] = True
+        joined[0] = False
+        tinted = joined[label]
+        if hugging:
+            # Off-colour pixels further out than a trace reaches are a thing of their own: the
+            # pixels near them (within the reach) are part of it, not of the object's trace.
+            beyond = np.zeros(pixels.shape, np.uint8)
+            far_out = tinted & (norm > 2 * TRACE_SPREADS) & (self.distance[ys, xs] > self.reach + 1)  # not the grain
+            beyond[ys[far_out], xs[far_out]] = 1
+            tinted &= (self.distance[ys, xs] <= self.reach + 1) & ~(_dilate(beyond, self.reach)[ys, xs])
         back[ys[tinted], xs[tinted]] = np.round(np.clip(mean[tinted], 0, 255)).astype(back.dtype)
         cleared = np.zeros(pixels.shape, bool)
         cleared[ys[tinted], xs[tinted]] = True
@@ -704,7 +728,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     # The object's trace beside the matte cleared first: the fill copies none of it either.
     trace = EdgeTrace(picture, hole, alpha)
     source = picture.copy()
-    traced = trace.clear(source, trace.beside)
+    traced = trace.clear(source, trace.beside, hugging=True)
     behind = source.copy()
     reveal = float(np.max(r1_l[hole], initial=0.0)) + 2 * spare  # as deep as any move can show
     behind[hole] = fill_behind(source, hole, known, band=reveal)
