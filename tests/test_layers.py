@@ -290,3 +290,33 @@ def test_on_a_textured_background_the_back_beside_an_edge_is_the_photo():
     beside = (line > 0.3) & (disk < 0.01) & (layers.filled == 0)
     assert beside.sum() > 100
     assert np.array_equal(layers.back[..., :3][beside], image[beside])
+
+
+def test_a_cable_beside_an_edge_stays_whole_on_the_back():
+    """A thin cable leaving the object's outline (a wire from a roof) is off the sky's colour like
+    a trace, but it runs on beyond the trace's reach: it is a thing of its own and the back keeps
+    it whole, while the fringe hugging the outline is cleared."""
+    from stillmotion.frames.layers import EdgeTrace
+
+    rng = np.random.default_rng(4)
+    image = np.clip(np.array([160, 158, 168.0]) + rng.normal(0, 1.5, (HEIGHT, WIDTH, 3)), 0, 255)
+    matte = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.circle(matte, (160, 100), 50, 1, -1)
+    outside = cv2.distanceTransform(1 - matte, cv2.DIST_L2, 3)
+    fringe = (outside > 0) & (outside <= 2)
+    image[fringe] = (150, 120, 115)  # the object's reddish edge line
+    cable = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.line(cable, (211, 100), (300, 30), 1, 1)  # from the disk's right side out into the sky
+    cable = cable > 0
+    image[cable] = (140, 138, 150)
+    image = np.round(image).astype(np.uint8)
+    hole = matte > 0
+    alpha = hole.astype(np.float32)
+    trace = EdgeTrace(image, hole, alpha)
+    back = image.copy()
+    cleared = trace.clear(back, trace.beside, hugging=True)
+    assert cleared[fringe & ~cable].mean() > 0.9  # the fringe is cleared...
+    assert not cleared[cable & ~fringe].any()  # ...the cable is not, not even beside the fringe
+    assert np.array_equal(back[cable & ~fringe], image[cable & ~fringe])
+    unhugged = trace.clear(image.copy(), trace.beside)
+    assert unhugged[cable].any()  # without the test, the cable's part near the edge would go
