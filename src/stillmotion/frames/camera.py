@@ -15,9 +15,13 @@ The moves, as a viewer names them (amounts at strength a, 0.5 by default; a is t
 clip's length is the time it takes):
 - pan_* / tilt_*: the view sweeps: the farthest things slide 8 % x a of the frame (4 % by default)
   against the camera, near things half as far again (parallax); the leading edge of the photo stays
-  on screen through a small zoom (parallax.cover_zoom), so nothing beyond the photo shows;
+  on screen through a small zoom (parallax.cover_zoom), so nothing beyond the photo shows, and the
+  parallax tapers toward that edge (steady_leading_edge), so the zoom never pushes far things
+  there against the move;
 - zoom_*: the field of view narrows (zoom_in: 1 + 0.3 a) or widens, without parallax;
 - dolly_*: the camera travels in or out: near things grow more than far ones;
+  zooms, dollies and ken burns grow the view about the subject's side of the frame, but never
+  about a point further than PIVOT_REACH from its centre (move_pivot), so they read as zooms;
 - orbit: sideways travel round the subject, turning to keep it in place: what is behind it sweeps
   the other way;
 - dolly_zoom: pull back while zooming in, so the subject keeps its size and the background looms;
@@ -87,7 +91,7 @@ class CameraPath:
         self.camera = camera
         self.duration = duration
         self.loop = loop
-        self.target = target  # normalised (u, v) of the point the move heads to / pivots on
+        self.target = target  # normalised (u, v) of the subject: ken burns drifts its way
         self.subject_depth = subject_depth  # nearness of the target: orbit and dolly_zoom pivot there
         self.far_depth = far_depth  # nearness of the farthest things: pans slide them by the named amount
         self.near_depth = near_depth  # nearness of the nearest things
