@@ -8,7 +8,7 @@ import pytest
 
 from stillmotion.analysis.types import Analysis
 from stillmotion.director import direct
-from stillmotion.frames.camera import steady_leading_edge
+from stillmotion.frames.camera import PIVOT_REACH, move_pivot, steady_leading_edge
 from stillmotion.frames.camera_check import (
     GlobalMotion,
     depth_motion,
@@ -150,6 +150,15 @@ def test_pushes_toward_a_subject_off_centre_read_as_zooms(block_scene, camera, b
     motion = global_motion(frames)
     assert motion.label == EXPECTED[camera] and motion.amount >= 0.03, (camera, motion)
     assert motion.edge_shift > 1.8 * max(abs(motion.dx), abs(motion.dy)), (camera, motion)
+
+
+def test_pushes_pivot_near_the_centre_and_other_moves_on_the_subject():
+    low_corner = (0.95, 0.9)
+    for kind in ("zoom_in", "zoom_out", "dolly_in", "dolly_out", "ken_burns"):
+        assert move_pivot(kind, low_corner) == pytest.approx((0.5 + PIVOT_REACH, 0.5 + PIVOT_REACH)), kind
+        assert move_pivot(kind, (0.6, 0.45)) == (0.6, 0.45), kind  # near the centre: the subject itself
+    for kind in ("orbit", "dolly_zoom", "pan_left", "tilt_up"):
+        assert move_pivot(kind, low_corner) == low_corner, kind
 
 
 def test_orbit_holds_the_subject_and_sweeps_what_is_behind(block_scene):
