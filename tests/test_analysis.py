@@ -443,3 +443,66 @@ def test_the_hint_names_the_command_when_no_model_is_there(tmp_path, monkeypatch
 
     monkeypatch.setenv("STILLMOTION_MODEL_DIR", str(tmp_path))
     assert "stillmotion models pull segmentation" in models.missing_hint()
+
+
+def test_the_subject_drops_what_its_cut_spilled_beside_a_segmented_person():
+    """The classical cut takes a block of window beside a neck with the person; the person
+    segmenter drew the person without it. The block touches the person and holds no face: it is
+    the background's. A piece with a face (a person the segmenter missed) and a subject apart
+    from the people (a vase on a table) stay."""
+    from stillmotion.analysis.cues import without_spills
+
+    h, w = 200, 300
+    people = np.zeros((h, w), np.float32)
+    cv2.circle(people, (80, 50), 22, 1.0, -1)  # a head
+    cv2.rectangle(people, (45, 70), (115, h - 1), 1.0, -1)  # neck, shoulders and body
+    subject = people.copy()
+    subject[30:57, 102:140] = 1.0  # a block of window beside the head, taken with the person
+    cv2.rectangle(subject, (150, 60), (200, h - 1), 1.0, -1)  # a second person, beside the first...
+    subject[60:h, 116:150] = 1.0  # ...touching them, missed by the segmenter
+    cv2.circle(subject, (265, 150), 15, 1.0, -1)  # a vase, apart from everyone
+    faces = [Face((65 / w, 32 / h, 30 / w, 36 / h), 0.9), Face((160 / w, 62 / h, 30 / w, 30 / h), 0.9)]
+    result = without_spills(subject, people, faces)
+    assert result[30:57, 110:140].max() < 0.5  # the window block is gone
+    assert result[80:h, 150:200].min() > 0.5 and result[100:h, 120:148].min() > 0.5  # the missed person stays
+    assert result[145:155, 260:270].min() > 0.5  # the vase stays
+    assert np.array_equal(result[people > 0.5], subject[people > 0.5])  # the person is untouched
+    # Without a face of its own the second figure would be taken for a spill too: faces decide.
+    assert without_spills(subject, people, faces[:1])[100:h, 160:190].max() < 0.5
+
+
+def test_the_segmenters_person_gets_back_the_ears_it_left_out():
+    """The person segmenter often cuts a head's outline inside its ears. Beside the face at ear
+    height, what has the face's skin tone and touches the person is theirs; a window of another
+    colour there, and skin-toned things away from the head, are not."""
+    from stillmotion.analysis.cues import with_ears
+
+    h, w = 200, 300
+    skin, window = (190, 140, 110), (200, 215, 230)
+    rgb = np.full((h, w, 3), window, np.uint8)
+    people = np.zeros((h, w), np.float32)
+    cv2.ellipse(people, (150, 90), (40, 55), 0, 0, 360, 1.0, -1)  # the head the segmenter drew
+    cv2.ellipse(rgb, (150, 90), (40, 55), 0, 0, 360, skin, -1)
+    cv2.ellipse(rgb, (108, 92), (8, 16), 0, 0, 360, tuple(int(c * 0.85) for c in skin), -1)  # left ear, in shade
+    cv2.ellipse(rgb, (192, 92), (8, 16), 0, 0, 360, skin, -1)  # right ear
+    rgb[150:190, 20:60] = skin  # a skin-toned box far from the head
+    face = Face((118 / w, 50 / h, 64 / w, 80 / h), 0.9)
+    result = with_ears(people, rgb, [face])
+    assert result[88:96, 103:108].min() > 0.5 and result[88:96, 194:198].min() > 0.5  # both ears
+    assert result[60:70, 196:215].max() < 0.5  # the window beside the head is not theirs
+    assert result[150:190, 20:60].max() < 0.5  # nor the box
+    assert np.array_equal(result[people > 0.5], people[people > 0.5])
+    assert np.array_equal(with_ears(people, rgb, []), people)  # no face: nothing to go by
+
+
+def test_a_faceless_person_keeps_the_subject_beside_it():
+    """The segmenter also takes a lighthouse for a person: with no face on it, the classical
+    subject beside it (the keeper's house) is not taken for a spill."""
+    from stillmotion.analysis.cues import without_spills
+
+    tower = np.zeros((200, 300), np.float32)
+    tower[20:190, 140:170] = 1.0
+    subject = tower.copy()
+    subject[120:190, 170:260] = 1.0  # a house against the tower
+    assert np.array_equal(without_spills(subject, tower, []), subject)
+    assert np.array_equal(without_spills(subject, tower, [Face((10 / 300, 10 / 200, 0.1, 0.1), 0.9)]), subject)

@@ -245,3 +245,48 @@ def test_without_a_person_or_a_face_the_depth_is_left_alone():
     assert steady_outline_depth(depth, person, []) is depth
     # Far from any face (a laced outline by the feet) the depth is left alone too.
     assert np.array_equal(steady_outline_depth(depth, person, [Face(box=(0.9, 0.9, 0.05, 0.05))]), depth)
+
+
+def fascia_scene(background: str = "plain", seed: int = 3):
+    """A pale disk (near) edged by a thin dark red line, as a roof is by its fascia, against a
+    far background: an edge of three colours, whose middle one the matte may leave outside."""
+    _, depth, disk = disk_scene(background)
+    outside = cv2.distanceTransform((disk < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    line = np.clip(1.0 - np.abs(outside - 1.5) / 1.5, 0, 1)[..., None]  # 0 to 3 pixels beyond the disk
+    if background == "plain":
+        far = np.broadcast_to(np.array([160, 158, 168.0]), (HEIGHT, WIDTH, 3))
+    else:
+        yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH]
+        far = np.where((((xx + yy) // 8) % 2)[..., None] > 0, [40, 160, 60], [30, 60, 170]).astype(np.float32)
+    colour = far * (1 - disk[..., None]) + np.array([240, 215, 185.0]) * disk[..., None]
+    colour = colour * (1 - 0.7 * line) + np.array([150, 60, 50.0]) * 0.7 * line
+    noise = np.random.default_rng(seed).normal(0, 1.5, colour.shape)
+    image = np.clip(np.round(colour + noise), 0, 255).astype(np.uint8)
+    return image, depth, disk, line[..., 0]
+
+
+def test_an_edges_third_colour_leaves_no_line_on_the_back():
+    """The back layer beside the disk holds no trace of its red edge line: revealed, the sky
+    behind stays the sky's colour (the front carries the line with the disk), and at rest the
+    layers are still the photo."""
+    image, depth, disk, line = fascia_scene()
+    layers = build_layers(image, depth, reach=20.0)
+    assert layers is not None
+    sky = image[cv2.distanceTransform((disk < 0.01).astype(np.uint8), cv2.DIST_L2, 3) > 8].astype(np.float32)
+    low, high = sky.min(axis=0) - 4, sky.max(axis=0) + 4
+    behind = layers.back[..., :3][(line > 0.3) & (disk < 0.01)].astype(np.float32)
+    outside = ((behind < low) | (behind > high)).any(axis=1)
+    assert outside.mean() < 0.02, f"{outside.mean():.3f} of the back beside the edge keeps its red line"
+    alpha = layers.front[..., 3:].astype(np.float32) / 255
+    composite = layers.front[..., :3].astype(np.float32) + (1 - alpha) * layers.back[..., :3]
+    assert np.abs(composite - image).max() <= 2.0
+
+
+def test_on_a_textured_background_the_back_beside_an_edge_is_the_photo():
+    """Stripes span more colours than any edge's trace: beside the matte, outside the filled
+    hole, the back keeps the photo's own pixels."""
+    image, depth, disk, line = fascia_scene("stripes")
+    layers = build_layers(image, depth, reach=20.0)
+    beside = (line > 0.3) & (disk < 0.01) & (layers.filled == 0)
+    assert beside.sum() > 100
+    assert np.array_equal(layers.back[..., :3][beside], image[beside])

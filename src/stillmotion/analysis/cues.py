@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from .faces import detect_faces_safely, trusted_faces
@@ -20,6 +21,7 @@ from .subject import subject_mask
 from .types import Face
 
 WORK_LONG_SIDE = 256  # size for the slow cues; masks are refined back to full size
+EAR_CHROMA = 10.0  # an ear's chroma (Cr, Cb) lies this close to its face's
 
 
 @dataclass
@@ -61,10 +63,72 @@ def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
     # People are the subject wherever the person segmenter is sure of them, with faces or without.
     people_mask = find_people(rgb, people)
     if people_mask is not None and people_mask.any():
-        people_mask = crisp(refine(snap, people_mask))
-        subject = np.maximum(subject, people_mask)
+        people_mask = with_ears(crisp(refine(snap, people_mask)), rgb, people)
+        subject = np.maximum(without_spills(subject, people_mask, people), people_mask)
     subject *= 1.0 - sky
     return Cues(
         sky=sky, backdrop=backdrop, subject=subject, horizon=horizon, has_sky=bool(sky_s.any()),
         faces=faces, people=people, guide=guide, snap=snap, people_mask=people_mask,
     )
+
+
+def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """The segmenter's people with their ears: it often leaves them out (they then stay on the
+    background and a moving camera tears them off the head). Beside each face, at ear height,
+    the pixels of the face's own skin tone (its chroma, as YCrCb has it: light and shadow
+    change the rest) that touch the person are the person's."""
+    h, w = people_mask.shape
+    person = people_mask > 0.5
+    if not faces or not person.any():
+        return people_mask
+    chroma = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)[..., 1:].astype(np.float32)
+    ears = np.zeros((h, w), bool)
+    for face in faces:
+        x, y, fw, fh = (v * s for v, s in zip(face.box, (w, h, w, h)))
+        middle = chroma[int(y + 0.3 * fh):int(y + 0.7 * fh) + 1, int(x + 0.3 * fw):int(x + 0.7 * fw) + 1]
+        if middle.size == 0:
+            continue
+        skin = np.median(middle.reshape(-1, 2), axis=0)
+        like = (np.abs(chroma - skin) < EAR_CHROMA).all(axis=2)
+        y0, y1 = max(0, int(y + 0.2 * fh)), min(h, int(y + 0.85 * fh) + 1)
+        for x0, x1 in ((x - 0.25 * fw, x + 0.15 * fw), (x + 0.85 * fw, x + 1.25 * fw)):
+            x0, x1 = max(0, int(x0)), min(w, int(x1) + 1)
+            ears[y0:y1, x0:x1] |= like[y0:y1, x0:x1]
+    ears &= ~person
+    count, pieces = cv2.connectedComponents(ears.astype(np.uint8), connectivity=8)
+    touching = np.zeros(count, bool)
+    touching[np.unique(pieces[cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])] = True
+    touching[0] = False
+    return np.maximum(people_mask, touching[pieces].astype(np.float32))
+
+
+def without_spills(subject: np.ndarray, people_mask: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """The classical subject less what its cut spilled round the people the segmenter found.
+
+    The classical cut (GrabCut in a box round each face) often takes a piece of the background
+    beside a person with them: the window beside a neck, a curtain by a shoulder, the satin under
+    a chin. As the subject it stands out in the depth and the camera moves it with the person.
+    Where the segmenter has drawn a person with a face, such a piece (touching them, and holding
+    no face of its own) is the background's; a piece with a face is a person it missed (in a group,
+    it finds the nearest few), and a piece apart from everyone is some other subject: both stay."""
+    h, w = subject.shape
+    centres = [(min(h - 1, max(0, int((y + fh / 2) * h))), min(w - 1, max(0, int((x + fw / 2) * w))))
+               for x, y, fw, fh in (face.box for face in faces)]
+    # Only round a person with a face: the segmenter also takes a lighthouse for one.
+    count, people = cv2.connectedComponents((people_mask > 0.5).astype(np.uint8), connectivity=8)
+    faced = np.zeros(count, bool)
+    for cy, cx in centres:
+        faced[people[cy, cx]] = True
+    faced[0] = False
+    spill = (subject > 0.5) & (people_mask <= 0.5)
+    count, pieces = cv2.connectedComponents(spill.astype(np.uint8), connectivity=8)
+    if count <= 1 or not faced.any():
+        return subject
+    person = cv2.dilate(faced[people].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    touching = np.zeros(count, bool)
+    touching[np.unique(pieces[person & spill])] = True
+    for cy, cx in centres:
+        touching[pieces[cy, cx]] = False  # holds a face: a person of its own
+    touching[0] = False
+    spilled = touching[pieces]
+    return np.where(spilled, np.minimum(subject, people_mask), subject).astype(np.float32)

@@ -343,6 +343,72 @@ def unmix_edge(image: np.ndarray, alpha: np.ndarray, back: np.ndarray) -> None:
     back[ys, xs, :3] = settled[ys, xs]
 
 
+TRACE_REACH = 4  # pixels beyond the matte (at LAYER_SIDE) where the object's edge may still tint the background...
+TRACE_SMOOTH = 8.0  # ...seen only where the background around varies less than this (standard deviation: sky, a wall)
+TRACE_SPREADS = 2.5  # ...as a colour more than this many standard deviations from the background's mean
+TRACE_TINT = 3.0  # ...and more than this many grey levels (any channel)
+TRACE_STEP = 4  # the background's mean and spread round the edge are made on a grid this much coarser
+
+
+class EdgeTrace:
+    """The object's trace on the background beside its matte, and how to clear it.
+
+    An edge is often three colours, not two: a roof's red fascia between its shingles and the sky,
+    a rim light, a lens's colour fringe. The matte takes the object to its strongest colour edge,
+    so a line of that third colour can stay just outside it, on the back layer: revealed, it
+    traces the object's old outline in the sky. Where the background around is smooth, such
+    pixels (`beside`: within TRACE_REACH of the matte; `soft`: the matte's own edge pixels, once
+    unmixed) are brought into the range of colours the background around has; the front then
+    carries the difference (build_layers gives it the opacity the photo needs at rest), so the
+    tint moves with the object it belongs to. On a textured background the trace cannot be told
+    from the texture and stays."""
+
+    def __init__(self, image: np.ndarray, hole: np.ndarray, alpha: np.ndarray):
+        reach = max(3, round(TRACE_REACH * max(alpha.shape) / LAYER_SIDE))
+        matte = hole & (alpha > 0.004)
+        self.beside = _dilate(matte, reach) & ~hole & (alpha <= 0.004)
+        self.soft = matte & (alpha < 0.98)
+        # The background round each pixel, from pixels beyond any trace: its mean and spread
+        # (a thin mast or wire in the sky barely moves them, where it would set a range), and
+        # smooth where the spread is small twice as far round too (a stripe's width away the
+        # pixels may all be one stripe). Both are smooth maps: made on a coarser grid, read
+        # where they are needed.
+        far = ((alpha <= 0.004) & ~_dilate(matte, reach + 1)).astype(np.float32)
+        colour = image.astype(np.float32)
+        squares = colour * colour
+        self._around = [(_local_mean(colour, far, radius, TRACE_STEP)[0], *_local_mean(squares, far, radius, TRACE_STEP))
+                        for radius in (FAR_RANGE_RADIUS, 2 * FAR_RANGE_RADIUS)]
+
+    def _background(self, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """At pixels (ys, xs): the background's mean colour and its spread (N x 3), and whether
+        it is smooth there (N)."""
+        shape = self.beside.shape
+        stats = []
+        for mean, square, total in self._around:
+            m = _sample(mean, ys, xs, shape)
+            spread = np.sqrt(np.maximum(_sample(square, ys, xs, shape) - m * m, 0.0))
+            window = (2 * max(1, round(FAR_RANGE_RADIUS / TRACE_STEP)) + 1) ** 2
+            seen = _sample(total, ys, xs, shape).ravel() > 0.1 * window
+            stats.append((m, spread, seen))
+        (mean, spread, seen), (_, wide, _) = stats
+        smooth = seen & (np.maximum(spread, wide).max(axis=1) < TRACE_SMOOTH)
+        return mean, np.maximum(spread, 1.5), smooth  # 1.5: noise the photo's grain alone may make
+
+    def clear(self, back: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+        """Where the background is smooth, give back's pixels (bool mask) whose colour lies off
+        the background's (more than TRACE_SPREADS standard deviations, and TRACE_TINT grey
+        levels) the background's mean colour, in place; returns where they changed. A trace is
+        a shift of hue as often as of brightness: the channels' deviations count together."""
+        ys, xs = np.nonzero(pixels)
+        mean, spread, smooth = self._background(ys, xs)
+        off = back[ys, xs].astype(np.float32) - mean
+        tinted = smooth & (np.sqrt(((off / spread) ** 2).sum(axis=1)) > TRACE_SPREADS) & (np.abs(off).max(axis=1) > TRACE_TINT)
+        back[ys[tinted], xs[tinted]] = np.round(np.clip(mean[tinted], 0, 255)).astype(back.dtype)
+        cleared = np.zeros(pixels.shape, bool)
+        cleared[ys[tinted], xs[tinted]] = True
+        return cleared
+
+
 def unsure_pixels(width: int, height: int) -> int:
     """How far off the colour edge a depth estimate's edge may be, in pixels of an image this size."""
     return max(4, round(max(width, height) / 160))
@@ -635,15 +701,20 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     known = ~_dilate(hole | (nearer & ~far_l), spare)
     if not known.any() or not hole.any():
         return None
-    behind = picture.copy()
+    # The object's trace beside the matte cleared first: the fill copies none of it either.
+    trace = EdgeTrace(picture, hole, alpha)
+    source = picture.copy()
+    traced = trace.clear(source, trace.beside)
+    behind = source.copy()
     reveal = float(np.max(r1_l[hole], initial=0.0)) + 2 * spare  # as deep as any move can show
-    behind[hole] = fill_behind(picture, hole, known, band=reveal)
+    behind[hole] = fill_behind(source, hole, known, band=reveal)
     unmix_edge(picture, np.where(hole, alpha, 0.0), behind)
+    trace.clear(behind, trace.soft)
 
     # 5. At the canvas's size: the photo where the back is not filled, the front from the photo.
     canvas = (width, height)
     alpha = np.clip(_resized(alpha, canvas), 0.0, 1.0)
-    filled = (_resized(hole.astype(np.float32), canvas) > 0.5).astype(np.uint8)
+    filled = (_resized((hole | traced).astype(np.float32), canvas) > 0.5).astype(np.uint8)
     back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
     cv2.copyTo(cv2.cvtColor(_resized(behind, canvas), cv2.COLOR_RGB2RGBA), filled, back)
     # The front must be able to add what the photo has over the back: where the back is brighter
