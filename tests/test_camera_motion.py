@@ -8,6 +8,7 @@ import pytest
 
 from stillmotion.analysis.types import Analysis
 from stillmotion.director import direct
+from stillmotion.frames.camera import PIVOT_REACH, move_pivot, steady_leading_edge
 from stillmotion.frames.camera_check import (
     GlobalMotion,
     depth_motion,
@@ -92,6 +93,72 @@ def test_far_view_moves_with_the_pan_and_near_moves_further(block_scene, camera)
     size = WIDTH if axis == 0 else HEIGHT
     assert far_shift > 0.02 * size, (camera, far_shift, near_shift)  # the far view sweeps too, with the move
     assert near_shift > far_shift + 2, (camera, far_shift, near_shift)
+
+
+def ground_under_far_towers():
+    """The rocket's layout: far textured towers and sky (nearness 0.05) down to a near textured
+    ground along the whole bottom (0.95), which touches the left and right borders."""
+    image = textured(WIDTH, HEIGHT, 31)
+    depth = np.full((HEIGHT, WIDTH), 0.05, np.float32)
+    depth[int(HEIGHT * 0.75):] = 0.95
+    return image, depth
+
+
+@pytest.mark.parametrize("camera", ["pan_left", "pan_right"])
+def test_far_view_by_the_leading_border_moves_with_the_pan(camera):
+    """Near ground at the border the camera turns toward slides further than the far view beside
+    it; the zoom that keeps that border covered must not push the far things near it outward
+    further than the pan slides them (the rocket's launch tower ran 5 px against a pan left)."""
+    image, depth = ground_under_far_towers()
+    frames, _ = render_clip(image, depth, camera)
+    start, moved = displacements(frames)
+    sign = 1 if camera == "pan_left" else -1  # content slides against the camera
+    leading = start[:, 0] < 0.2 * WIDTH if camera == "pan_left" else start[:, 0] > 0.8 * WIDTH
+    far = depth[start[:, 1].astype(int), start[:, 0].astype(int)] < 0.5
+    along = sign * moved[far & leading, 0]
+    assert len(along) > 10 and np.median(along) > 0, (camera, len(along), np.median(along))
+    near_shift = sign * np.median(moved[~far, 0])
+    assert near_shift > sign * np.median(moved[far, 0]) + 2  # the ground still moves further than the far view
+
+
+def test_leading_edge_taper_keeps_a_band_that_is_near_throughout():
+    """A tilt down toward ground that fills the bottom band keeps its parallax (nothing farther
+    beside it runs against the move); a pan toward a border with far and near things eases the
+    near down to the farthest there, at the border only."""
+    _, depth = ground_under_far_towers()
+    assert np.array_equal(steady_leading_edge(depth, "tilt_down"), depth)
+    assert np.array_equal(steady_leading_edge(depth, "zoom_in"), depth)
+    eased = steady_leading_edge(depth, "pan_left")
+    assert eased[-1, 0] == pytest.approx(0.05) and eased[-1, -1] == pytest.approx(0.95)
+    assert np.array_equal(eased[:HEIGHT // 2], depth[:HEIGHT // 2])  # the far view is as it was
+    assert np.all(np.diff(eased[-1]) >= 0)  # no kink back: nearness grows away from the border
+
+
+@pytest.mark.parametrize("box", [(400, 470, 700, 840), (60, 200, 600, 760)], ids=["low-right", "high-right"])
+@pytest.mark.parametrize("camera", ["zoom_in", "zoom_out", "dolly_in", "dolly_out", "ken_burns"])
+def test_pushes_toward_a_subject_off_centre_read_as_zooms(block_scene, camera, box):
+    """About a near subject low and to the side (the rocket's launch pad) or high and to the side
+    (two people, whose ken burns read as a pan right), a zoom, dolly or ken burns still changes
+    the field of view: the frame's edges move well over 1.5 x as far as its centre."""
+    image, depth = block_scene
+    y0, y1, x0, x1 = box
+    subject = np.zeros_like(depth)
+    subject[y0:y1, x0:x1] = 1.0
+    depth = depth.copy()
+    depth[y0:y1, x0:x1] = 0.9  # near: a ken burns pushes in on it
+    frames, _ = render_clip(image, depth, camera, subject=subject)
+    motion = global_motion(frames)
+    assert motion.label == EXPECTED[camera] and motion.amount >= 0.03, (camera, motion)
+    assert motion.edge_shift > 1.8 * max(abs(motion.dx), abs(motion.dy)), (camera, motion)
+
+
+def test_pushes_pivot_near_the_centre_and_other_moves_on_the_subject():
+    low_corner = (0.95, 0.9)
+    for kind in ("zoom_in", "zoom_out", "dolly_in", "dolly_out", "ken_burns"):
+        assert move_pivot(kind, low_corner) == pytest.approx((0.5 + PIVOT_REACH, 0.5 + PIVOT_REACH)), kind
+        assert move_pivot(kind, (0.6, 0.45)) == (0.6, 0.45), kind  # near the centre: the subject itself
+    for kind in ("orbit", "dolly_zoom", "pan_left", "tilt_up"):
+        assert move_pivot(kind, low_corner) == low_corner, kind
 
 
 def test_orbit_holds_the_subject_and_sweeps_what_is_behind(block_scene):

@@ -15,9 +15,13 @@ The moves, as a viewer names them (amounts at strength a, 0.5 by default; a is t
 clip's length is the time it takes):
 - pan_* / tilt_*: the view sweeps: the farthest things slide 8 % x a of the frame (4 % by default)
   against the camera, near things half as far again (parallax); the leading edge of the photo stays
-  on screen through a small zoom (parallax.cover_zoom), so nothing beyond the photo shows;
+  on screen through a small zoom (parallax.cover_zoom), so nothing beyond the photo shows, and the
+  parallax tapers toward that edge (steady_leading_edge), so the zoom never pushes far things
+  there against the move;
 - zoom_*: the field of view narrows (zoom_in: 1 + 0.3 a) or widens, without parallax;
 - dolly_*: the camera travels in or out: near things grow more than far ones;
+  zooms, dollies and ken burns grow the view about the subject's side of the frame, but never
+  about a point further than PIVOT_REACH from its centre (move_pivot), so they read as zooms;
 - orbit: sideways travel round the subject, turning to keep it in place: what is behind it sweeps
   the other way;
 - dolly_zoom: pull back while zooming in, so the subject keeps its size and the background looms;
@@ -41,6 +45,9 @@ WIDENING = ("zoom_out", "dolly_out")  # these end on the photo instead of starti
 SWEEP = 0.08  # pans and tilts: the far view slides this fraction of the frame at strength 1
 SWEEP_PARALLAX = 0.5  # the nearest things slide this much further than the farthest
 ORBIT_SWEEP = 0.16  # orbit: the farthest things slide this fraction of the width against the nearest at strength 1
+PUSHES = ("zoom_in", "zoom_out", "dolly_in", "dolly_out", "ken_burns")  # grow or shrink the view about a pivot
+PIVOT_REACH = 0.2  # their pivot lies at most this fraction of the frame's width (height) from its centre
+LEAD_BAND = 0.25  # pans and tilts: the band along the leading border (fraction of the frame) whose parallax tapers
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ class CameraPath:
         self.camera = camera
         self.duration = duration
         self.loop = loop
-        self.target = target  # normalised (u, v) of the point the move heads to / pivots on
+        self.target = target  # normalised (u, v) of the subject: ken burns drifts its way
         self.subject_depth = subject_depth  # nearness of the target: orbit and dolly_zoom pivot there
         self.far_depth = far_depth  # nearness of the farthest things: pans slide them by the named amount
         self.near_depth = near_depth  # nearness of the nearest things
@@ -177,6 +184,48 @@ class CameraPath:
     def poses(self, count: int = 33) -> list[Pose]:
         """Poses sampled evenly over the clip (sizing what the whole path needs)."""
         return [self.pose(self.duration * k / (count - 1)) for k in range(count)]
+
+
+def move_pivot(kind: str, target: tuple[float, float]) -> tuple[float, float]:
+    """The point (fractions of the canvas, 0..1) a move grows or shrinks the view about: the
+    subject, kept within PIVOT_REACH of the frame's centre for zooms, dollies and ken burns.
+
+    The frame's centre drifts (scale - 1) x the pivot's offset, its edges move (scale - 1) / 2:
+    about a subject low in the frame (the rocket's launch pad, 35 % below the centre) a zoom
+    grows the frame 15 % while sliding it 5 % upward, which a viewer reads as a tilt. Within 20 %
+    of the centre the edges always move at least 2.5 x as far as the centre: it reads as a zoom,
+    still heading the subject's way, and the subject stays in view. Other moves keep the subject."""
+    if kind not in PUSHES:
+        return target
+    return tuple(min(max(c, 0.5 - PIVOT_REACH), 0.5 + PIVOT_REACH) for c in target)
+
+
+def steady_leading_edge(depth: np.ndarray, kind: str) -> np.ndarray:
+    """The depth a pan or tilt moves the photo by: its parallax tapered to nothing at the border
+    the camera turns toward (other moves: depth as given).
+
+    That border slides inward, so a small zoom about the frame's centre (parallax.cover_zoom)
+    keeps it covered, sized by whatever slides furthest along it. Where near things touch it (the
+    rocket's ground at the bottom-left corner) they slide half as far again as the far view, and
+    the zoom then pushes the far things beside them (its launch tower, in the same band) outward
+    further than the pan slides them: they run against the move. Within LEAD_BAND of that border,
+    nearness above the band's farthest is eased down to it toward the border (smoothly: no kink),
+    so the border slides no further than the farthest things near it and the zoom no longer
+    overtakes them. A band that is near throughout (ground at the bottom on a tilt down) keeps
+    its parallax: there is nothing farther beside it to run against the move."""
+    sides = {"pan_left": (1, False), "pan_right": (1, True), "tilt_up": (0, False), "tilt_down": (0, True)}
+    if kind not in sides:
+        return depth
+    axis, from_end = sides[kind]
+    length = depth.shape[axis]
+    band = max(2, round(LEAD_BAND * length))
+    # Each row's (column's) distance from the leading border, 0 .. 1 across the band, smoothstepped.
+    distance = np.arange(length)[::-1] if from_end else np.arange(length)
+    d = np.clip(distance / band, 0.0, 1.0).astype(np.float32)
+    ramp = d * d * (3.0 - 2.0 * d)
+    floor = float(np.percentile(np.take(depth, np.nonzero(distance < band)[0], axis=axis)[::4, ::4], 2))
+    eased = floor + (depth - floor) * (ramp[None, :] if axis == 1 else ramp[:, None])
+    return np.where(depth > floor, eased, depth).astype(np.float32)
 
 
 def forward(pose: Pose, u: np.ndarray, v: np.ndarray, w: np.ndarray, target: tuple[float, float]):

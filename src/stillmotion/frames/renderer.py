@@ -14,7 +14,7 @@ from ..effects.base import Scene, View, build_effects
 from ..effects.registry import BEFORE_CAMERA, descriptor
 from ..photo import Photo
 from ..plan import Plan
-from .camera import CameraPath
+from .camera import CameraPath, move_pivot, steady_leading_edge
 from .parallax import ParallaxWarp, steady_outline_depth
 
 
@@ -44,8 +44,9 @@ class Renderer:
         self.warp = None
         if plan.camera.type != "static" and plan.camera.strength > 0:
             person = self.scene.mask_at_canvas("person") if self.scene.faces else None  # hair grows round faces
-            camera_depth = steady_outline_depth(depth, person, self.scene.faces)
-            self.warp = ParallaxWarp(image, camera_depth, target, self.path.poses())
+            camera_depth = steady_leading_edge(steady_outline_depth(depth, person, self.scene.faces), plan.camera.type)
+            pivot = move_pivot(plan.camera.type, target)  # zooms head the subject's way from near the centre
+            self.warp = ParallaxWarp(image, camera_depth, pivot, self.path.poses())
         self._source = np.empty_like(image)
         self._identity_map = None  # screen-to-canvas map of a still camera, made on first use
 
