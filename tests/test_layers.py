@@ -320,3 +320,16 @@ def test_a_cable_beside_an_edge_stays_whole_on_the_back():
     assert np.array_equal(back[cable & ~fringe], image[cable & ~fringe])
     unhugged = trace.clear(image.copy(), trace.beside)
     assert unhugged[cable].any()  # without the test, the cable's part near the edge would go
+
+
+def test_an_edge_trace_with_nothing_to_clear_changes_nothing():
+    from stillmotion.frames.layers import EdgeTrace
+
+    image = np.full((40, 60, 3), 128, np.uint8)
+    hole = np.zeros((40, 60), bool)
+    hole[10:30, 20:40] = True
+    trace = EdgeTrace(image, hole, hole.astype(np.float32))
+    back = image.copy()
+    assert not trace.clear(back, np.zeros((40, 60), bool)).any()
+    assert not trace.clear(back, trace.beside, hugging=True).any()  # a plain grey has no trace
+    assert np.array_equal(back, image)

@@ -358,7 +358,7 @@ class EdgeTrace:
     a rim light, a lens's colour fringe. The matte takes the object to its strongest colour edge,
     so a line of that third colour can stay just outside it, on the back layer: revealed, it
     traces the object's old outline in the sky. Where the background around is smooth, such
-    pixels (`beside`: within TRACE_REACH of the matte; `soft`: the matte's nearly see-through
+    pixels (`beside`: within about TRACE_REACH of the matte; `soft`: the matte's nearly see-through
     edge pixels, once unmixed) get the background's colour; the front then carries the
     difference (build_layers gives it the opacity the photo needs at rest), so the tint moves
     with the object it belongs to. On a textured background the trace cannot be told from the
@@ -389,11 +389,11 @@ class EdgeTrace:
         """At pixels (ys, xs): the background's mean colour and its spread (N x 3), and whether
         it is smooth there (N)."""
         shape = self.beside.shape
+        window = (2 * max(1, round(FAR_RANGE_RADIUS / TRACE_STEP)) + 1) ** 2  # coarse cells round a pixel
         stats = []
         for mean, square, total in self._around:
             m = _sample(mean, ys, xs, shape)
             spread = np.sqrt(np.maximum(_sample(square, ys, xs, shape) - m * m, 0.0))
-            window = (2 * max(1, round(FAR_RANGE_RADIUS / TRACE_STEP)) + 1) ** 2
             seen = _sample(total, ys, xs, shape).ravel() > 0.1 * window
             stats.append((m, spread, seen))
         (mean, spread, seen), (_, wide, _) = stats
@@ -407,7 +407,10 @@ class EdgeTrace:
         a shift of hue as often as of brightness: the channels' deviations count together.
         hugging: only such pixels within the trace's reach of the matte and away from any
         further out (a fringe along the outline; a cable that runs on beside it stays whole)."""
+        cleared = np.zeros(pixels.shape, bool)
         ys, xs = np.nonzero(pixels)
+        if len(ys) == 0:
+            return cleared
         mean, spread, smooth = self._background(ys, xs)
         off = back[ys, xs].astype(np.float32) - mean
         norm = np.sqrt(((off / spread) ** 2).sum(axis=1))
@@ -430,7 +433,6 @@ class EdgeTrace:
             beyond[ys[far_out], xs[far_out]] = 1
             tinted &= (self.distance[ys, xs] <= self.reach + 1) & ~(_dilate(beyond, self.reach)[ys, xs])
         back[ys[tinted], xs[tinted]] = np.round(np.clip(mean[tinted], 0, 255)).astype(back.dtype)
-        cleared = np.zeros(pixels.shape, bool)
         cleared[ys[tinted], xs[tinted]] = True
         return cleared
 
