@@ -89,11 +89,10 @@ def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np
         if middle.size == 0:
             continue
         skin = np.median(middle.reshape(-1, 2), axis=0)
-        like = (np.abs(chroma - skin) < EAR_CHROMA).all(axis=2)
         y0, y1 = max(0, int(y + 0.2 * fh)), min(h, int(y + 0.85 * fh) + 1)
         for x0, x1 in ((x - 0.25 * fw, x + 0.15 * fw), (x + 0.85 * fw, x + 1.25 * fw)):
             x0, x1 = max(0, int(x0)), min(w, int(x1) + 1)
-            ears[y0:y1, x0:x1] |= like[y0:y1, x0:x1]
+            ears[y0:y1, x0:x1] |= (np.abs(chroma[y0:y1, x0:x1] - skin) < EAR_CHROMA).all(axis=2)
     ears &= ~person
     count, pieces = cv2.connectedComponents(ears.astype(np.uint8), connectivity=8)
     touching = np.zeros(count, bool)
