@@ -273,3 +273,33 @@ def test_classical_segmentation_keeps_the_classical_depth():
     cues = compute_cues(img)
     seen = ClassicalSegmentation().segment(img, cues)
     assert np.allclose(ClassicalDepth().estimate(img, cues, seen), ClassicalDepth().estimate(img, cues))
+
+
+def test_people_keep_their_placed_depth_where_their_hair_is_laced():
+    """The segmenter's people are snapped to the photo already: the edge filter must not lace
+    their depth along strands of hair (light gaps between dark strands, the colour of the wall
+    behind) nor soften their outline, or a moving camera leaves strands and ear rims behind."""
+    import dataclasses
+
+    from stillmotion.analysis.depth import classical_depth
+
+    h, w = 240, 320
+    img = np.full((h, w, 3), 200, np.uint8)  # a plain wall
+    person = np.zeros((h, w), np.float32)
+    cv2.ellipse(person, (160, 150), (70, 100), 0, 0, 360, 1.0, -1)
+    img[person > 0] = (120, 80, 60)
+    hair = (person > 0) & (np.arange(h)[:, None] < 95)
+    strands = (np.arange(w)[None, :] // 2) % 2 == 0
+    img[hair & strands] = (30, 25, 20)
+    img[hair & ~strands] = (200, 200, 200)  # the wall's colour between the strands
+    cues = compute_cues(img, faces=[])
+    inside = cv2.erode((person > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    laced = classical_depth(img, dataclasses.replace(cues, people_mask=None, subject=person))
+    whole = classical_depth(img, dataclasses.replace(cues, people_mask=person, subject=person))
+    band = inside & hair
+    # Without the people mask the filter laces the hair (the test's premise)...
+    assert float(laced[band].min()) < 0.8 * float(np.median(laced[inside]))
+    # ...with it, the hair is as near as the rest of the person, and the wall beside stays far.
+    assert float(whole[band].min()) > 0.9 * float(np.median(whole[inside]))
+    wall = cv2.dilate((person > 0).astype(np.uint8), np.ones((31, 31), np.uint8)) == 0
+    assert float(whole[wall].max()) < 0.6 * float(np.median(whole[inside]))

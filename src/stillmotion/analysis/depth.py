@@ -96,11 +96,24 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     depth *= 1.0 - cues.sky
 
     people = bool(cues.people) or (cues.people_mask is not None and bool((cues.people_mask > 0.5).any()))
-    depth = _place_subject(depth, cues.subject, people=people)
-    depth = refine(cues.snap if cues.snap is not None else edge_guide(rgb), depth)
+    placed = _place_subject(depth, cues.subject, people=people)
+    depth = refine(cues.snap if cues.snap is not None else edge_guide(rgb), placed)
+    if cues.people_mask is not None and (cues.people_mask > 0.5).any():
+        # The segmenter's people are snapped to the photo already. The filter would lace their
+        # hair's depth along its strands and soften their outline, and a moving camera would
+        # then leave strands and the rims of ears on the background: round people, the depth
+        # stays as placed.
+        depth = depth + (placed - depth) * _around(cues.people_mask)
     depth *= 1.0 - cues.sky  # refinement must not lift the sky off zero
     top = float(depth.max())
     return (depth / top if top > 1e-6 else depth).astype(np.float32)
+
+
+def _around(mask: np.ndarray) -> np.ndarray:
+    """A soft mask's pixels and a ring round them 2 % of the long side wide, feathered (0..1)."""
+    reach = max(1, round(0.02 * max(mask.shape)))
+    grown = cv2.dilate(np.clip(mask, 0.0, 1.0).astype(np.float32), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
+    return cv2.GaussianBlur(grown, (0, 0), reach / 2)
 
 
 def _place_subject(depth: np.ndarray, subject: np.ndarray, people: bool) -> np.ndarray:
