@@ -275,13 +275,14 @@ def test_classical_segmentation_keeps_the_classical_depth():
     assert np.allclose(ClassicalDepth().estimate(img, cues, seen), ClassicalDepth().estimate(img, cues))
 
 
-def test_people_keep_their_placed_depth_where_their_hair_is_laced():
-    """The segmenter's people are snapped to the photo already: the edge filter must not lace
-    their depth along strands of hair (light gaps between dark strands, the colour of the wall
-    behind) nor soften their outline, or a moving camera leaves strands and ear rims behind."""
+def test_a_head_keeps_its_placed_depth_where_its_hair_is_laced():
+    """The segmenter's people are snapped to the photo already: round a head the edge filter must
+    not lace the depth along strands of hair (light gaps between dark strands, the colour of the
+    wall behind) nor sink the outline, or a moving camera leaves strands and ear rims behind."""
     import dataclasses
 
     from stillmotion.analysis.depth import classical_depth
+    from stillmotion.analysis.types import Face
 
     h, w = 240, 320
     img = np.full((h, w, 3), 200, np.uint8)  # a plain wall
@@ -294,8 +295,9 @@ def test_people_keep_their_placed_depth_where_their_hair_is_laced():
     img[hair & ~strands] = (200, 200, 200)  # the wall's colour between the strands
     cues = compute_cues(img, faces=[])
     inside = cv2.erode((person > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    laced = classical_depth(img, dataclasses.replace(cues, people_mask=None, subject=person))
-    whole = classical_depth(img, dataclasses.replace(cues, people_mask=person, subject=person))
+    face = Face(box=(125 / w, 95 / h, 70 / w, 80 / h))  # below the hair
+    laced = classical_depth(img, dataclasses.replace(cues, people_mask=None, subject=person, people=[face]))
+    whole = classical_depth(img, dataclasses.replace(cues, people_mask=person, subject=person, people=[face]))
     band = inside & hair
     # Without the people mask the filter laces the hair (the test's premise)...
     assert float(laced[band].min()) < 0.8 * float(np.median(laced[inside]))
@@ -303,3 +305,6 @@ def test_people_keep_their_placed_depth_where_their_hair_is_laced():
     assert float(whole[band].min()) > 0.9 * float(np.median(whole[inside]))
     wall = cv2.dilate((person > 0).astype(np.uint8), np.ones((31, 31), np.uint8)) == 0
     assert float(whole[wall].max()) < 0.6 * float(np.median(whole[inside]))
+    # Away from any head (no face: a lighthouse the segmenter took for a person) the filter snaps as before.
+    faceless = classical_depth(img, dataclasses.replace(cues, people_mask=person, subject=person, people=[]))
+    assert float(faceless[band].min()) < 0.8 * float(np.median(faceless[inside]))

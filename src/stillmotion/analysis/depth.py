@@ -98,22 +98,34 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     people = bool(cues.people) or (cues.people_mask is not None and bool((cues.people_mask > 0.5).any()))
     placed = _place_subject(depth, cues.subject, people=people)
     depth = refine(cues.snap if cues.snap is not None else edge_guide(rgb), placed)
-    if cues.people_mask is not None and (cues.people_mask > 0.5).any():
-        # The segmenter's people are snapped to the photo already. The filter would lace their
-        # hair's depth along its strands and soften their outline, and a moving camera would
-        # then leave strands and the rims of ears on the background: round people, the depth
-        # stays as placed.
-        depth = depth + (placed - depth) * _around(cues.people_mask)
+    if cues.people_mask is not None and cues.people:
+        # Round a person's head the filter laces the depth along strands of hair, sinks the
+        # outline into the ears and raises a halo beyond it; a moving camera then leaves strands
+        # and the rims of ears on the background. The segmenter's people are snapped to the
+        # photo already: there the person keeps the depth as placed, and the ring round them
+        # only what the filter lowers (a hat's brim the classical subject holds beyond the
+        # person keeps its filtered edge, as do shoulders and what the person holds, lower down).
+        heads = _round_heads(cues.people_mask, cues.people)
+        person = np.clip(cues.people_mask, 0.0, 1.0)
+        kept = placed * person + np.minimum(depth, placed) * (1.0 - person)
+        depth = depth + (kept - depth) * heads
     depth *= 1.0 - cues.sky  # refinement must not lift the sky off zero
     top = float(depth.max())
     return (depth / top if top > 1e-6 else depth).astype(np.float32)
 
 
-def _around(mask: np.ndarray) -> np.ndarray:
-    """A soft mask's pixels and a ring round them 2 % of the long side wide, feathered (0..1)."""
-    reach = max(1, round(0.02 * max(mask.shape)))
-    grown = cv2.dilate(np.clip(mask, 0.0, 1.0).astype(np.float32), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
-    return cv2.GaussianBlur(grown, (0, 0), reach / 2)
+def _round_heads(people_mask: np.ndarray, faces) -> np.ndarray:
+    """The people, and a ring 1 % of the long side wide round them, where their heads are (each
+    face's box, its width either side, its height above; hair and ears), feathered (0..1)."""
+    h, w = people_mask.shape
+    reach = max(1, round(0.01 * max(h, w)))
+    heads = np.zeros((h, w), np.float32)
+    for face in faces:
+        x, y, fw, fh = face.box
+        heads[max(0, int((y - fh) * h)):max(0, int((y + 1.1 * fh) * h)), max(0, int((x - fw) * w)):max(0, int((x + 2 * fw) * w))] = 1.0
+    ring = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)
+    around = cv2.dilate(np.clip(people_mask, 0.0, 1.0).astype(np.float32), ring) * heads
+    return cv2.GaussianBlur(around, (0, 0), reach / 2)
 
 
 def _place_subject(depth: np.ndarray, subject: np.ndarray, people: bool) -> np.ndarray:
