@@ -12,9 +12,10 @@ Per frame, everything that scales with the frame's pixels is done once:
   makes the front;
 - the screen cells where the reprojected front is not opaque (read from its alpha: exactly the
   pixels that see through it) are the only ones that need the back layer: its grid is solved
-  there only, and each run of such cells along a band of rows upsamples its own piece of the
-  map (the very values a whole-frame map would have), remaps the back and puts the front over
-  it: front + (1 - alpha) x back.
+  there only, and those cells alone are composited, laid out one cell to a row: one matrix
+  product interpolates their maps from the grid points around them (the very values a
+  whole-frame map would have), one remap samples the back for all of them, and the front goes
+  over it: front + (1 - alpha) x back.
 A pose without parallax is one affine warp. The visible frame never leaves the photo: a small
 extra zoom, computed per frame from where the photo's borders land, keeps them covered.
 """
@@ -29,12 +30,12 @@ import numpy as np
 from .camera import IDENTITY, Pose, backward, forward
 from .layers import build_layers, work_grid
 
-BAND = 8  # grid cells per band of rows in which the back layer is composited
-GAP = 24  # open runs of cells closer than this along a band are composited as one (a run's calls cost more)
 SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
 SETTLE_STEPS = 2  # plain fixed-point steps after them
 SETTLED = 1e-5  # a point whose first steps move its nearness less than this has converged
 MAP_COLUMNS = 4096  # cv2.remap takes maps under 32767 a side: point lists are laid out in rows
+MAP_ROWS = 32000  # ...and open cells, one to a row, are composited this many at a time
+PRODUCT_CELLS = 128  # open cells per matrix product making their maps (one BLAS thread does it)
 
 
 HAIRLINE_MEDIAN = 7  # pixels across the median (on the 640-pixel grid) that settles a laced outline...
@@ -130,13 +131,18 @@ class ParallaxWarp:
         self.grid_u = np.ascontiguousarray(np.broadcast_to((xs - self.cx) / self.scale, (gh + 2, gw + 2)), np.float32)
         self.grid_v = np.ascontiguousarray(np.broadcast_to(((ys - self.cy) / self.scale)[:, None], (gh + 2, gw + 2)), np.float32)
         self._border = self._border_samples()
-        # Buffers reused every frame: the upsampled map, and the front as reprojected.
+        # Buffers reused every frame: the upsampled map, and the front as reprojected on a frame
+        # padded to whole cells (the padding stays opaque: nothing there to composite), seen
+        # cell by cell too (gh x gw x cell x cell x 4), and its alpha.
         self._map = np.empty(((gh + 2) * self.cell, (gw + 2) * self.cell, 2), np.float32)
-        self._front_out = np.empty((self.height, self.width, 4), np.uint8)
-        # The front's reprojected alpha, and where it is not opaque (255) on a frame padded to
-        # whole cells (the padding stays 0: nothing there to composite).
-        self._alpha_out = np.empty((self.height, self.width), np.uint8)
-        self._open_pixels = np.zeros((gh * self.cell, gw * self.cell), np.uint8)
+        padded = np.zeros((gh * self.cell, gw * self.cell, 4), np.uint8)
+        padded[..., 3] = 255
+        self._front_out = padded[:self.height, :self.width]
+        self._front_cells = padded.reshape(gh, self.cell, gw, self.cell, 4).transpose(0, 2, 1, 3, 4)
+        self._front_padded = padded
+        self._alpha_out = np.empty(padded.shape[:2], np.uint8)
+        self._cell_weights = _cell_weights(self.cell)
+        self._around = np.divmod(np.arange(9), 3)  # the 3 x 3 grid points round a cell (rows, columns), row by row
         self._front_src = self._back_src = None  # the layers of a frame changed by scene effects
         self.last_source_bounds = None  # set by each frame's reprojection (see _note_bounds)
 
@@ -302,34 +308,39 @@ class ParallaxWarp:
         pick = np.flatnonzero(needed)
         pu, pv, _ = self._solve(pose, su.ravel()[pick], sv.ravel()[pick], self.back_depth, start=w.ravel()[pick])
         bu.ravel()[pick], bv.ravel()[pick] = pu, pv
-        grid = self.screen_to_canvas((bu, bv))
-        c = self.cell
-        clear = cv2.bitwise_not(self._alpha_out, dst=self._alpha_out)  # 255 - alpha: the back's share
-        for r0, r1, c0, c1 in _runs(open_cells):
-            y0, y1, x0, x1 = r0 * c, min(self.height, r1 * c), c0 * c, min(self.width, c1 * c)
-            # Grid points c0 .. c1 + 1 upsampled give pixels x0 - c ..; no clamping inside the run.
-            piece = cv2.resize(grid[r0:r1 + 2, c0:c1 + 2], ((c1 - c0 + 2) * c, (r1 - r0 + 2) * c), interpolation=cv2.INTER_LINEAR)
-            layer = cv2.remap(back, piece[c:c + y1 - y0, c:c + x1 - x0], None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-            # The share in all four channels (the fourth's product only saturates the unused alpha).
-            share = cv2.cvtColor(clear[y0:y1, x0:x1], cv2.COLOR_GRAY2RGBA)
+        # The open cells, one to a row (cell x cell pixels), each pixel's map bilinear between
+        # the 3 x 3 grid points round its cell: their values (padded to whole products) times
+        # the pixels' weights. Products of PRODUCT_CELLS rows at a time, all in one call: a
+        # larger one would start BLAS's threads, which spin on the encoder's cores.
+        open_rows, open_cols = np.nonzero(open_cells)
+        count = len(open_rows)
+        around_rows, around_cols = self._around
+        corners = (open_rows[:, None] + around_rows) * (self.grid_size[0] + 2) + (open_cols[:, None] + around_cols)
+        corners = np.pad(corners, ((0, -count % PRODUCT_CELLS), (0, 0)), mode="edge").reshape(-1, PRODUCT_CELLS, 9)
+        map_x = (np.take(bu, corners) * self.scale + self.cx).astype(np.float32) @ self._cell_weights
+        map_y = (np.take(bv, corners) * self.scale + self.cy).astype(np.float32) @ self._cell_weights
+        map_x, map_y = map_x.reshape(-1, self.cell * self.cell), map_y.reshape(-1, self.cell * self.cell)
+        cells = self._front_cells[open_rows, open_cols]  # a copy: n x cell x cell x 4
+        flat = cells.reshape(count, -1, 4)
+        for start in range(0, count, MAP_ROWS):
+            rows = slice(start, min(count, start + MAP_ROWS))
+            layer = cv2.remap(back, map_x[rows], map_y[rows], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+            front = flat[rows]
+            # 255 - alpha, the back's share, in all four channels (the fourth's product only
+            # saturates the unused alpha).
+            share = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(front, 3)), cv2.COLOR_GRAY2RGBA)
             cv2.multiply(layer, share, dst=layer, scale=1.0 / 255.0)
-            front = self._front_out[y0:y1, x0:x1]
             cv2.add(front, layer, dst=front)
+        self._front_cells[open_rows, open_cols] = cells
 
     def _open_cells(self) -> np.ndarray:
         """The screen cells (gh x gw, bool) where the reprojected front is not opaque: exactly
-        those whose pixels need the back. Leaves the front's alpha in _alpha_out."""
-        cv2.extractChannel(self._front_out, 3, dst=self._alpha_out)
-        open_pixels = self._open_pixels
-        exact = open_pixels.shape == self._alpha_out.shape
-        target = open_pixels if exact else np.empty_like(self._alpha_out)
-        cv2.threshold(self._alpha_out, 254, 255, cv2.THRESH_BINARY_INV, dst=target)
-        if not exact:
-            open_pixels[:self.height, :self.width] = target
-        # Each cell's most open row, then its mean along the row: above 0 when any pixel is open.
+        those whose pixels need the back."""
+        alpha = cv2.extractChannel(self._front_padded, 3, dst=self._alpha_out)
         gw, gh = self.grid_size
-        rows = open_pixels.reshape(gh, self.cell, -1).max(axis=1)
-        return cv2.resize(rows, (gw, gh), interpolation=cv2.INTER_AREA) > 0
+        rows = alpha.reshape(gh, self.cell, -1).min(axis=1)  # each cell's least opaque row
+        # Then along the row: the share of its pixels not opaque, above 0 when any is.
+        return cv2.resize(cv2.compare(rows, 255, cv2.CMP_LT), (gw, gh), interpolation=cv2.INTER_AREA) > 0
 
     def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A pose without parallax is one similarity: warp the source with it directly."""
@@ -382,21 +393,12 @@ def _remap_points(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
     return out.ravel()[:count].reshape(shape)
 
 
-def _runs(open_cells: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Blocks of open cells (r0, r1, c0, c1): in each band of BAND rows, the runs of columns
-    with an open cell (runs less than GAP apart joined)."""
-    rows, cols = open_cells.shape
-    bands = -(-rows // BAND)
-    padded = np.zeros((bands * BAND, cols + 2), np.int8)
-    padded[:rows, 1:-1] = open_cells
-    edges = np.diff(padded.reshape(bands, BAND, cols + 2).max(axis=1), axis=1)
-    start_band, starts = np.nonzero(edges == 1)  # row-major: the k-th start and end are one run
-    _, ends = np.nonzero(edges == -1)
-    if len(starts) == 0:
-        return []
-    # A run joins the one before it in its band when the gap between them is under GAP.
-    joined = (start_band[1:] == start_band[:-1]) & (starts[1:] - ends[:-1] < GAP)
-    first = np.r_[True, ~joined]
-    last = np.r_[~joined, True]
-    return [(int(b) * BAND, min(rows, (int(b) + 1) * BAND), int(c0), int(c1))
-            for b, c0, c1 in zip(start_band[first], starts[first], ends[last])]
+def _cell_weights(cell: int) -> np.ndarray:
+    """(9, cell x cell) float32: the bilinear weight of each of the 3 x 3 grid points round a cell
+    (row by row) at each of its pixels (row by row). Pixel d of a cell lies (d + 0.5) / cell + 0.5
+    grid steps past the cell's first point: between the first and second points in the cell's
+    first half, the second and third in its second; the weights are what the front's upsampled
+    map (cv2.resize) gives the same pixel."""
+    along = (np.arange(cell) + 0.5) / cell + 0.5
+    hat = np.maximum(0.0, 1.0 - np.abs(along[None, :] - np.arange(3)[:, None]))  # (3 points, cell pixels)
+    return (hat[:, None, :, None] * hat[None, :, None, :]).reshape(9, cell * cell).astype(np.float32)
