@@ -116,7 +116,8 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
 
 def _round_heads(people_mask: np.ndarray, faces) -> np.ndarray:
     """The people, and a ring 1 % of the long side wide round them, where their heads are (each
-    face's box, its width either side, its height above; hair and ears), feathered (0..1)."""
+    face's box, its width either side, its height above, down to just below the chin: hair and
+    ears, not the shoulders), feathered (0..1)."""
     h, w = people_mask.shape
     reach = max(1, round(0.01 * max(h, w)))
     heads = np.zeros((h, w), np.float32)
