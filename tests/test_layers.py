@@ -333,3 +333,22 @@ def test_an_edge_trace_with_nothing_to_clear_changes_nothing():
     assert not trace.clear(back, np.zeros((40, 60), bool)).any()
     assert not trace.clear(back, trace.beside, hugging=True).any()  # a plain grey has no trace
     assert np.array_equal(back, image)
+
+
+def test_round_hair_the_soft_edge_leaves_no_line_on_a_smooth_wall():
+    """Round a head every soft pixel of the matte counts as the edge's trace: hair unmixes badly
+    (a line of its colour stays on the back, a ghost of the head's outline once the camera moves),
+    so on a smooth wall the back there takes the wall's colour, and the front carries the rest."""
+    image, depth, disk, _ = suit_scene()
+    wall = image[cv2.distanceTransform((disk < 0.01).astype(np.uint8), cv2.DIST_L2, 3) > 8].astype(np.float32).mean(axis=0)
+    deviation = {}
+    for hair in (None, np.ones(depth.shape, bool)):
+        layers = build_layers(image, depth, reach=20.0, hair=hair)
+        soft = (layers.alpha >= 0.2) & (layers.alpha < 0.98) & (layers.filled > 0)
+        assert soft.sum() > 100
+        deviation[hair is not None] = float(np.abs(layers.back[..., :3][soft].astype(np.float32) - wall).max(axis=1).mean())
+        alpha = layers.front[..., 3:].astype(np.float32) / 255
+        composite = layers.front[..., :3].astype(np.float32) + (1 - alpha) * layers.back[..., :3]
+        assert np.abs(composite - image).max() <= 2.0  # at rest, still the photo
+    assert deviation[False] > 5.0  # elsewhere the unmixing keeps the rim's trace (the premise)
+    assert deviation[True] < 2.0

@@ -362,18 +362,21 @@ class EdgeTrace:
     edge pixels, once unmixed) get the background's colour; the front then carries the
     difference (build_layers gives it the opacity the photo needs at rest), so the tint moves
     with the object it belongs to. On a textured background the trace cannot be told from the
-    texture and stays. (The matte's other edge pixels keep their unmixing: given the background's
-    mean up to an alpha of 0.5, kodak21's tower edge came apart on an orbit, 13.0 -> 23.9 new
-    specks/MP in the worst frame.)"""
+    texture and stays. (The matte's other edge pixels keep their unmixing, except round a head:
+    given the background's mean up to an alpha of 0.5, kodak21's tower edge came apart on an
+    orbit, 13.0 -> 23.9 new specks/MP in the worst frame; hair's, unmixed, left a ghost of the
+    astronaut's outline on the wall behind her on a pan.)"""
 
-    def __init__(self, image: np.ndarray, hole: np.ndarray, alpha: np.ndarray):
+    def __init__(self, image: np.ndarray, hole: np.ndarray, alpha: np.ndarray, hair: np.ndarray | None = None):
+        """hair: where a head's hair may be (bool, the layers' size; None: nowhere). There all of
+        the matte's soft pixels count as `soft`."""
         self.reach = max(3, round(TRACE_REACH * max(alpha.shape) / LAYER_SIDE))
         matte = hole & (alpha > 0.004)
         self.distance = cv2.distanceTransform((~matte).astype(np.uint8), cv2.DIST_L2, 3)
         # Twice as far out as a trace reaches: what lies off the background's colour there too
         # (a mast's cable beside a tower) is a thing of its own, not the object's trace.
         self.beside = (self.distance <= 2 * self.reach + 1) & ~hole & (alpha <= 0.004)
-        self.soft = matte & (alpha < 0.2)
+        self.soft = matte & (alpha < (0.2 if hair is None else np.where(hair, OPAQUE, 0.2)))
         # The background round each pixel, from pixels beyond any trace: its mean and spread
         # (a thin mast or wire in the sky barely moves them, where it would set a range), and
         # smooth where the spread is small twice as far round too (a stripe's width away the
@@ -622,7 +625,7 @@ def work_grid(width: int, height: int) -> tuple[float, tuple[int, int]]:
     return f, (max(8, round(width * f)), max(8, round(height * f)))
 
 
-def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray) -> Layers | None:
+def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray, hair: np.ndarray | None = None) -> Layers | None:
     """The two layers of a photo whose depth has discontinuities (None when it has none).
 
     reach: the largest on-screen displacement of the nearest things against the farthest over the
@@ -730,7 +733,7 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     if not known.any() or not hole.any():
         return None
     # The object's trace beside the matte cleared first: the fill copies none of it either.
-    trace = EdgeTrace(picture, hole, alpha)
+    trace = EdgeTrace(picture, hole, alpha, None if hair is None else at_layer(hair, cv2.INTER_NEAREST) > 0.5)
     source = picture.copy()
     traced = trace.clear(source, trace.beside, hugging=True)
     behind = source.copy()

@@ -65,7 +65,7 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: li
     band = cv2.dilate(inside, kernel) - cv2.erode(inside, kernel)
     square = np.ones((3, 3), np.uint8)
     threads = (cv2.dilate(small, square) - cv2.erode(small, square) > LACE_STEP).astype(np.float32)
-    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band * _round_heads(faces, work)
+    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band * round_heads(faces, work)
     if not laced.any():
         return depth
     laced = cv2.GaussianBlur(cv2.dilate(laced, square), (0, 0), 3.0)  # feathered: no seam where it ends
@@ -78,7 +78,7 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: li
     return (depth + cv2.resize(change, (width, height), interpolation=cv2.INTER_LINEAR)).astype(np.float32)
 
 
-def _round_heads(faces: list, size: tuple[int, int]) -> np.ndarray:
+def round_heads(faces: list, size: tuple[int, int]) -> np.ndarray:
     """1 where hair may be (uint8, size): round each face's box, its width either side, its
     height above and three times its height below (hair falls to the shoulders)."""
     width, height = size
@@ -99,9 +99,11 @@ def grid_cell(width: int, height: int) -> int:
 
 
 class ParallaxWarp:
-    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], poses: list[Pose]):
+    def __init__(self, image: np.ndarray, depth: np.ndarray, target: tuple[float, float], poses: list[Pose],
+                 hair: np.ndarray | None = None):
         """image: canvas RGB uint8; depth: canvas-size nearness; target: normalised canvas point (0..1);
-        poses: the path's poses, sampled (they size how far behind near objects the back layer must reach)."""
+        poses: the path's poses, sampled (they size how far behind near objects the back layer must reach);
+        hair: where a head's hair may be (bool, canvas size; None: no heads)."""
         self.image = image
         self.height, self.width = image.shape[:2]
         self.scale = max(self.width, self.height) / 2.0  # S: pixels per normalised unit
@@ -116,7 +118,7 @@ class ParallaxWarp:
         self.depth = cv2.resize(depth.astype(np.float32), work, interpolation=cv2.INTER_AREA)
         self.layers = None
         if any(p.has_parallax for p in poses):
-            self.layers = build_layers(image, depth, self.reach(poses))
+            self.layers = build_layers(image, depth, self.reach(poses), hair)
         if self.layers is not None:
             self.front, self.back = self.layers.front, self.layers.back
             self.front_depth, self.back_depth = self.layers.front_depth, self.layers.back_depth
