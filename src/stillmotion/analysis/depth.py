@@ -105,7 +105,7 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
         # photo already: there the person keeps the depth as placed, and the ring round them
         # only what the filter lowers (a hat's brim the classical subject holds beyond the
         # person keeps its filtered edge, as do shoulders and what the person holds, lower down).
-        heads = _round_heads(cues.people_mask, cues.people)
+        heads = _heads_and_ring(cues.people_mask, cues.people)
         person = np.clip(cues.people_mask, 0.0, 1.0)
         kept = placed * person + np.minimum(depth, placed) * (1.0 - person)
         depth = depth + (kept - depth) * heads
@@ -114,7 +114,7 @@ def classical_depth(rgb: np.ndarray, cues: Cues) -> np.ndarray:
     return (depth / top if top > 1e-6 else depth).astype(np.float32)
 
 
-def _round_heads(people_mask: np.ndarray, faces) -> np.ndarray:
+def _heads_and_ring(people_mask: np.ndarray, faces) -> np.ndarray:
     """The people, and a ring 1 % of the long side wide round them, where their heads are (each
     face's box, its width either side, its height above, down to just below the chin: hair and
     ears, not the shoulders), feathered (0..1)."""
