@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .faces import detect_faces_safely, trusted_faces
-from .imaging import GuidedFilter, crisp, edge_guide, is_grayscale, refine, refiner, resize_long, resize_to, without_frame
+from .imaging import GuidedFilter, crisp, edge_guide, is_grayscale, pieces_holding, refine, refiner, resize_long, resize_to, without_frame
 from .people import find_people
 from .sky import estimate_horizon, find_sky
 from .subject import subject_mask
@@ -94,11 +94,8 @@ def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np
             x0, x1 = max(0, int(x0)), min(w, int(x1) + 1)
             ears[y0:y1, x0:x1] |= (np.abs(chroma[y0:y1, x0:x1] - skin) < EAR_CHROMA).all(axis=2)
     ears &= ~person
-    count, pieces = cv2.connectedComponents(ears.astype(np.uint8), connectivity=8)
-    touching = np.zeros(count, bool)
-    touching[np.unique(pieces[cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])] = True
-    touching[0] = False
-    return np.maximum(people_mask, touching[pieces].astype(np.float32))
+    touching = pieces_holding(ears, cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    return np.maximum(people_mask, touching.astype(np.float32))
 
 
 def without_spills(subject: np.ndarray, people_mask: np.ndarray, faces: list[Face]) -> np.ndarray:
@@ -111,23 +108,15 @@ def without_spills(subject: np.ndarray, people_mask: np.ndarray, faces: list[Fac
     no face of its own) is the background's; a piece with a face is a person it missed (in a group,
     it finds the nearest few), and a piece apart from everyone is some other subject: both stay."""
     h, w = subject.shape
-    centres = [(min(h - 1, max(0, int((y + fh / 2) * h))), min(w - 1, max(0, int((x + fw / 2) * w))))
-               for x, y, fw, fh in (face.box for face in faces)]
+    face_centres = np.zeros((h, w), bool)
+    for x, y, fw, fh in (face.box for face in faces):
+        face_centres[min(h - 1, max(0, int((y + fh / 2) * h))), min(w - 1, max(0, int((x + fw / 2) * w)))] = True
     # Only round a person with a face: the segmenter also takes a lighthouse for one.
-    count, people = cv2.connectedComponents((people_mask > 0.5).astype(np.uint8), connectivity=8)
-    faced = np.zeros(count, bool)
-    for cy, cx in centres:
-        faced[people[cy, cx]] = True
-    faced[0] = False
+    faced = pieces_holding(people_mask > 0.5, face_centres)
     spill = (subject > 0.5) & (people_mask <= 0.5)
-    count, pieces = cv2.connectedComponents(spill.astype(np.uint8), connectivity=8)
-    if count <= 1 or not faced.any():
+    if not spill.any() or not faced.any():
         return subject
-    person = cv2.dilate(faced[people].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    touching = np.zeros(count, bool)
-    touching[np.unique(pieces[person & spill])] = True
-    for cy, cx in centres:
-        touching[pieces[cy, cx]] = False  # holds a face: a person of its own
-    touching[0] = False
-    spilled = touching[pieces]
+    person = cv2.dilate(faced.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    # A piece that holds a face is a person of its own.
+    spilled = pieces_holding(spill, person) & ~pieces_holding(spill, face_centres)
     return np.where(spilled, np.minimum(subject, people_mask), subject).astype(np.float32)

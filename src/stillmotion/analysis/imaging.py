@@ -167,6 +167,15 @@ def crisp(mask: np.ndarray, lo: float = 0.25, hi: float = 0.75) -> np.ndarray:
     return (t * t * (3 - 2 * t)).astype(np.float32)
 
 
+def pieces_holding(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The connected pieces (8-connected) of a bool mask that hold a seed (bool, mask's shape)."""
+    count, pieces = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(pieces[seeds & mask])] = True
+    keep[0] = False
+    return keep[pieces]
+
+
 # ----------------------------------------------------------------------------- gradients
 
 

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from ..analysis.imaging import pieces_holding
+
 JUMP = 0.12  # a nearness step this large within a few pixels is an object's edge, not a slope
 COLOUR_STEP = 24.0  # ...if the photo (texture smoothed away) changes colour that much there too
 SIDES_DIFFER = 16.0  # ...and the mean colours of its two sides differ this much: not one object
@@ -420,14 +422,10 @@ class EdgeTrace:
         tinted = smooth & (norm > TRACE_SPREADS) & (np.abs(off).max(axis=1) > TRACE_TINT)
         # A trace fades in and out along the outline: what is off by less but joins a clearly
         # off pixel is the same line (cleared in patches, it would break into dashes in motion).
-        faint = np.zeros(pixels.shape, np.uint8)
+        faint, seeds = np.zeros(pixels.shape, bool), np.zeros(pixels.shape, bool)
         faint[ys, xs] = smooth & (norm > TRACE_FAINT * TRACE_SPREADS)
-        _, pieces = cv2.connectedComponents(faint, connectivity=8)
-        label = pieces[ys, xs]
-        joined = np.zeros(label.max() + 1, bool)
-        joined[label[tinted]] = True
-        joined[0] = False
-        tinted = joined[label]
+        seeds[ys[tinted], xs[tinted]] = True
+        tinted = pieces_holding(faint, seeds)[ys, xs]
         if hugging:
             # Off-colour pixels further out than a trace reaches are a thing of their own: the
             # pixels near them (within the reach) are part of it, not of the object's trace.
@@ -549,23 +547,14 @@ def snap_matte(image: np.ndarray, near: np.ndarray, movable: np.ndarray) -> np.n
     # a torn scrap. It stays with the background.
     thin_marks = np.zeros(label.shape, bool)
     thin_marks[ys[thin], xs[thin]] = True
-    label &= _anchored(label, sure_near) | (_anchored(label, thin_marks) & ~_wide(label, unsure))
+    label &= pieces_holding(label, sure_near) | (pieces_holding(label, thin_marks) & ~_wide(label, unsure))
     return _antialias(image, label)
-
-
-def _anchored(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """The connected pieces of mask that hold a seed."""
-    count, pieces = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    keep = np.zeros(count, bool)
-    keep[np.unique(pieces[seeds & mask])] = True
-    keep[0] = False
-    return keep[pieces]
 
 
 def _wide(mask: np.ndarray, width: float) -> np.ndarray:
     """The connected pieces of mask that are more than `width` pixels wide somewhere."""
     inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
-    return _anchored(mask, inside > width / 2)
+    return pieces_holding(mask, inside > width / 2)
 
 
 def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
