@@ -461,16 +461,27 @@ def _local_mean(values: np.ndarray, weight: np.ndarray, radius: int, step: int) 
 def _sample(small: np.ndarray, ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A coarse grid's values (bilinear) at full-size pixels (ys, xs)."""
     sy, sx = small.shape[0] / shape[0], small.shape[1] / shape[1]
-    count = len(ys)
-    columns = 4096  # cv2.remap takes maps under 32767 a side: lay the points out in rows
-    rows = max(1, -(-count // columns))
-    mx = np.zeros(rows * columns, np.float32)
-    my = np.zeros(rows * columns, np.float32)
-    mx[:count] = (xs + 0.5) * sx - 0.5
-    my[:count] = (ys + 0.5) * sy - 0.5
-    shape2 = (rows, columns)
-    out = cv2.remap(small, mx.reshape(shape2), my.reshape(shape2), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out.reshape(rows * columns, *small.shape[2:])[:count]
+    return sample_points(small, ((xs + 0.5) * sx - 0.5).astype(np.float32), ((ys + 0.5) * sy - 0.5).astype(np.float32))
+
+
+MAP_COLUMNS = 4096  # cv2.remap takes maps under 32767 a side: point lists are laid out in rows
+
+
+def sample_points(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """image sampled (bilinear, edges replicated) at points x, y (float32) of any shape: values
+    of that shape, with the image's channels after it."""
+    shape = np.shape(x)
+    if x.ndim == 2 and max(shape) < 32767:
+        return cv2.remap(image, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    count = x.size
+    rows = max(1, -(-count // MAP_COLUMNS))
+    mx = np.zeros(rows * MAP_COLUMNS, np.float32)
+    my = np.zeros(rows * MAP_COLUMNS, np.float32)
+    mx[:count], my[:count] = x.ravel(), y.ravel()
+    grid = (rows, MAP_COLUMNS)
+    out = cv2.remap(image, mx.reshape(grid), my.reshape(grid), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    channels = image.shape[2:]
+    return out.reshape(rows * MAP_COLUMNS, *channels)[:count].reshape(*shape, *channels)
 
 
 def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radius: int,

@@ -28,13 +28,12 @@ import cv2
 import numpy as np
 
 from .camera import IDENTITY, Pose, backward, forward
-from .layers import build_layers, work_grid
+from .layers import build_layers, sample_points, work_grid
 
 SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per grid point
 SETTLE_STEPS = 2  # plain fixed-point steps after them
 SETTLED = 1e-5  # a point whose first steps move its nearness less than this has converged
-MAP_COLUMNS = 4096  # cv2.remap takes maps under 32767 a side: point lists are laid out in rows
-MAP_ROWS = 32000  # ...and open cells, one to a row, are composited this many at a time
+MAP_ROWS = 32000  # cv2.remap takes maps under 32767 a side: open cells, one to a row, are composited this many at a time
 PRODUCT_CELLS = 128  # open cells per matrix product making their maps (one BLAS thread does it)
 
 
@@ -267,7 +266,7 @@ class ParallaxWarp:
             x.__iadd__(ax)
             np.multiply(by, w, out=y)
             y.__iadd__(ay)
-            return _remap_points(depth, x, y)
+            return sample_points(depth, x, y)
 
         # Fixed-point steps w <- depth(a + b w), each pair followed by Aitken's extrapolation: where
         # the depth ramps (across a layer's band) plain steps converge slowly; the extrapolation
@@ -377,22 +376,7 @@ class ParallaxWarp:
     def _sample(self, depth: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Sample a work-size depth map at normalised coordinates."""
         s, ox, oy = self._depth_transform()
-        return _remap_points(depth, np.asarray(u * s + ox, np.float32), np.asarray(v * s + oy, np.float32))
-
-
-def _remap_points(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """image sampled (bilinear, edges replicated) at points x, y of any shape."""
-    shape = np.shape(x)
-    if x.ndim == 2 and max(shape) < 32767:
-        return cv2.remap(image, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    count = x.size
-    rows = max(1, -(-count // MAP_COLUMNS))
-    mx = np.zeros(rows * MAP_COLUMNS, np.float32)
-    my = np.zeros(rows * MAP_COLUMNS, np.float32)
-    mx[:count], my[:count] = x.ravel(), y.ravel()
-    grid = (rows, MAP_COLUMNS)
-    out = cv2.remap(image, mx.reshape(grid), my.reshape(grid), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out.ravel()[:count].reshape(shape)
+        return sample_points(depth, np.asarray(u * s + ox, np.float32), np.asarray(v * s + oy, np.float32))
 
 
 def _cell_weights(cell: int) -> np.ndarray:
