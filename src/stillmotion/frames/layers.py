@@ -148,7 +148,7 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
     gx = cv2.Sobel(depth_in, cv2.CV_32F, 1, 0, ksize=5)
     gy = cv2.Sobel(depth_in, cv2.CV_32F, 0, 1, ksize=5)
     ring = known & (cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) <= 4)
-    img = image.astype(np.int16)
+    pixels = _KnownPixels(image, known)
     fine = np.array([(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)], np.int32)
     previous = None  # the last tile's offset: neighbours often continue the same texture
     quilt = _Quilt(image, band, known)
@@ -177,13 +177,13 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
             offsets = np.round((dirs[:, None, :] * lengths[None, :, None]).reshape(-1, 2)).astype(np.int32)
             if previous is not None:
                 offsets = np.vstack([previous[None], offsets])
-            best = _best_offset(img, known, ry[::step], rx[::step], py[::3], px[::3], offsets, 0.9, prefer_first=previous is not None)
+            best = _best_offset(pixels, ry[::step], rx[::step], py[::3], px[::3], offsets, 0.9, prefer_first=previous is not None)
             if best is None:  # a concave corner: its neighbours' offsets may fit
                 deeper.append((ty, tx, py, px))
                 continue
             # Refined to the pixel on the whole ring (the coarse steps may miss a texture's period).
             near = offsets[best][None] + fine
-            refined = _best_offset(img, known, ry, rx, py[::3], px[::3], near, 0.9, prefer_first=False)
+            refined = _best_offset(pixels, ry, rx, py[::3], px[::3], near, 0.9, prefer_first=False)
             offset = near[refined] if refined is not None else offsets[best]
             previous = chosen[(ty, tx)] = offset
             quilt.paint(ty, tx, offset)
@@ -208,7 +208,7 @@ class _Quilt:
     (satin, sky) shows no blocks; where they agree (a texture's own period) nothing changes."""
 
     def __init__(self, image: np.ndarray, band: np.ndarray, known: np.ndarray):
-        self.image, self.band, self.known = image, band, known
+        self.colours, self.band, self.known = image.reshape(-1, image.shape[2]), band, known
         self.total = np.zeros(image.shape, np.float32)
         self.weight = np.zeros(band.shape, np.float32)
 
@@ -221,7 +221,7 @@ class _Quilt:
         done, sources = _sources_along(self.known, py, px, offset)
         py, px, sources = py[done], px[done], sources[done]
         weight = _ramp(py - ty) * _ramp(px - tx)
-        self.total[py, px] += weight[:, None] * self.image[sources[:, 0], sources[:, 1]]
+        self.total[py, px] += weight[:, None] * self.colours.take(sources, axis=0)
         self.weight[py, px] += weight
 
     def finish(self, filled: np.ndarray) -> None:
@@ -239,38 +239,51 @@ def _ramp(position: np.ndarray) -> np.ndarray:
 
 def _sources_along(known, py, px, offset) -> tuple[np.ndarray, np.ndarray]:
     """Where each pixel (py, px) copies from along offset: the known pixel shifted by it, or by
-    twice or three times it (a periodic texture repeats at those too). Returns (found, sources)."""
+    twice or three times it (a periodic texture repeats at those too). Returns (found, sources),
+    the sources as flat indices into the H x W image."""
     height, width = known.shape
     todo = np.ones(len(py), bool)
-    sources = np.zeros((len(py), 2), np.intp)
+    sources = np.zeros(len(py), np.intp)
     for times in (1, 2, 3):
         sy, sx = py + times * offset[1], px + times * offset[0]
         lands = todo & (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-        lands[lands] &= known[sy[lands], sx[lands]]
-        sources[lands] = np.stack([sy[lands], sx[lands]], 1)
+        at = np.where(lands, sy * width + sx, 0)
+        lands &= known.take(at)
+        np.copyto(sources, at, where=lands)
         todo &= ~lands
     return ~todo, sources
 
 
-def _best_offset(img, known, ry, rx, py, px, offsets, need, prefer_first):
+def _best_offset(pixels: _KnownPixels, ry, rx, py, px, offsets, need, prefer_first):
     """Of the candidate offsets, the index of the one whose copy best matches the known ring
     around a tile and lands `need` of the tile's pixels on known ones; None if none does."""
-    height, width = known.shape
+    height, width = pixels.known_shape
     qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
     inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
-    qy, qx = np.clip(qy, 0, height - 1), np.clip(qx, 0, width - 1)
-    usable = inside & known[qy, qx]
-    cost = np.abs(img[qy, qx] - img[ry, rx][None]).sum(axis=2)
+    at = np.where(inside, qy * width + qx, 0)  # outside: any pixel, as `usable` leaves it out
+    usable = inside & pixels.known.take(at)
+    ring = ry * width + rx
+    cost = sum(np.abs(plane.take(at) - plane.take(ring)) for plane in pixels.planes)
     score = np.where(usable, cost, 0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
     sy, sx = py[None, :] + offsets[:, 1:2], px[None, :] + offsets[:, 0:1]
     lands = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-    sy, sx = np.clip(sy, 0, height - 1), np.clip(sx, 0, width - 1)
-    lands &= known[sy, sx]
+    lands &= pixels.known.take(np.where(lands, sy * width + sx, 0))
     score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < need)] = np.inf
     if prefer_first:
         score[0] *= 0.9  # a small preference for the neighbour's offset: fewer seams
     best = int(np.argmin(score))
     return best if np.isfinite(score[best]) else None
+
+
+class _KnownPixels:
+    """The photo's colours and which pixels are known, flat, for the offset search's many small
+    gathers: a take from one flat plane per channel is several times faster than indexing the
+    H x W x 3 image by coordinate pairs."""
+
+    def __init__(self, image: np.ndarray, known: np.ndarray):
+        self.known_shape = known.shape
+        self.known = known.ravel()
+        self.planes = [np.ascontiguousarray(image[..., channel], dtype=np.int16).ravel() for channel in range(3)]
 
 
 FAR_RANGE_RADIUS = 8  # pixels around an edge pixel whose far-side colours bound what is behind it
@@ -285,18 +298,18 @@ def _far_colours(image: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, np.nda
     FAR_RANGE_RADIUS, their mean within FAR_MEAN_RADIUS (within FAR_RANGE_RADIUS where none is
     that close), all float32 H x W x 3, and whether any is within FAR_RANGE_RADIUS (bool)."""
     kernel = _ellipse(FAR_RANGE_RADIUS)
-    far3 = far[..., None]
-    low = cv2.erode(np.where(far3, image, 255).astype(np.uint8), kernel).astype(np.float32)
-    high = cv2.dilate(np.where(far3, image, 0).astype(np.uint8), kernel).astype(np.float32)
-    seen = cv2.dilate(far.astype(np.uint8), kernel) > 0
-    weight, colour = far.astype(np.float32), np.where(far3, image, 0).astype(np.float32)
+    mask = far.astype(np.uint8)
+    only_far = cv2.copyTo(image, mask)  # the far pixels' colours, 0 elsewhere
+    low = cv2.erode(cv2.copyTo(image, mask, np.full_like(image, 255)), kernel).astype(np.float32)
+    high = cv2.dilate(only_far, kernel).astype(np.float32)
+    seen = cv2.dilate(mask, kernel) > 0
+    weight, colour = far.astype(np.float32), only_far.astype(np.float32)
     mean = np.zeros(image.shape, np.float32)
     for radius in (FAR_RANGE_RADIUS, FAR_MEAN_RADIUS):  # the closer one wins where it has pixels
         box = (2 * radius + 1, 2 * radius + 1)
         count = cv2.boxFilter(weight, -1, box, normalize=False)
         total = cv2.boxFilter(colour, -1, box, normalize=False)
-        has = count > 0.5
-        mean[has] = total[has] / count[has][:, None]
+        np.divide(total, count[..., None], out=mean, where=(count > 0.5)[..., None])
     return low, high, mean, seen
 
 

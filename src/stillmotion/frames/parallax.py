@@ -34,6 +34,9 @@ SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per gri
 SETTLE_STEPS = 2  # plain fixed-point steps after them
 SETTLED = 1e-5  # a point whose first steps move its nearness less than this has converged
 MAP_ROWS = 32000  # cv2.remap takes maps under 32767 a side: open cells, one to a row, are composited this many at a time
+# An RGBA pixel read as one uint32 is below this exactly when its alpha is below 255: alpha is the
+# high byte on a little-endian machine (every platform OpenCV's wheels are built for).
+OPAQUE_PIXEL = 0xFF000000
 PRODUCT_CELLS = 128  # open cells per matrix product making their maps (one BLAS thread does it)
 
 
@@ -141,7 +144,8 @@ class ParallaxWarp:
         self._front_out = padded[:self.height, :self.width]
         self._front_cells = padded.reshape(gh, self.cell, gw, self.cell, 4).transpose(0, 2, 1, 3, 4)
         self._front_padded = padded
-        self._alpha_out = np.empty(padded.shape[:2], np.uint8)
+        # Each pixel as one uint32 (see OPAQUE_PIXEL).
+        self._front_pixels = padded.view(np.uint32).reshape(padded.shape[:2])
         self._cell_weights = _cell_weights(self.cell)
         self._around = np.divmod(np.arange(9), 3)  # the 3 x 3 grid points round a cell (rows, columns), row by row
         self._front_src = self._back_src = None  # the layers of a frame changed by scene effects
@@ -337,11 +341,12 @@ class ParallaxWarp:
     def _open_cells(self) -> np.ndarray:
         """The screen cells (gh x gw, bool) where the reprojected front is not opaque: exactly
         those whose pixels need the back."""
-        alpha = cv2.extractChannel(self._front_padded, 3, dst=self._alpha_out)
         gw, gh = self.grid_size
-        rows = alpha.reshape(gh, self.cell, -1).min(axis=1)  # each cell's least opaque row
+        # Each cell's least opaque row: one reduction over whole pixels, no alpha plane to extract.
+        rows = np.minimum.reduce(self._front_pixels.reshape(gh, self.cell, -1), axis=1)
+        see_through = cv2.compare((rows < OPAQUE_PIXEL).view(np.uint8), 0, cv2.CMP_GT)
         # Then along the row: the share of its pixels not opaque, above 0 when any is.
-        return cv2.resize(cv2.compare(rows, 255, cv2.CMP_LT), (gw, gh), interpolation=cv2.INTER_AREA) > 0
+        return cv2.resize(see_through, (gw, gh), interpolation=cv2.INTER_AREA) > 0
 
     def _affine(self, pose: Pose, zoom: float, source: np.ndarray, out: np.ndarray) -> np.ndarray:
         """A pose without parallax is one similarity: warp the source with it directly."""
