@@ -53,9 +53,13 @@ class Layers:
     back: np.ndarray  # H x W x 4 uint8: the filled far layer (alpha 255)
     front_depth: np.ndarray  # work-size float32 nearness, continuous
     back_depth: np.ndarray  # work-size float32 nearness, continuous
-    alpha: np.ndarray  # H x W float32: the front's alpha (0..1)
     filled: np.ndarray  # H x W uint8: 1 where the back layer is fill rather than the photo
     _see_through: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def alpha(self) -> np.ndarray:
+        """H x W float32: the front's alpha (0..1)."""
+        return self.front[..., 3].astype(np.float32) / 255.0
 
     def from_source(self, source: np.ndarray, front: np.ndarray, back: np.ndarray) -> None:
         """Both layers of a changed photo (scene effects moved water or clouds): the same split and
@@ -497,34 +501,34 @@ def sample_points(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray
     return out.reshape(rows * MAP_COLUMNS, *channels)[:count].reshape(*shape, *channels)
 
 
-def _colour_distance(image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radius: int,
-                     ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """At pixels (ys, xs): how far each one's colour is from the nearer of two local colour groups
-    (darker and lighter halves) of the `sure` pixels around it, and whether any sure pixel is
-    around. Two groups, not one mean: a striped or dappled background is two colours, not their
-    average."""
-    shape = sure.shape
-    step = max(1, radius // 3)
-    weight = sure.astype(np.float32)
-    lum, total = _local_mean(gray, weight, radius, step)
-    local_lum = cv2.resize(lum, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-    light = sure & (gray >= local_lum)
-    colour = image[ys, xs]
-    means, present = [], []
-    for group in (light, sure & ~light):
-        mean, count = _local_mean(image, group.astype(np.float32), radius, step)
-        means.append(_sample(mean, ys, xs, shape))
-        present.append(_sample(count, ys, xs, shape).ravel() > 1e-3)
-    # Distance to the segment between the two groups: a pixel where two of the background's
-    # colours meet (a stripe's anti-aliased edge) is a mix of them, not a third colour.
-    a, b = means
-    span = b - a
-    t = np.clip(((colour - a) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1e-6), 0.0, 1.0)
-    to_segment = np.abs(colour - (a + t[:, None] * span)).max(axis=1)
-    to_a, to_b = np.abs(colour - a).max(axis=1), np.abs(colour - b).max(axis=1)
-    best = np.where(present[0] & present[1], to_segment,
-                    np.where(present[0], to_a, np.where(present[1], to_b, 1e6))).astype(np.float32)
-    return best, _sample(total, ys, xs, shape).ravel() > 1e-3
+class _ColourGroups:
+    """Two local colour groups (darker and lighter halves) of the `sure` pixels around each pixel.
+    Two groups, not one mean: a striped or dappled background is two colours, not their average."""
+
+    def __init__(self, image: np.ndarray, gray: np.ndarray, sure: np.ndarray, radius: int):
+        self.image, self.shape = image, sure.shape
+        step = max(1, radius // 3)
+        lum, self.total = _local_mean(gray, sure.astype(np.float32), radius, step)
+        local_lum = cv2.resize(lum, (self.shape[1], self.shape[0]), interpolation=cv2.INTER_LINEAR)
+        light = sure & (gray >= local_lum)
+        self.groups = [_local_mean(image, group.astype(np.float32), radius, step) for group in (light, sure & ~light)]
+
+    def distance(self, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """At pixels (ys, xs): how far each one's colour is from the nearer group, and whether any
+        sure pixel is around."""
+        shape = self.shape
+        colour = self.image[ys, xs]
+        a, b = (_sample(mean, ys, xs, shape) for mean, _ in self.groups)
+        present = [_sample(count, ys, xs, shape).ravel() > 1e-3 for _, count in self.groups]
+        # Distance to the segment between the two groups: a pixel where two of the background's
+        # colours meet (a stripe's anti-aliased edge) is a mix of them, not a third colour.
+        span = b - a
+        t = np.clip(((colour - a) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1e-6), 0.0, 1.0)
+        to_segment = np.abs(colour - (a + t[:, None] * span)).max(axis=1)
+        to_a, to_b = np.abs(colour - a).max(axis=1), np.abs(colour - b).max(axis=1)
+        best = np.where(present[0] & present[1], to_segment,
+                        np.where(present[0], to_a, np.where(present[1], to_b, 1e6))).astype(np.float32)
+        return best, _sample(self.total, ys, xs, shape).ravel() > 1e-3
 
 
 def snap_matte(image: np.ndarray, near: np.ndarray, movable: np.ndarray) -> np.ndarray:
@@ -551,12 +555,13 @@ def snap_matte(image: np.ndarray, near: np.ndarray, movable: np.ndarray) -> np.n
     radius = 2 * unsure
     # The near side's sure pixels beside the unknown band that look like the background there.
     iy, ix = np.nonzero(sure_near & _dilate(unknown, 2 * unsure) & movable)
-    like_far, _ = _colour_distance(img, gray, sure_far, 2 * radius, iy, ix)
+    far_colours = _ColourGroups(img, gray, sure_far, 2 * radius)  # sure_far stays as it is below
+    like_far, _ = far_colours.distance(iy, ix)
     sure_near[iy[like_far < 12], ix[like_far < 12]] = False
     # Thin structures: near pixels of the estimate with no sure near pixel around, unlike the background.
     ys, xs = np.nonzero(~sure_near & ~sure_far & near)
-    _, has_near = _colour_distance(img, gray, sure_near, radius, ys, xs)
-    to_far, has_far = _colour_distance(img, gray, sure_far, 2 * radius, ys, xs)
+    _, has_near = _ColourGroups(img, gray, sure_near, radius).distance(ys, xs)
+    to_far, has_far = far_colours.distance(ys, xs)
     thin = ~has_near & has_far & (to_far > 25)
     markers = np.where(sure_near, 1, np.where(sure_far, 2, 0)).astype(np.int32)
     markers[ys[thin], xs[thin]] = 1
@@ -760,18 +765,17 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     alpha = np.clip(_resized(alpha, canvas), 0.0, 1.0)
     filled = (_resized((hole | traced).astype(np.float32), canvas) > 0.5).astype(np.uint8)
     back = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA)
-    cv2.copyTo(cv2.cvtColor(_resized(behind, canvas), cv2.COLOR_RGB2RGBA), filled, back)
+    ys, xs = np.nonzero(filled)
+    shown = _resized(behind, canvas)[ys, xs]
+    back[ys, xs, :3] = shown
     # The front must be able to add what the photo has over the back: where the back is brighter
     # in a channel than the photo, the front needs at least that much opacity (else frames near
     # the start would differ from the photo there).
-    ys, xs = np.nonzero(filled)
-    shown = back[ys, xs, :3].astype(np.float32)
-    need = np.max(1.0 - image[ys, xs].astype(np.float32) / np.maximum(shown, 1.0), axis=1)
+    need = np.max(1.0 - image[ys, xs].astype(np.float32) / np.maximum(shown, 1.0, dtype=np.float32), axis=1)
     alpha[ys, xs] = np.maximum(alpha[ys, xs], np.clip(need, 0.0, 1.0))
     # Nearly opaque is opaque: a trace of the back that no one could see is not worth compositing.
     alpha[alpha > OPAQUE] = 1.0
     alpha_u8 = np.round(alpha * 255.0).astype(np.uint8)
     front = np.empty_like(back)
     compose_front(image, back, see_through(alpha_u8), front)
-    return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth,
-                  alpha=alpha_u8.astype(np.float32) / 255.0, filled=filled)
+    return Layers(front=front, back=back, front_depth=front_depth, back_depth=back_depth, filled=filled)
