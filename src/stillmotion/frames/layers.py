@@ -144,6 +144,7 @@ def fill_behind(image: np.ndarray, hole: np.ndarray, known: np.ndarray, band: fl
 TILE = 24  # pixels per side of the tiles that share one copy offset
 RING_SAMPLES = 160  # known pixels around a tile that judge a candidate offset
 LENGTH_STEP = 2  # candidate offsets are searched this coarsely, then refined to the pixel
+LENGTH_SPAN = 40  # ...over this many pixels' lengths beyond the tile's depth into the hole
 
 
 def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known: np.ndarray, depth_in: np.ndarray) -> None:
@@ -152,10 +153,12 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
     gx = cv2.Sobel(depth_in, cv2.CV_32F, 1, 0, ksize=5)
     gy = cv2.Sobel(depth_in, cv2.CV_32F, 0, 1, ksize=5)
     ring = known & (cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) <= 4)
-    pixels = _KnownPixels(image, known)
+    # The longest offset tried: a tile's depth into the hole, 3, the span, a pixel of rounding and one of refining.
+    longest = int(depth_in[band].max(initial=0)) + 3 + LENGTH_SPAN + 2
+    pixels = _KnownPixels(image, known, longest)
     fine = np.array([(dx, dy) for dy in (-1, 0, 1) for dx in (-1, 0, 1)], np.int32)
     previous = None  # the last tile's offset: neighbours often continue the same texture
-    quilt = _Quilt(image, band, known)
+    quilt = _Quilt(pixels, band)
     chosen: dict[tuple[int, int], np.ndarray] = {}
     deeper = []  # tiles with no known pixels close around: they reuse the nearest tile's offset
     for ty in range(0, height, TILE):
@@ -175,19 +178,20 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
             step = max(1, len(ry) // RING_SAMPLES)
             nx, ny = -float(gx[py, px].sum()), -float(gy[py, px].sum())
             start = int(depth_in[py, px].max()) + 3
-            lengths = np.arange(start, start + 40, LENGTH_STEP, dtype=np.float32)
+            lengths = np.arange(start, start + LENGTH_SPAN, LENGTH_STEP, dtype=np.float32)
             angles = math.atan2(ny, nx) + np.deg2rad([-40, -20, 0, 20, 40])  # round the outward normal
             dirs = np.stack([np.cos(angles), np.sin(angles)], 1)
             offsets = np.round((dirs[:, None, :] * lengths[None, :, None]).reshape(-1, 2)).astype(np.int32)
             if previous is not None:
                 offsets = np.vstack([previous[None], offsets])
-            best = _best_offset(pixels, ry[::step], rx[::step], py[::3], px[::3], offsets, 0.9, prefer_first=previous is not None)
+            ring_at, tile_at = pixels.at(ry, rx), pixels.at(py[::3], px[::3])
+            best = _best_offset(pixels, ring_at[::step], tile_at, offsets, 0.9, prefer_first=previous is not None)
             if best is None:  # a concave corner: its neighbours' offsets may fit
                 deeper.append((ty, tx, py, px))
                 continue
             # Refined to the pixel on the whole ring (the coarse steps may miss a texture's period).
             near = offsets[best][None] + fine
-            refined = _best_offset(pixels, ry, rx, py[::3], px[::3], near, 0.9, prefer_first=False)
+            refined = _best_offset(pixels, ring_at, tile_at, near, 0.9, prefer_first=False)
             offset = near[refined] if refined is not None else offsets[best]
             previous = chosen[(ty, tx)] = offset
             quilt.paint(ty, tx, offset)
@@ -197,7 +201,7 @@ def _offset_fill(image: np.ndarray, filled: np.ndarray, band: np.ndarray, known:
     for ty, tx, py, px in deeper:
         order = np.argsort(np.hypot(keys[:, 0] - ty, keys[:, 1] - tx))[:6]
         for k in order:
-            if _sources_along(known, py, px, chosen[tuple(keys[k])])[0].mean() >= 0.9:
+            if _sources_along(pixels, pixels.at(py, px), chosen[tuple(keys[k])])[0].mean() >= 0.9:
                 quilt.paint(ty, tx, chosen[tuple(keys[k])])
                 break
     quilt.finish(filled)
@@ -211,9 +215,9 @@ class _Quilt:
     ramps across the seam: where two tiles copy along different offsets, a smooth background
     (satin, sky) shows no blocks; where they agree (a texture's own period) nothing changes."""
 
-    def __init__(self, image: np.ndarray, band: np.ndarray, known: np.ndarray):
-        self.colours, self.band, self.known = image.reshape(-1, image.shape[2]), band, known
-        self.total = np.zeros(image.shape, np.float32)
+    def __init__(self, pixels: _KnownPixels, band: np.ndarray):
+        self.pixels, self.band = pixels, band
+        self.total = np.zeros((*band.shape, 3), np.float32)
         self.weight = np.zeros(band.shape, np.float32)
 
     def paint(self, ty: int, tx: int, offset: np.ndarray) -> None:
@@ -222,10 +226,10 @@ class _Quilt:
         x0, x1 = max(0, tx - FEATHER), min(width, tx + TILE + FEATHER)
         py, px = np.nonzero(self.band[y0:y1, x0:x1])
         py, px = py + y0, px + x0
-        done, sources = _sources_along(self.known, py, px, offset)
+        done, sources = _sources_along(self.pixels, self.pixels.at(py, px), offset)
         py, px, sources = py[done], px[done], sources[done]
         weight = _ramp(py - ty) * _ramp(px - tx)
-        self.total[py, px] += weight[:, None] * self.colours.take(sources, axis=0)
+        self.total[py, px] += weight[:, None] * self.pixels.colours.take(sources, axis=0)
         self.weight[py, px] += weight
 
     def finish(self, filled: np.ndarray) -> None:
@@ -241,37 +245,31 @@ def _ramp(position: np.ndarray) -> np.ndarray:
     return np.clip(np.minimum(rise, fall), 0.0, 1.0).astype(np.float32)
 
 
-def _sources_along(known, py, px, offset) -> tuple[np.ndarray, np.ndarray]:
-    """Where each pixel (py, px) copies from along offset: the known pixel shifted by it, or by
-    twice or three times it (a periodic texture repeats at those too). Returns (found, sources),
-    the sources as flat indices into the H x W image."""
-    height, width = known.shape
-    todo = np.ones(len(py), bool)
-    sources = np.zeros(len(py), np.intp)
+def _sources_along(pixels: _KnownPixels, at: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pixel (flat indices `at`) copies from along offset: the known pixel shifted by
+    it, or by twice or three times it (a periodic texture repeats at those too). Returns (found,
+    sources), the sources as flat indices too."""
+    shift = pixels.shifts(offset[None])[0]
+    todo = np.ones(len(at), bool)
+    sources = np.zeros(len(at), np.intp)
     for times in (1, 2, 3):
-        sy, sx = py + times * offset[1], px + times * offset[0]
-        lands = todo & (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-        at = np.where(lands, sy * width + sx, 0)
-        lands &= known.take(at)
-        np.copyto(sources, at, where=lands)
+        source = at + times * shift
+        lands = todo & pixels.known.take(source)
+        np.copyto(sources, source, where=lands)
         todo &= ~lands
     return ~todo, sources
 
 
-def _best_offset(pixels: _KnownPixels, ry, rx, py, px, offsets, need, prefer_first):
+def _best_offset(pixels: _KnownPixels, ring, tile, offsets, need, prefer_first):
     """Of the candidate offsets, the index of the one whose copy best matches the known ring
-    around a tile and lands `need` of the tile's pixels on known ones; None if none does."""
-    height, width = pixels.known_shape
-    qy, qx = ry[None, :] + offsets[:, 1:2], rx[None, :] + offsets[:, 0:1]
-    inside = (qy >= 0) & (qy < height) & (qx >= 0) & (qx < width)
-    at = np.where(inside, qy * width + qx, 0)  # outside: any pixel, as `usable` leaves it out
-    usable = inside & pixels.known.take(at)
-    ring = ry * width + rx
-    cost = sum(np.abs(plane.take(at) - plane.take(ring)) for plane in pixels.planes)
+    around a tile and lands `need` of the tile's pixels on known ones; None if none does.
+    ring, tile: the pixels' flat indices (pixels.at)."""
+    shifts = pixels.shifts(offsets)[:, None]
+    copied = ring[None, :] + shifts
+    usable = pixels.known.take(copied)
+    cost = sum(np.abs(plane.take(copied) - plane.take(ring)) for plane in pixels.planes)
     score = np.where(usable, cost, 0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
-    sy, sx = py[None, :] + offsets[:, 1:2], px[None, :] + offsets[:, 0:1]
-    lands = (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-    lands &= pixels.known.take(np.where(lands, sy * width + sx, 0))
+    lands = pixels.known.take(tile[None, :] + shifts)
     score[(usable.mean(axis=1) < 0.7) | (lands.mean(axis=1) < need)] = np.inf
     if prefer_first:
         score[0] *= 0.9  # a small preference for the neighbour's offset: fewer seams
@@ -282,12 +280,25 @@ def _best_offset(pixels: _KnownPixels, ry, rx, py, px, offsets, need, prefer_fir
 class _KnownPixels:
     """The photo's colours and which pixels are known, flat, for the offset search's many small
     gathers: a take from one flat plane per channel is several times faster than indexing the
-    H x W x 3 image by coordinate pairs."""
+    H x W x 3 image by coordinate pairs. A frame of unknown pixels round the photo, three times
+    the longest offset tried, keeps every pixel shifted by any offset (or a multiple, for a
+    periodic texture) inside the planes, so nothing needs clipping."""
 
-    def __init__(self, image: np.ndarray, known: np.ndarray):
-        self.known_shape = known.shape
-        self.known = known.ravel()
-        self.planes = [np.ascontiguousarray(image[..., channel], dtype=np.int16).ravel() for channel in range(3)]
+    def __init__(self, image: np.ndarray, known: np.ndarray, longest: int):
+        self.frame = 3 * longest
+        self.width = known.shape[1] + 2 * self.frame
+        self.known = np.pad(known, self.frame).ravel()
+        framed = np.pad(image, ((self.frame, self.frame), (self.frame, self.frame), (0, 0)))
+        self.colours = framed.reshape(-1, 3)
+        self.planes = [framed[..., channel].astype(np.int16).ravel() for channel in range(3)]
+
+    def at(self, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """Pixels' flat indices."""
+        return (ys + self.frame) * self.width + (xs + self.frame)
+
+    def shifts(self, offsets: np.ndarray) -> np.ndarray:
+        """Offsets (N x 2: dx, dy) as steps between flat indices."""
+        return offsets[:, 1].astype(np.intp) * self.width + offsets[:, 0]
 
 
 FAR_RANGE_RADIUS = 8  # pixels around an edge pixel whose far-side colours bound what is behind it
@@ -771,7 +782,10 @@ def build_layers(image: np.ndarray, depth: np.ndarray, reach: float | np.ndarray
     # The front must be able to add what the photo has over the back: where the back is brighter
     # in a channel than the photo, the front needs at least that much opacity (else frames near
     # the start would differ from the photo there).
-    need = np.max(1.0 - image[ys, xs].astype(np.float32) / np.maximum(shown, 1.0, dtype=np.float32), axis=1)
+    photo = image[ys, xs]
+    brighter = (photo < np.maximum(shown, 1)).any(axis=1)  # the pixels with any need
+    ys, xs, shown, photo = ys[brighter], xs[brighter], shown[brighter], photo[brighter]
+    need = np.max(1.0 - photo.astype(np.float32) / np.maximum(shown, 1.0, dtype=np.float32), axis=1)
     alpha[ys, xs] = np.maximum(alpha[ys, xs], np.clip(need, 0.0, 1.0))
     # Nearly opaque is opaque: a trace of the back that no one could see is not worth compositing.
     alpha[alpha > OPAQUE] = 1.0
