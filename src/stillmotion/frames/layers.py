@@ -324,7 +324,7 @@ def _far_colours(image: np.ndarray, far: np.ndarray) -> tuple[np.ndarray, np.nda
         box = (2 * radius + 1, 2 * radius + 1)
         count = cv2.boxFilter(weight, -1, box, normalize=False)
         total = cv2.boxFilter(colour, -1, box, normalize=False)
-        np.divide(total, count[..., None], out=mean, where=(count > 0.5)[..., None])
+        cv2.copyTo(cv2.divide(total, cv2.merge([count, count, count])), (count > 0.5).view(np.uint8), mean)
     return low, high, mean, seen
 
 
@@ -610,9 +610,9 @@ def _antialias(image: np.ndarray, label: np.ndarray) -> np.ndarray:
     _, to_core = _nearest(core)
     _, to_clear = _nearest(clear)
     ys, xs = np.nonzero(outline)
-    pixels = image.reshape(-1, 3).astype(np.float32)
+    pixels = image.reshape(-1, 3)
     colour = image[ys, xs].astype(np.float32)
-    front, back = pixels[to_core[ys, xs]], pixels[to_clear[ys, xs]]
+    front, back = pixels[to_core[ys, xs]].astype(np.float32), pixels[to_clear[ys, xs]].astype(np.float32)
     span = front - back
     length = (span * span).sum(axis=1)
     projected = np.clip(((colour - back) * span).sum(axis=1) / np.maximum(length, 1e-6), 0.0, 1.0)
