@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import PlanError
 from .cues import Cues, compute_cues
 from .face_relief import face_relief
+from .faces import head_zone
 from .imaging import edge_guide, refine
 from .models import MODELS, model_path
 from .semantic_depth import knows_ground, pop_up_depth
@@ -120,10 +121,7 @@ def _heads_and_ring(people_mask: np.ndarray, faces) -> np.ndarray:
     ears, not the shoulders), feathered (0..1)."""
     h, w = people_mask.shape
     reach = max(1, round(0.01 * max(h, w)))
-    heads = np.zeros((h, w), np.float32)
-    for face in faces:
-        x, y, fw, fh = face.box
-        heads[max(0, int((y - fh) * h)):max(0, int((y + 1.1 * fh) * h)), max(0, int((x - fw) * w)):max(0, int((x + 2 * fw) * w))] = 1.0
+    heads = head_zone(faces, (w, h), below=1.1).astype(np.float32)
     ring = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)
     around = cv2.dilate(np.clip(people_mask, 0.0, 1.0).astype(np.float32), ring) * heads
     return cv2.GaussianBlur(around, (0, 0), reach / 2)

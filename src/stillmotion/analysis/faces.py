@@ -269,3 +269,16 @@ def trusted_faces(faces: list[Face]) -> list[Face]:
     shelf would otherwise make a whole wall jump forward). Small faces need a higher score:
     the false detections seen on the shared photos were small and scored 0.79-0.81."""
     return [f for f in faces if f.score >= (0.75 if f.box[2] * f.box[3] >= 0.01 else 0.82)]
+
+
+def head_zone(faces: list[Face], size: tuple[int, int], below: float) -> np.ndarray:
+    """1 where a head may be (uint8, size = (width, height)): round each face's box, its width
+    either side and its height above, down to `below` face heights under the box's top."""
+    width, height = size
+    zone = np.zeros((height, width), np.uint8)
+    for face in faces:
+        x, y, w, h = face.box
+        x0, x1 = max(0, round((x - w) * width)), min(width, round((x + 2 * w) * width))
+        y0, y1 = max(0, round((y - h) * height)), min(height, round((y + below * h) * height))
+        zone[y0:y1, x0:x1] = 1
+    return zone

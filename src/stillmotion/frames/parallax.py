@@ -27,6 +27,7 @@ import math
 import cv2
 import numpy as np
 
+from ..analysis.faces import head_zone
 from .camera import IDENTITY, Pose, backward, forward
 from .layers import build_layers, sample_points, work_grid
 
@@ -34,6 +35,7 @@ SOLVE_ROUNDS = 2  # rounds of two fixed-point steps and an extrapolation per gri
 SETTLE_STEPS = 2  # plain fixed-point steps after them
 SETTLED = 1e-5  # a point whose first steps move its nearness less than this has converged
 MAP_ROWS = 32000  # cv2.remap takes maps under 32767 a side: open cells, one to a row, are composited this many at a time
+HAIR_FALLS = 3.0  # face heights below a face's top that its hair may reach (to the shoulders)
 # An RGBA pixel read as one uint32 is below this exactly when its alpha is below 255: alpha is the
 # high byte on a little-endian machine (every platform OpenCV's wheels are built for).
 OPAQUE_PIXEL = 0xFF000000
@@ -67,7 +69,7 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: li
     band = cv2.dilate(inside, kernel) - cv2.erode(inside, kernel)
     square = np.ones((3, 3), np.uint8)
     threads = (cv2.dilate(small, square) - cv2.erode(small, square) > LACE_STEP).astype(np.float32)
-    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band * round_heads(faces, work)
+    laced = (cv2.blur(threads, (15, 15)) > LACE_DENSITY).astype(np.float32) * band * head_zone(faces, work, HAIR_FALLS)
     if not laced.any():
         return depth
     laced = cv2.GaussianBlur(cv2.dilate(laced, square), (0, 0), 3.0)  # feathered: no seam where it ends
@@ -78,19 +80,6 @@ def steady_outline_depth(depth: np.ndarray, person: np.ndarray | None, faces: li
         settled = cv2.medianBlur(settled, HAIRLINE_MEDIAN)
     change = (settled.astype(np.float32) / 255.0 - small) * np.clip(laced * 2.0, 0.0, 1.0)
     return (depth + cv2.resize(change, (width, height), interpolation=cv2.INTER_LINEAR)).astype(np.float32)
-
-
-def round_heads(faces: list, size: tuple[int, int]) -> np.ndarray:
-    """1 where hair may be (uint8, size): round each face's box, its width either side, its
-    height above and three times its height below (hair falls to the shoulders)."""
-    width, height = size
-    heads = np.zeros((height, width), np.uint8)
-    for face in faces:
-        x, y, w, h = face.box
-        x0, x1 = max(0, round((x - w) * width)), min(width, round((x + 2 * w) * width))
-        y0, y1 = max(0, round((y - h) * height)), min(height, round((y + 3 * h) * height))
-        heads[y0:y1, x0:x1] = 1
-    return heads
 
 
 def grid_cell(width: int, height: int) -> int:

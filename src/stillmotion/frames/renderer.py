@@ -9,13 +9,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..analysis.faces import head_zone
 from ..analysis.types import Analysis
 from ..effects.base import Scene, View, build_effects
 from ..effects.registry import BEFORE_CAMERA, descriptor
 from ..photo import Photo
 from ..plan import Plan
 from .camera import CameraPath, move_pivot, steady_leading_edge
-from .parallax import ParallaxWarp, round_heads, steady_outline_depth
+from .parallax import HAIR_FALLS, ParallaxWarp, steady_outline_depth
 
 
 class Renderer:
@@ -46,7 +47,7 @@ class Renderer:
             person = self.scene.mask_at_canvas("person") if self.scene.faces else None  # hair grows round faces
             camera_depth = steady_leading_edge(steady_outline_depth(depth, person, self.scene.faces), plan.camera.type)
             pivot = move_pivot(plan.camera.type, target)  # zooms head the subject's way from near the centre
-            hair = round_heads(self.scene.faces, self.size) > 0 if self.scene.faces else None
+            hair = head_zone(self.scene.faces, self.size, HAIR_FALLS) > 0 if self.scene.faces else None
             self.warp = ParallaxWarp(image, camera_depth, pivot, self.path.poses(), hair)
         self._source = np.empty_like(image)
         self._identity_map = None  # screen-to-canvas map of a still camera, made on first use
