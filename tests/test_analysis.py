@@ -495,6 +495,25 @@ def test_the_segmenters_person_gets_back_the_ears_it_left_out():
     assert np.array_equal(with_ears(people, rgb, []), people)  # no face: nothing to go by
 
 
+@pytest.mark.parametrize("wall", [(70, 70, 70), (150, 110, 85)], ids=["black-and-white", "skin-toned wall"])
+def test_ears_are_not_sought_by_skin_tone_where_everything_beyond_has_it(wall):
+    """In a black-and-white photo (or before a wall of the face's own hue) the background shares
+    the face's chroma: the skin-tone rule would take everything beside the face for an ear, a box
+    the camera then moves with the head (Mark Twain's and Walt Whitman's portraits had two).
+    There the segmenter's outline stands as drawn."""
+    from stillmotion.analysis.cues import with_ears
+
+    h, w = 200, 300
+    skin = (190, 140, 110) if wall[0] != wall[1] else (180, 180, 180)
+    rgb = np.full((h, w, 3), wall, np.uint8)
+    people = np.zeros((h, w), np.float32)
+    cv2.ellipse(people, (150, 90), (40, 55), 0, 0, 360, 1.0, -1)
+    cv2.ellipse(rgb, (150, 90), (40, 55), 0, 0, 360, skin, -1)
+    cv2.ellipse(rgb, (192, 92), (8, 16), 0, 0, 360, skin, -1)  # an ear the segmenter left out
+    face = Face((118 / w, 50 / h, 64 / w, 80 / h), 0.9)
+    assert np.array_equal(with_ears(people, rgb, [face]), people)
+
+
 def test_a_faceless_person_keeps_the_subject_beside_it():
     """The segmenter also takes a lighthouse for a person: with no face on it, the classical
     subject beside it (the keeper's house) is not taken for a spill."""

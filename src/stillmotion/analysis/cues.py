@@ -22,6 +22,7 @@ from .types import Face
 
 WORK_LONG_SIDE = 256  # size for the slow cues; masks are refined back to full size
 EAR_CHROMA = 10.0  # an ear's chroma (Cr, Cb) lies this close to its face's
+EAR_SHARE = 0.5  # ...unless this share of the background beyond has that chroma too (then chroma tells nothing)
 
 
 @dataclass
@@ -76,7 +77,9 @@ def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np
     """The segmenter's people with their ears: it often leaves them out (they then stay on the
     background and a moving camera tears them off the head). Beside each face, at ear height,
     the pixels of the face's own skin tone (its chroma, as YCrCb has it: light and shadow
-    change the rest) that touch the person are the person's."""
+    change the rest) that touch the person are the person's. Where most of the background just
+    beyond (as wide again, further out) has that chroma too (a black-and-white or toned photo, a
+    skin-coloured wall), chroma cannot tell an ear from it, and that side stays as drawn."""
     h, w = people_mask.shape
     person = people_mask > 0.5
     if not faces or not person.any():
@@ -90,12 +93,20 @@ def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np
             continue
         skin = np.median(middle.reshape(-1, 2), axis=0)
         y0, y1 = max(0, int(y + 0.2 * fh)), min(h, int(y + 0.85 * fh) + 1)
-        for x0, x1 in ((x - 0.25 * fw, x + 0.15 * fw), (x + 0.85 * fw, x + 1.25 * fw)):
+        for x0, x1, outward in ((x - 0.25 * fw, x + 0.15 * fw, -0.4 * fw), (x + 0.85 * fw, x + 1.25 * fw, 0.4 * fw)):
+            beyond = slice(max(0, int(x0 + outward)), min(w, int(x1 + outward) + 1))
+            background = ~person[y0:y1, beyond]
+            if np.count_nonzero(_skin_toned(chroma[y0:y1, beyond], skin) & background) > EAR_SHARE * np.count_nonzero(background):
+                continue
             x0, x1 = max(0, int(x0)), min(w, int(x1) + 1)
-            ears[y0:y1, x0:x1] |= (np.abs(chroma[y0:y1, x0:x1] - skin) < EAR_CHROMA).all(axis=2)
+            ears[y0:y1, x0:x1] |= _skin_toned(chroma[y0:y1, x0:x1], skin)
     ears &= ~person
     touching = pieces_holding(ears, cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
     return np.maximum(people_mask, touching.astype(np.float32))
+
+
+def _skin_toned(chroma: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    return (np.abs(chroma - skin) < EAR_CHROMA).all(axis=2)
 
 
 def without_spills(subject: np.ndarray, people_mask: np.ndarray, faces: list[Face]) -> np.ndarray:
