@@ -219,7 +219,8 @@ class ParallaxWarp:
             return self._sample(self.depth, u[inner], v[inner]), (u[inner], v[inner])
         front, back = self._sources(source)
         u, v, w = self._solve(pose, su, sv, self.front_depth)
-        c, screen = self.cell, (slice(self.cell, self.cell + self.height), slice(self.cell, self.cell + self.width))
+        c = self.cell
+        screen = (slice(c, c + self.height), slice(c, c + self.width))  # the upsampled map's pixels on screen
         map_x = cv2.resize(u * self.scale + self.cx, self._map_x.shape[::-1], dst=self._map_x, interpolation=cv2.INTER_LINEAR)[screen]
         map_y = cv2.resize(v * self.scale + self.cy, self._map_y.shape[::-1], dst=self._map_y, interpolation=cv2.INTER_LINEAR)[screen]
         self._note_bounds(map_x, map_y, u, v)
