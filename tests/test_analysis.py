@@ -514,6 +514,23 @@ def test_ears_are_not_sought_by_skin_tone_where_everything_beyond_has_it(wall):
     assert np.array_equal(with_ears(people, rgb, [face]), people)
 
 
+def test_an_ear_at_the_photos_edge_is_judged_by_what_lies_beside_it():
+    """A face near the left edge has no background beyond its left ear: the rule then goes by
+    the ear alone (a skin-toned wall at the other end of the photo is no evidence against it)."""
+    from stillmotion.analysis.cues import with_ears
+
+    h, w = 200, 300
+    skin = (190, 140, 110)
+    rgb = np.full((h, w, 3), (200, 215, 230), np.uint8)
+    rgb[:, 120:] = skin  # a skin-toned wall further right
+    people = np.zeros((h, w), np.float32)
+    cv2.ellipse(people, (44, 90), (30, 55), 0, 0, 360, 1.0, -1)
+    cv2.ellipse(rgb, (44, 90), (30, 55), 0, 0, 360, skin, -1)
+    cv2.ellipse(rgb, (10, 92), (6, 16), 0, 0, 360, skin, -1)  # the left ear, by the photo's edge
+    result = with_ears(people, rgb, [Face((12 / w, 50 / h, 64 / w, 80 / h), 0.9)])
+    assert result[86:98, 6:12].min() > 0.5
+
+
 def test_a_faceless_person_keeps_the_subject_beside_it():
     """The segmenter also takes a lighthouse for a person: with no face on it, the classical
     subject beside it (the keeper's house) is not taken for a spill."""

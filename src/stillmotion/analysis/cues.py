@@ -94,7 +94,7 @@ def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np
         skin = np.median(middle.reshape(-1, 2), axis=0)
         y0, y1 = max(0, int(y + 0.2 * fh)), min(h, int(y + 0.85 * fh) + 1)
         for x0, x1, outward in ((x - 0.25 * fw, x + 0.15 * fw, -0.4 * fw), (x + 0.85 * fw, x + 1.25 * fw, 0.4 * fw)):
-            beyond = slice(max(0, int(x0 + outward)), min(w, int(x1 + outward) + 1))
+            beyond = slice(*np.clip([int(x0 + outward), int(x1 + outward) + 1], 0, w))  # clipped: a negative end would wrap
             background = ~person[y0:y1, beyond]
             if np.count_nonzero(_skin_toned(chroma[y0:y1, beyond], skin) & background) > EAR_SHARE * np.count_nonzero(background):
                 continue
