@@ -129,3 +129,16 @@ def test_orbit_sweeps_the_far_against_the_near_by_the_same_share_whatever_the_de
     apart = abs(forward(pose, u, v, far, (0, 0))[0][0] - forward(pose, u, v, near, (0, 0))[0][0]) / 2  # of the width
     limited = near - far < 0.16 * 2 * 0.5 / (0.5 * 0.5)  # the travel is at most half the strength
     assert apart == pytest.approx(0.08, rel=0.05) or (limited and 0.03 < apart < 0.08), apart
+
+
+def test_ken_burns_drifts_less_the_further_its_push_already_heads_for_the_subject():
+    """A ken burns drifts toward its subject; a push about a subject far off the middle already
+    heads its way, so the drift fades out as the subject nears the pivot's reach (with both, the
+    view slid further than it grew: kodak12's couple in a top corner read as a pan left)."""
+    def drift(target):
+        pose = CameraPath(Camera(type="ken_burns"), 5, False, target=target).pose(5)
+        return np.hypot(pose.shift_x, pose.shift_y)
+
+    middle, aside, corner = drift((0.0, 0.0)), drift((0.2, 0.0)), drift((-0.45, -0.3))
+    assert middle > 0 and 0 < aside < middle and corner == 0.0
+    assert CameraPath(Camera(type="ken_burns"), 5, False, target=(0.0, 0.0)).pose(5).shift_x > 0  # to the right

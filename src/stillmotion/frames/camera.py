@@ -174,11 +174,15 @@ class CameraPath:
 
     def _ken_burns(self, amount: float) -> Pose:
         """A slow push toward the subject with a slight sideways drift (toward the subject, or to
-        the right when it is in the middle)."""
+        the right when it is in the middle). A push about a subject off the middle already heads
+        its way (the pivot, move_pivot): the drift fades as the pivot nears its reach, so the two
+        together never slide the view further than the push grows it (a drift on top read as a pan
+        on kodak12's couple in a corner)."""
         tu, tv = self.target
         length = math.hypot(tu, tv)
         du, dv = (tu / length, tv / length) if length > 0.05 else (1.0, 0.0)
-        drift = 0.05 * amount
+        off_middle = max(abs(tu) / self.half_size[0], abs(tv) / self.half_size[1]) / (2 * PIVOT_REACH)
+        drift = 0.05 * amount * max(0.0, 1.0 - off_middle)
         return Pose(push=0.16 * amount, zoom=1.0 + 0.08 * amount, shift_x=drift * du, shift_y=drift * dv)
 
     def poses(self, count: int = 33) -> list[Pose]:
