@@ -495,12 +495,11 @@ def test_the_segmenters_person_gets_back_the_ears_it_left_out():
     assert np.array_equal(with_ears(people, rgb, []), people)  # no face: nothing to go by
 
 
-@pytest.mark.parametrize("wall", [(70, 70, 70), (150, 110, 85)], ids=["black-and-white", "skin-toned wall"])
+@pytest.mark.parametrize("wall", [(175, 175, 175), (150, 110, 85)], ids=["black-and-white", "skin-toned wall"])
 def test_ears_are_not_sought_by_skin_tone_where_everything_beyond_has_it(wall):
-    """In a black-and-white photo (or before a wall of the face's own hue) the background shares
-    the face's chroma: the skin-tone rule would take everything beside the face for an ear, a box
-    the camera then moves with the head (Mark Twain's and Walt Whitman's portraits had two).
-    There the segmenter's outline stands as drawn."""
+    """Before a wall of the face's own hue (or, in a black-and-white photo, one as light as the
+    face) the tone would take everything beside the face for an ear, a box the camera then moves
+    with the head. There the segmenter's outline stands as drawn."""
     from stillmotion.analysis.cues import with_ears
 
     h, w = 200, 300
@@ -512,6 +511,24 @@ def test_ears_are_not_sought_by_skin_tone_where_everything_beyond_has_it(wall):
     cv2.ellipse(rgb, (192, 92), (8, 16), 0, 0, 360, skin, -1)  # an ear the segmenter left out
     face = Face((118 / w, 50 / h, 64 / w, 80 / h), 0.9)
     assert np.array_equal(with_ears(people, rgb, [face]), people)
+
+
+def test_in_black_and_white_ears_are_found_by_lightness():
+    """A black-and-white photo has no chroma to tell skin by (every grey matched the face's, and
+    a box beside each face joined the person: Mark Twain's, the 1855 pair's); there an ear is
+    what is about as light as the face, beside it, against a darker background."""
+    from stillmotion.analysis.cues import with_ears
+
+    h, w = 200, 300
+    grey = np.full((h, w), 80, np.uint8)
+    people = np.zeros((h, w), np.float32)
+    cv2.ellipse(people, (150, 90), (40, 55), 0, 0, 360, 1.0, -1)
+    cv2.ellipse(grey, (150, 90), (40, 55), 0, 0, 360, 185, -1)
+    cv2.ellipse(grey, (192, 92), (8, 16), 0, 0, 360, 165, -1)  # the ear, a little shaded
+    rgb = cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
+    result = with_ears(people, rgb, [Face((118 / w, 50 / h, 64 / w, 80 / h), 0.9)])
+    assert result[88:96, 194:198].min() > 0.5  # the ear
+    assert result[60:70, 196:215].max() < 0.5 and result[:, 230:].max() < 0.5  # not the wall
 
 
 def test_an_ear_at_the_photos_edge_is_judged_by_what_lies_beside_it():

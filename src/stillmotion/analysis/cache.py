@@ -13,7 +13,7 @@ import numpy as np
 
 from .types import Analysis, Face
 
-CACHE_VERSION = 23  # bump when the analysis changes, so stale entries are not reused
+CACHE_VERSION = 24  # bump when the analysis changes, so stale entries are not reused
 
 
 def cache_dir() -> Path:

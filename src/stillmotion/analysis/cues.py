@@ -22,7 +22,8 @@ from .types import Face
 
 WORK_LONG_SIDE = 256  # size for the slow cues; masks are refined back to full size
 EAR_CHROMA = 10.0  # an ear's chroma (Cr, Cb) lies this close to its face's
-EAR_SHARE = 0.5  # ...unless this share of the background beyond has that chroma too (then chroma tells nothing)
+EAR_LIGHTNESS = 30.0  # in a photo without colour, an ear's lightness (Y) lies this close to its face's
+EAR_SHARE = 0.5  # ...unless this share of the background beyond has that tone too (then it tells nothing)
 
 
 @dataclass
@@ -76,37 +77,39 @@ def compute_cues(rgb: np.ndarray, faces: list[Face] | None = None) -> Cues:
 def with_ears(people_mask: np.ndarray, rgb: np.ndarray, faces: list[Face]) -> np.ndarray:
     """The segmenter's people with their ears: it often leaves them out (they then stay on the
     background and a moving camera tears them off the head). Beside each face, at ear height,
-    the pixels of the face's own skin tone (its chroma, as YCrCb has it: light and shadow
-    change the rest) that touch the person are the person's. Where most of the background just
-    beyond (as wide again, further out) has that chroma too (a black-and-white or toned photo, a
-    skin-coloured wall), chroma cannot tell an ear from it, and that side stays as drawn."""
+    the pixels of the face's own skin tone that touch the person are the person's. The tone is
+    its chroma (as YCrCb has it: light and shadow change the rest); a black-and-white or toned
+    photo has none to tell by, so there it is the face's lightness. Where most of the background
+    just beyond (as wide again, further out) has that tone too (a skin-coloured wall, a grey one
+    as light as the face), it cannot tell an ear from the background, and that side stays as drawn."""
     h, w = people_mask.shape
     person = people_mask > 0.5
     if not faces or not person.any():
         return people_mask
-    chroma = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)[..., 1:].astype(np.float32)
+    ycrcb = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    tone, like = (ycrcb[..., :1], EAR_LIGHTNESS) if is_grayscale(rgb) else (ycrcb[..., 1:], EAR_CHROMA)
     ears = np.zeros((h, w), bool)
     for face in faces:
         x, y, fw, fh = (v * s for v, s in zip(face.box, (w, h, w, h)))
-        middle = chroma[int(y + 0.3 * fh):int(y + 0.7 * fh) + 1, int(x + 0.3 * fw):int(x + 0.7 * fw) + 1]
+        middle = tone[int(y + 0.3 * fh):int(y + 0.7 * fh) + 1, int(x + 0.3 * fw):int(x + 0.7 * fw) + 1]
         if middle.size == 0:
             continue
-        skin = np.median(middle.reshape(-1, 2), axis=0)
+        skin = np.median(middle.reshape(-1, tone.shape[2]), axis=0)
         y0, y1 = max(0, int(y + 0.2 * fh)), min(h, int(y + 0.85 * fh) + 1)
         for x0, x1, outward in ((x - 0.25 * fw, x + 0.15 * fw, -0.4 * fw), (x + 0.85 * fw, x + 1.25 * fw, 0.4 * fw)):
             beyond = slice(*np.clip([int(x0 + outward), int(x1 + outward) + 1], 0, w))  # clipped: a negative end would wrap
             background = ~person[y0:y1, beyond]
-            if np.count_nonzero(_skin_toned(chroma[y0:y1, beyond], skin) & background) > EAR_SHARE * np.count_nonzero(background):
+            if np.count_nonzero(_skin_toned(tone[y0:y1, beyond], skin, like) & background) > EAR_SHARE * np.count_nonzero(background):
                 continue
             x0, x1 = max(0, int(x0)), min(w, int(x1) + 1)
-            ears[y0:y1, x0:x1] |= _skin_toned(chroma[y0:y1, x0:x1], skin)
+            ears[y0:y1, x0:x1] |= _skin_toned(tone[y0:y1, x0:x1], skin, like)
     ears &= ~person
     touching = pieces_holding(ears, cv2.dilate(person.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
     return np.maximum(people_mask, touching.astype(np.float32))
 
 
-def _skin_toned(chroma: np.ndarray, skin: np.ndarray) -> np.ndarray:
-    return (np.abs(chroma - skin) < EAR_CHROMA).all(axis=2)
+def _skin_toned(tone: np.ndarray, skin: np.ndarray, like: float) -> np.ndarray:
+    return (np.abs(tone - skin) < like).all(axis=2)
 
 
 def without_spills(subject: np.ndarray, people_mask: np.ndarray, faces: list[Face]) -> np.ndarray:
