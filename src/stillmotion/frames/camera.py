@@ -175,9 +175,9 @@ class CameraPath:
     def _ken_burns(self, amount: float) -> Pose:
         """A slow push toward the subject with a slight sideways drift (toward the subject, or to
         the right when it is in the middle). A push about a subject off the middle already heads
-        its way (the pivot, move_pivot): the drift fades as the pivot nears its reach, so the two
-        together never slide the view further than the push grows it (a drift on top read as a pan
-        on kodak12's couple in a corner)."""
+        its way (the pivot, move_pivot): the drift fades as the subject nears the pivot's reach
+        and is gone beyond it (with a full drift on top, kodak12's couple in a corner slid the
+        view as far as the push grew it, and the move read as a pan)."""
         tu, tv = self.target
         length = math.hypot(tu, tv)
         du, dv = (tu / length, tv / length) if length > 0.05 else (1.0, 0.0)
