@@ -221,9 +221,10 @@ class ParallaxWarp:
         u, v, w = self._solve(pose, su, sv, self.front_depth)
         c = self.cell
         screen = (slice(c, c + self.height), slice(c, c + self.width))  # the upsampled map's pixels on screen
-        map_x = cv2.resize(u * self.scale + self.cx, self._map_x.shape[::-1], dst=self._map_x, interpolation=cv2.INTER_LINEAR)[screen]
-        map_y = cv2.resize(v * self.scale + self.cy, self._map_y.shape[::-1], dst=self._map_y, interpolation=cv2.INTER_LINEAR)[screen]
-        self._note_bounds(map_x, map_y, u, v)
+        grid_x, grid_y = self._canvas_pixels(u, v)
+        map_x = cv2.resize(grid_x, self._map_x.shape[::-1], dst=self._map_x, interpolation=cv2.INTER_LINEAR)[screen]
+        map_y = cv2.resize(grid_y, self._map_y.shape[::-1], dst=self._map_y, interpolation=cv2.INTER_LINEAR)[screen]
+        self._note_bounds(map_x, map_y, grid_x, grid_y)
         cv2.remap(front, map_x, map_y, cv2.INTER_LINEAR, dst=self._front_out, borderMode=cv2.BORDER_REFLECT)
         if back is not None:
             self._composite(pose, su, sv, u, v, w, back)
@@ -233,8 +234,11 @@ class ParallaxWarp:
 
     def screen_to_canvas(self, coords: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """Normalised (u, v) grids as a backward map from screen to canvas pixels (h x w x 2)."""
-        u, v = coords
-        return np.dstack([u * self.scale + self.cx, v * self.scale + self.cy]).astype(np.float32)
+        return np.dstack(self._canvas_pixels(*coords)).astype(np.float32)
+
+    def _canvas_pixels(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised coordinates as canvas pixels (x, y)."""
+        return u * self.scale + self.cx, v * self.scale + self.cy
 
     def _sources(self, source: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """The layers to reproject: made once from the photo, or per frame from a changed source."""
@@ -317,8 +321,9 @@ class ParallaxWarp:
         first = open_rows * (self.grid_size[0] + 2) + open_cols  # each open cell's first grid point (padded grid)
         first = np.pad(first, (0, -count % PRODUCT_CELLS), mode="edge")
         corners = (first[:, None] + self._around).reshape(-1, PRODUCT_CELLS, 9)
-        map_x = (np.take(bu, corners) * self.scale + self.cx).astype(np.float32) @ self._cell_weights
-        map_y = (np.take(bv, corners) * self.scale + self.cy).astype(np.float32) @ self._cell_weights
+        back_x, back_y = self._canvas_pixels(bu, bv)
+        map_x = np.take(back_x, corners).astype(np.float32) @ self._cell_weights
+        map_y = np.take(back_y, corners).astype(np.float32) @ self._cell_weights
         map_x, map_y = map_x.reshape(-1, self.cell * self.cell), map_y.reshape(-1, self.cell * self.cell)
         cells = self._front_cells[open_rows, open_cols]  # a copy: n x cell rows
         flat = cells.view(np.uint8).reshape(count, -1, 4)
@@ -356,13 +361,13 @@ class ParallaxWarp:
                        borderMode=cv2.BORDER_REFLECT)
         return matrix  # screen pixel -> canvas pixel
 
-    def _note_bounds(self, map_x: np.ndarray, map_y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+    def _note_bounds(self, map_x: np.ndarray, map_y: np.ndarray, grid_x: np.ndarray, grid_y: np.ndarray) -> None:
         # Where this frame samples the photo, in pixels (x min, x max, y min, y max): tests check
         # that it never leaves the photo (no holes, no mirrored borders). The map is bilinear
         # between grid points: its extremes lie on the frame's edges or at grid points inside.
         on_screen = (slice(2, -2), slice(2, -2))  # grid points well inside the frame
-        xs = np.concatenate([map_x[0], map_x[-1], map_x[:, 0], map_x[:, -1], (u[on_screen] * self.scale + self.cx).ravel()])
-        ys = np.concatenate([map_y[0], map_y[-1], map_y[:, 0], map_y[:, -1], (v[on_screen] * self.scale + self.cy).ravel()])
+        xs = np.concatenate([map_x[0], map_x[-1], map_x[:, 0], map_x[:, -1], grid_x[on_screen].ravel()])
+        ys = np.concatenate([map_y[0], map_y[-1], map_y[:, 0], map_y[:, -1], grid_y[on_screen].ravel()])
         self.last_source_bounds = (float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max()))
 
     def _depth_transform(self) -> tuple[float, float, float]:
